@@ -1,0 +1,42 @@
+/** Why a host could not be read, in one line the user can act on. */
+export type TransportFailure =
+  | 'config' // bad connection settings: missing key file, unset password variable, bad ssh_config
+  | 'unreachable' // DNS failure, connection refused, no route
+  | 'timeout' // connect timeout or no SSH banner in time
+  | 'auth' // every authentication method was refused
+  | 'hostkey-unknown' // not in known_hosts and strictHostKeyChecking is yes
+  | 'hostkey-changed' // known_hosts has a different key: possible man-in-the-middle
+  | 'protocol'; // the SSH session broke before the command started
+
+export class TransportError extends Error {
+  constructor(
+    readonly failure: TransportFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+export interface RunResult {
+  stdout: Buffer;
+  stderr: Buffer;
+  /** null when the command did not finish: killed at the deadline, or the channel closed without a status. */
+  exitCode: number | null;
+  /** The per-host deadline fired; stdout/stderr hold what had arrived by then. */
+  timedOut: boolean;
+}
+
+export interface RunOptions {
+  /** Absolute time (Date.now() scale) by which the whole run, connection included, must end. */
+  deadline: number;
+}
+
+/** A way to run one command, with a script on its standard input, on one host. */
+export interface Transport {
+  /** For reports: e.g. `ssh root@10.0.0.100:22 (via jump@bastion:22)` or `local`. */
+  readonly description: string;
+  /** Notes gathered while connecting, e.g. `host key recorded in ~/.ssh/known_hosts (accept-new)`. */
+  readonly notes: string[];
+  run(command: string, stdin: string, options: RunOptions): Promise<RunResult>;
+}

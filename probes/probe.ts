@@ -1,0 +1,50 @@
+import type { z } from 'zod';
+
+/** What one shell command printed on the host, exactly as received. */
+export interface CommandOutput {
+  stdout: string;
+  stderr: string;
+  /** null when the command never finished (host deadline, dropped connection). */
+  exitCode: number | null;
+}
+
+/** Options that shape a probe's commands; only validated numbers, never strings from the inventory. */
+export interface ProbeOptions {
+  role: 'controller' | 'compute';
+  /** How long a compute node may wait on the host for chrony to select a source. */
+  chronySyncWaitSeconds: number;
+}
+
+/**
+ * A probe reads one aspect of a host. Its commands are fixed, reviewed, read-only shell
+ * snippets; its parser turns their output into a typed fact validated by its schema.
+ */
+export interface Probe<Schema extends z.ZodType = z.ZodType> {
+  id: string;
+  description: string;
+  /** A line of the parsed fact, for the docs. */
+  example: string;
+  /** Part name → command. Each part is framed and recorded separately. */
+  commands(options: ProbeOptions): Record<string, string>;
+  schema: Schema;
+  /** Throws UnparsableOutput when the output is not understood: never guesses. */
+  parse(outputs: Record<string, CommandOutput>): z.infer<Schema>;
+}
+
+/** The output did not match any known format; carries the raw text so the report can show it. */
+export class UnparsableOutput extends Error {
+  constructor(
+    message: string,
+    readonly raw: string,
+  ) {
+    super(message);
+    this.name = 'UnparsableOutput';
+  }
+}
+
+export function defineProbe<Schema extends z.ZodType>(probe: Probe<Schema>): Probe<Schema> {
+  return probe;
+}
+
+/** `command not found` from the POSIX shell. */
+export const COMMAND_NOT_FOUND = 127;
