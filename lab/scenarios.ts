@@ -1,0 +1,232 @@
+// Scenarios: named deviations from the tutorial's compliant state, applied to a fresh lab at `up`
+// (before boot, on each host's overlay upper layer). mustFail lists `<host>:<checkId>` entries,
+// with `lab:` for cross-host checks; every entry was verified on a live lab.
+import { $ } from 'zx';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HostSetup } from './hosts.ts';
+import type { HostName } from './topology.ts';
+
+export type CheckId =
+  | 'os.release'
+  | 'host.hostname'
+  | 'host.address'
+  | 'cpu.virtualization'
+  | 'cpu.count'
+  | 'disk.root'
+  | 'firewalld.stopped'
+  | 'firewalld.disabled'
+  | 'networkmanager.stopped'
+  | 'networkmanager.disabled'
+  | 'selinux.runtime'
+  | 'selinux.config'
+  | 'chrony.installed'
+  | 'chrony.service'
+  | 'chrony.upstream'
+  | 'chrony.allow'
+  | 'chrony.serving'
+  | 'chrony.source'
+  | 'chrony.localclock'
+  | 'hosts.controller'
+  | 'hosts.compute1'
+  | 'topology.hosts'
+  | 'topology.ntp';
+
+export type MustFail = `${HostName | 'lab'}:${CheckId}`;
+
+/** What a scenario may do to the freshly prepared (not yet booted) hosts. */
+export interface ScenarioContext {
+  host(name: HostName): HostSetup;
+  read(host: HostName, path: string): Promise<string>;
+  write(host: HostName, path: string, content: string): Promise<void>;
+  edit(host: HostName, path: string, fn: (text: string) => string): Promise<void>;
+  /** `systemctl --root=... enable` — the unit starts at boot. */
+  enable(host: HostName, unit: string): Promise<void>;
+  /** Runs a command chrooted into the host's root (its upper layer takes the writes). */
+  chroot(host: HostName, argv: readonly string[]): Promise<void>;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly mustFail: readonly MustFail[];
+  apply(ctx: ScenarioContext): Promise<void>;
+}
+
+const CHRONY_CONF = '/etc/chrony/chrony.conf';
+
+const dropLine = (re: RegExp) => (t: string): string =>
+  t
+    .split('\n')
+    .filter((l) => !re.test(l))
+    .join('\n');
+
+export const scenarios: readonly Scenario[] = [
+  {
+    name: 'compliant',
+    description: "The tutorial's end state on both hosts; every check passes.",
+    mustFail: [],
+    apply: async () => {},
+  },
+  {
+    name: 'drift',
+    description:
+      'firewalld enabled+running on both hosts, compute1 /etc/hosts lacks controller, controller SELINUX=enforcing in config, controller `allow` commented out.',
+    mustFail: [
+      'controller:firewalld.stopped',
+      'controller:firewalld.disabled',
+      'compute1:firewalld.stopped',
+      'compute1:firewalld.disabled',
+      'controller:selinux.config',
+      'controller:chrony.allow',
+      'controller:chrony.serving',
+      'compute1:hosts.controller',
+      'compute1:chrony.source',
+      'lab:topology.hosts',
+      'lab:topology.ntp',
+    ],
+    apply: async (ctx) => {
+      await ctx.enable('controller', 'firewalld.service');
+      await ctx.enable('compute1', 'firewalld.service');
+      await ctx.edit('compute1', '/etc/hosts', dropLine(/^\s*10\.0\.0\.100\s+controller\b/));
+      await ctx.edit('controller', '/etc/selinux/config', (t) => t.replace(/^SELINUX=.*$/m, 'SELINUX=enforcing'));
+      await ctx.edit('controller', CHRONY_CONF, (t) => t.replace(/^allow 10\.0\.0\.0\/24$/m, '#allow 10.0.0.0/24'));
+    },
+  },
+  {
+    name: 'os-release-debian',
+    description: "controller shows its real Debian identity: no /etc/centos-release, Debian's /etc/os-release.",
+    mustFail: ['controller:os.release'],
+    apply: async (ctx) => {
+      const root = ctx.host('controller').root;
+      for (const f of ['etc/centos-release', 'etc/redhat-release', 'etc/system-release', 'etc/os-release']) {
+        await rm(join(root, f), { force: true });
+      }
+      await $`ln -s ../usr/lib/os-release ${join(root, 'etc/os-release')}`;
+    },
+  },
+  {
+    name: 'hostname-wrong',
+    description: 'compute1 boots with hostname compute-01 instead of compute1.',
+    mustFail: ['compute1:host.hostname'],
+    apply: async (ctx) => {
+      await ctx.write('compute1', '/etc/hostname', 'compute-01\n');
+    },
+  },
+  {
+    name: 'no-vmx',
+    description: "compute1's /proc/cpuinfo has no vmx flag (no hardware virtualization).",
+    mustFail: ['compute1:cpu.virtualization'],
+    apply: async (ctx) => {
+      ctx.host('compute1').vmx = false;
+    },
+  },
+  {
+    name: 'firewalld-running',
+    description: 'firewalld enabled and running on compute1 (default zone allows ssh; NTP replies are related traffic).',
+    mustFail: ['compute1:firewalld.stopped', 'compute1:firewalld.disabled'],
+    apply: async (ctx) => {
+      await ctx.enable('compute1', 'firewalld.service');
+    },
+  },
+  {
+    name: 'networkmanager-running',
+    description: 'NetworkManager enabled and running on compute1 (unmanaged-devices=* keeps it off eth0).',
+    mustFail: ['compute1:networkmanager.stopped', 'compute1:networkmanager.disabled'],
+    apply: async (ctx) => {
+      await ctx.enable('compute1', 'NetworkManager.service');
+    },
+  },
+  {
+    name: 'selinux-config-permissive',
+    description: 'controller has SELINUX=permissive in /etc/selinux/config (runtime stays Disabled).',
+    mustFail: ['controller:selinux.config'],
+    apply: async (ctx) => {
+      await ctx.edit('controller', '/etc/selinux/config', (t) => t.replace(/^SELINUX=.*$/m, 'SELINUX=permissive'));
+    },
+  },
+  {
+    name: 'chrony-missing',
+    description: 'chrony purged from compute1 (dpkg --purge in its upper layer); it cannot sync any more.',
+    mustFail: ['compute1:chrony.installed', 'compute1:chrony.service', 'compute1:chrony.source', 'lab:topology.ntp'],
+    apply: async (ctx) => {
+      await ctx.chroot('compute1', ['dpkg', '--purge', 'chrony']);
+      const root = ctx.host('compute1').root;
+      // The image renamed the unit to chronyd.service, so dpkg does not own it: remove it too.
+      for (const f of [
+        'lib/systemd/system/chronyd.service',
+        'etc/systemd/system/chronyd.service.d',
+        'etc/systemd/system/multi-user.target.wants/chronyd.service',
+        'etc/systemd/system/chrony.service',
+        'etc/tmpfiles.d/labspec-chrony.conf',
+      ]) {
+        await rm(join(root, f), { recursive: true, force: true });
+      }
+    },
+  },
+  {
+    name: 'chrony-no-upstream',
+    description: "controller's chrony.conf has no `server 2.kr.pool.ntp.org iburst` line.",
+    mustFail: ['controller:chrony.upstream'],
+    apply: async (ctx) => {
+      await ctx.edit('controller', CHRONY_CONF, dropLine(/^server 2\.kr\.pool\.ntp\.org\b/));
+    },
+  },
+  {
+    name: 'chrony-no-allow',
+    description: "controller's `allow 10.0.0.0/24` removed: chronyd no longer opens UDP 123, compute1 cannot sync.",
+    mustFail: ['controller:chrony.allow', 'controller:chrony.serving', 'compute1:chrony.source', 'lab:topology.ntp'],
+    apply: async (ctx) => {
+      await ctx.edit('controller', CHRONY_CONF, dropLine(/^allow\b/));
+    },
+  },
+  {
+    name: 'chrony-localclock',
+    description: 'controller also has the ntpd-style `server 127.127.1.0` local clock line.',
+    mustFail: ['controller:chrony.localclock'],
+    apply: async (ctx) => {
+      await ctx.edit('controller', CHRONY_CONF, (t) => t.replace(/^local stratum 10$/m, 'server 127.127.1.0\nlocal stratum 10'));
+    },
+  },
+  {
+    name: 'hosts-conflict',
+    description: 'compute1 maps 10.0.0.200 controller (instead of 10.0.0.100), so it also cannot reach its NTP server.',
+    mustFail: ['compute1:hosts.controller', 'compute1:chrony.source', 'lab:topology.hosts', 'lab:topology.ntp'],
+    apply: async (ctx) => {
+      await ctx.edit('compute1', '/etc/hosts', (t) => t.replace(/^10\.0\.0\.100\s+controller$/m, '10.0.0.200 controller'));
+    },
+  },
+];
+
+export function findScenario(name: string): Scenario {
+  const s = scenarios.find((x) => x.name === name);
+  if (!s) throw new Error(`labspec lab: unknown scenario '${name}'; known: ${scenarios.map((x) => x.name).join(', ')}`);
+  return s;
+}
+
+/** Builds the context scenarios use to modify prepared host roots. */
+export function scenarioContext(hosts: ReadonlyMap<HostName, HostSetup>): ScenarioContext {
+  const host = (name: HostName): HostSetup => {
+    const h = hosts.get(name);
+    if (!h) throw new Error(`labspec lab: no host '${name}' in this lab`);
+    return h;
+  };
+  const p = (name: HostName, path: string): string => join(host(name).root, path.replace(/^\/+/, ''));
+  return {
+    host,
+    read: (name, path) => readFile(p(name, path), 'utf8'),
+    write: (name, path, content) => writeFile(p(name, path), content),
+    edit: async (name, path, fn) => {
+      const before = await readFile(p(name, path), 'utf8');
+      const after = fn(before);
+      if (after === before) throw new Error(`labspec lab: scenario edit of ${name}:${path} changed nothing`);
+      await writeFile(p(name, path), after);
+    },
+    enable: async (name, unit) => {
+      await $`systemctl --root=${host(name).root} enable ${unit}`;
+    },
+    chroot: async (name, argv) => {
+      await $({ env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' } })`chroot ${host(name).root} ${argv}`;
+    },
+  };
+}

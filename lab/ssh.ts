@@ -1,0 +1,66 @@
+// Lab access over real OpenSSH from inside the lab netns: client key, known_hosts, remote commands.
+import { $ } from 'zx';
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { labExecPrefix } from './network.ts';
+import { LAB_HOSTS } from './topology.ts';
+import { STATE_DIR, writeText } from './util.ts';
+
+export const IDENTITY_FILE = join(STATE_DIR, 'id_ed25519');
+export const KNOWN_HOSTS_FILE = join(STATE_DIR, 'known_hosts');
+export const INVENTORY_FILE = join(STATE_DIR, 'inventory.yaml');
+
+export async function generateClientKey(): Promise<string> {
+  await rm(IDENTITY_FILE, { force: true });
+  await rm(`${IDENTITY_FILE}.pub`, { force: true });
+  await $`ssh-keygen -q -t ed25519 -N ${''} -C labspec-lab -f ${IDENTITY_FILE}`;
+  return (await $`cat ${IDENTITY_FILE}.pub`).stdout;
+}
+
+/** known_hosts with each host's real ed25519 host key, under its address and its name. */
+export async function writeKnownHosts(hostKeys: ReadonlyMap<string, string>): Promise<void> {
+  const lines: string[] = [];
+  for (const h of LAB_HOSTS) {
+    const pub = hostKeys.get(h.name);
+    if (!pub) continue;
+    const [type, key] = pub.split(/\s+/);
+    lines.push(`${h.address},${h.name} ${type} ${key}`);
+  }
+  await writeText(KNOWN_HOSTS_FILE, lines.join('\n') + '\n', 0o644);
+}
+
+export function sshArgv(address: string, command: string, connectTimeout = 2): string[] {
+  return [
+    ...labExecPrefix(),
+    'ssh',
+    '-F',
+    '/dev/null',
+    '-i',
+    IDENTITY_FILE,
+    '-o',
+    `UserKnownHostsFile=${KNOWN_HOSTS_FILE}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    `ConnectTimeout=${connectTimeout}`,
+    `root@${address}`,
+    command,
+  ];
+}
+
+export interface SshResult {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command on a lab host over SSH (from the lab netns). */
+export async function sshRun(address: string, command: string, connectTimeout = 2): Promise<SshResult> {
+  const [cmd, ...args] = sshArgv(address, command, connectTimeout);
+  const r = await $`${cmd} ${args}`.nothrow();
+  return { ok: r.exitCode === 0, stdout: r.stdout, stderr: r.stderr };
+}
