@@ -1,0 +1,194 @@
+/**
+ * A subset of ssh_config(5): pure parser and resolver.
+ *
+ * Supported: global lines, `Host` blocks (several patterns, `*`/`?`, `!negation`), keywords
+ * case-insensitive, `key value` and `key=value`, quoted values, first-obtained-value-wins
+ * (IdentityFile accumulates), and the keywords in KNOWN below.
+ * Not supported: `Match` blocks (their lines are skipped and a note is returned) and
+ * `Include` (ignored, with a note). Other keywords are ignored silently.
+ */
+import { homedir } from 'node:os';
+import { matchPatternList } from './known-hosts.ts';
+
+export interface SshConfigLine {
+  keyword: string; // lower-case
+  args: string[];
+  line: number;
+}
+
+export interface SshConfigBlock {
+  /** `null` for lines before the first Host/Match (they apply to every host). */
+  hostPatterns: string[] | null;
+  /** Match blocks are kept so the resolver can note that they were skipped. */
+  isMatch: boolean;
+  lines: SshConfigLine[];
+}
+
+export interface ParsedSshConfig {
+  blocks: SshConfigBlock[];
+  /** Problems worth reporting, e.g. unsupported Include. */
+  notes: string[];
+}
+
+/** Splits arguments like OpenSSH's argv_split: whitespace, "double" and 'single' quotes, `#` comments. */
+export function splitArgs(text: string): string[] {
+  const args: string[] = [];
+  let cur = '';
+  let inArg = false;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && text[i + 1] === quote) cur += text[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inArg = true;
+    } else if (/\s/.test(c)) {
+      if (inArg) args.push(cur);
+      cur = '';
+      inArg = false;
+    } else if (c === '#' && !inArg) {
+      break;
+    } else {
+      cur += c;
+      inArg = true;
+    }
+  }
+  if (inArg) args.push(cur);
+  return args;
+}
+
+export function parseSshConfig(text: string): ParsedSshConfig {
+  const blocks: SshConfigBlock[] = [{ hostPatterns: null, isMatch: false, lines: [] }];
+  const notes: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const trimmed = raw.trim();
+    if (!trimmed || trimmed.startsWith('#')) return;
+    const m = /^([A-Za-z][A-Za-z0-9]*)\s*(?:=\s*|\s+|$)(.*)$/.exec(trimmed);
+    if (!m) {
+      notes.push(`ssh_config line ${i + 1} ignored: cannot parse`);
+      return;
+    }
+    const keyword = m[1]!.toLowerCase();
+    const args = splitArgs(m[2]!);
+    if (keyword === 'host') {
+      blocks.push({ hostPatterns: args, isMatch: false, lines: [] });
+    } else if (keyword === 'match') {
+      blocks.push({ hostPatterns: null, isMatch: true, lines: [] });
+    } else if (keyword === 'include') {
+      notes.push(`ssh_config line ${i + 1}: Include is not supported by labspec and was ignored`);
+    } else {
+      blocks[blocks.length - 1]!.lines.push({ keyword, args, line: i + 1 });
+    }
+  });
+  return { blocks, notes };
+}
+
+export interface SshHostConfig {
+  hostName?: string;
+  user?: string;
+  port?: number;
+  /** Unexpanded (tokens and `~` left as written); see expandPath. */
+  identityFiles: string[];
+  /** The raw ProxyJump value; `none` is returned as-is. */
+  proxyJump?: string;
+  userKnownHostsFiles?: string[];
+  strictHostKeyChecking?: 'yes' | 'accept-new' | 'no' | 'ask';
+  connectTimeoutSeconds?: number;
+  hostKeyAlias?: string;
+  identityAgent?: string;
+  notes: string[];
+}
+
+const STRICT: Record<string, SshHostConfig['strictHostKeyChecking']> = {
+  yes: 'yes',
+  'accept-new': 'accept-new',
+  no: 'no',
+  off: 'no',
+  ask: 'ask',
+};
+
+/** Applies every matching block to `host` (the name as given, before HostName). */
+export function resolveSshConfig(config: ParsedSshConfig, host: string): SshHostConfig {
+  const out: SshHostConfig = { identityFiles: [], notes: [...config.notes] };
+  const seen = new Set<string>();
+  const first = (kw: string) => (seen.has(kw) ? false : (seen.add(kw), true));
+  for (const block of config.blocks) {
+    if (block.isMatch) {
+      if (block.lines.length > 0) out.notes.push('ssh_config Match blocks are not supported by labspec and were ignored');
+      continue;
+    }
+    if (block.hostPatterns && !matchPatternList(host, block.hostPatterns)) continue;
+    for (const { keyword, args, line } of block.lines) {
+      const value = args[0];
+      if (value === undefined) continue;
+      switch (keyword) {
+        case 'hostname':
+          if (first(keyword)) out.hostName = value.replace(/%h/g, host).replace(/%%/g, '%');
+          break;
+        case 'user':
+          if (first(keyword)) out.user = value;
+          break;
+        case 'port': {
+          const port = Number(value);
+          if (!Number.isInteger(port) || port < 1 || port > 65535) {
+            out.notes.push(`ssh_config line ${line}: bad Port ${value} ignored`);
+          } else if (first(keyword)) out.port = port;
+          break;
+        }
+        case 'identityfile':
+          out.identityFiles.push(value);
+          break;
+        case 'proxyjump':
+          if (first(keyword)) out.proxyJump = value;
+          break;
+        case 'userknownhostsfile':
+          if (first(keyword)) out.userKnownHostsFiles = args;
+          break;
+        case 'stricthostkeychecking': {
+          const v = STRICT[value.toLowerCase()];
+          if (v && first(keyword)) out.strictHostKeyChecking = v;
+          break;
+        }
+        case 'connecttimeout': {
+          const s = Number(value);
+          if (Number.isFinite(s) && s > 0 && first(keyword)) out.connectTimeoutSeconds = s;
+          break;
+        }
+        case 'hostkeyalias':
+          if (first(keyword)) out.hostKeyAlias = value;
+          break;
+        case 'identityagent':
+          if (first(keyword)) out.identityAgent = value;
+          break;
+      }
+    }
+  }
+  return out;
+}
+
+export interface TokenValues {
+  /** Remote host name (after HostName). */
+  h: string;
+  /** Remote user. */
+  r: string;
+  /** Remote port. */
+  p: number;
+  /** The host as given on the command line / inventory. */
+  n: string;
+  /** Local user. */
+  u?: string;
+  /** Local home directory. */
+  d?: string;
+}
+
+/** Expands a leading `~` and the %d %u %h %r %p %n %% tokens in a path. */
+export function expandPath(path: string, t: TokenValues): string {
+  const home = t.d ?? homedir();
+  const user = t.u ?? process.env.USER ?? 'root';
+  const map: Record<string, string> = { d: home, u: user, h: t.h, r: t.r, p: String(t.p), n: t.n, '%': '%' };
+  const tilde = path === '~' || path.startsWith('~/') ? home + path.slice(1) : path;
+  return tilde.replace(/%([duhrpn%])/g, (_, k: string) => map[k]!);
+}
