@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineProbe, UnparsableOutput } from './probe.ts';
+import { defineProbe } from './probe.ts';
+import { isIPAddress, isMissingFile, partOf, splitLines, unparsable } from './text.ts';
 
 export const etcHostsFact = z.object({
   entries: z.array(
@@ -19,7 +20,22 @@ export const etcHostsProbe = defineProbe({
   example: '{ entries: [{ line: 3, address: "10.0.0.100", names: ["controller"] }] }',
   commands: () => ({ hosts: 'cat /etc/hosts' }),
   schema: etcHostsFact,
-  parse() {
-    throw new UnparsableOutput('parser pending', '');
+  /**
+   * As glibc reads it: "#" starts a comment anywhere, fields are split on blanks. Kept: lines whose
+   * first field is an IP address and that name at least one host. Skipped silently: lines whose first
+   * field is not an IP address (glibc ignores them too, e.g. "fe80::1%eth0" or typos) and address-only
+   * lines. A missing /etc/hosts is an empty list (no static mappings, as for glibc).
+   */
+  parse(outputs) {
+    const out = partOf(outputs, 'hosts');
+    if (isMissingFile(out)) return etcHostsFact.parse({ entries: [] });
+    if (out.exitCode !== 0) throw unparsable(`cat /etc/hosts exited ${out.exitCode}`, out);
+    const entries: EtcHostsEntry[] = [];
+    for (const [index, text] of splitLines(out.stdout).entries()) {
+      const [address, ...names] = text.replace(/#.*$/, '').trim().split(/\s+/);
+      if (address === undefined || !isIPAddress(address) || names.length === 0) continue;
+      entries.push({ line: index + 1, address, names });
+    }
+    return etcHostsFact.parse({ entries });
   },
 });
