@@ -1,0 +1,41 @@
+import { PROBES, type FactOf, type ProbeName } from '../probes/index.ts';
+import { UnparsableOutput, type CommandOutput } from '../probes/probe.ts';
+
+export type FactResult<N extends ProbeName> =
+  | { ok: true; value: FactOf<N> }
+  | { ok: false; reason: string; /** The raw output that could not be read, for the report. */ raw: string };
+
+export type HostFacts = { [N in ProbeName]: FactResult<N> };
+
+/** Runs every probe's parser on its raw outputs. A parser that cannot read its output yields a reason, never a value. */
+export function parseFacts(outputs: ReadonlyMap<string, CommandOutput>): HostFacts {
+  const facts = {} as Record<ProbeName, FactResult<ProbeName>>;
+  for (const name of Object.keys(PROBES) as ProbeName[]) facts[name] = parseFact(name, outputs);
+  return facts as HostFacts;
+}
+
+function parseFact<N extends ProbeName>(name: N, outputs: ReadonlyMap<string, CommandOutput>): FactResult<N> {
+  const probe = PROBES[name];
+  const mine: Record<string, CommandOutput> = {};
+  for (const [key, output] of outputs) {
+    if (key.startsWith(`${name}.`)) mine[key.slice(name.length + 1)] = output;
+  }
+  const raw = Object.entries(mine)
+    .map(([part, o]) => `[${part}] exit ${o.exitCode ?? 'none'}\n${o.stdout}${o.stderr ? `\n[${part} stderr]\n${o.stderr}` : ''}`)
+    .join('\n');
+  const unfinished = Object.entries(mine).filter(([, o]) => o.exitCode === null);
+  if (Object.keys(mine).length === 0 || unfinished.length > 0) {
+    const which = unfinished.map(([part]) => part).join(', ') || 'all parts';
+    return { ok: false, reason: `probe ${probe.id} did not finish (${which}): the host deadline passed or the session broke`, raw };
+  }
+  try {
+    return { ok: true, value: probe.schema.parse(probe.parse(mine)) as FactOf<N> };
+  } catch (error) {
+    const reason = error instanceof UnparsableOutput ? error.message : `parser rejected the output: ${firstLine(error)}`;
+    return { ok: false, reason: `probe ${probe.id}: ${reason}`, raw };
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { PROBES, type ProbeName } from '../probes/index.ts';
+import type { CommandOutput, ProbeOptions } from '../probes/probe.ts';
+
+export interface BundlePart {
+  probe: ProbeName;
+  part: string;
+  command: string;
+}
+
+export interface Bundle {
+  /** Sent as the remote command; the script arrives on its standard input. */
+  command: string;
+  script: string;
+  marker: string;
+  parts: BundlePart[];
+}
+
+/** The remote command: a POSIX shell reading the script from stdin, whatever the login shell is. */
+export const BUNDLE_COMMAND = 'LC_ALL=C /bin/sh -s';
+
+/**
+ * One script for all probes, so a host costs one exec. Every part is framed on stdout and on
+ * stderr by a marker drawn fresh for each run: output cannot forge a frame it cannot predict.
+ */
+export function buildBundle(options: ProbeOptions): Bundle {
+  const marker = `LABSPEC_${randomBytes(16).toString('hex')}`;
+  const parts = (Object.keys(PROBES) as ProbeName[]).flatMap((probe) =>
+    Object.entries(PROBES[probe].commands(options)).map(([part, command]) => ({ probe, part, command })),
+  );
+  const lines = [
+    'LC_ALL=C; export LC_ALL',
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH; export PATH',
+    ...parts.flatMap(({ probe, part, command }) => {
+      const key = `${probe}.${part}`;
+      return [
+        `printf '\\n%s begin %s\\n' ${marker} ${key}; printf '\\n%s begin %s\\n' ${marker} ${key} >&2`,
+        // stdin is the script itself: no probe may read it.
+        `{ ${command}\n} </dev/null`,
+        `printf '\\n%s end %s %s\\n' ${marker} ${key} $?; printf '\\n%s end %s\\n' ${marker} ${key} >&2`,
+      ];
+    }),
+  ];
+  return { command: BUNDLE_COMMAND, script: `${lines.join('\n')}\n`, marker, parts };
+}
+
+/** Cuts the framed streams back into one output per part; a part whose end frame never came has exitCode null. */
+export function splitFrames(bundle: Pick<Bundle, 'marker' | 'parts'>, stdout: string, stderr: string): Map<string, CommandOutput> {
+  const outputs = new Map<string, CommandOutput>();
+  for (const { probe, part } of bundle.parts) {
+    const key = `${probe}.${part}`;
+    const out = frame(stdout, bundle.marker, key, true);
+    const err = frame(stderr, bundle.marker, key, false);
+    outputs.set(key, {
+      stdout: out?.body ?? '',
+      stderr: err?.body ?? '',
+      exitCode: out?.exitCode ?? null,
+    });
+  }
+  return outputs;
+}
+
+function frame(text: string, marker: string, key: string, withStatus: boolean): { body: string; exitCode: number | null } | null {
+  const begin = `\n${marker} begin ${key}\n`;
+  const start = text.indexOf(begin);
+  if (start < 0) return null;
+  const bodyStart = start + begin.length;
+  const endPattern = new RegExp(`\\n${marker} end ${key.replace(/\./g, '\\.')}${withStatus ? ' (\\d+)' : ''}\\n`, 'g');
+  endPattern.lastIndex = bodyStart;
+  const end = endPattern.exec(text);
+  if (!end) return { body: text.slice(bodyStart), exitCode: null };
+  return { body: text.slice(bodyStart, end.index), exitCode: withStatus ? Number(end[1]) : null };
+}

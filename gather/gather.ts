@@ -1,0 +1,98 @@
+import { parseFacts, type HostFacts } from '../facts/host-facts.ts';
+import { SNAPSHOT_VERSION, type HostSnapshot } from '../facts/snapshot.ts';
+import type { HostSpec, Lab } from '../inventory/load.ts';
+import type { CommandOutput } from '../probes/probe.ts';
+import { buildBundle, splitFrames } from './bundle.ts';
+import { localTransport } from './local.ts';
+import { sshTransport } from './ssh.ts';
+import { TransportError, type Transport } from './transport.ts';
+
+export type GatheredHost = HostSnapshot & { facts: HostFacts };
+
+export interface GatherOptions {
+  /** How many hosts are read at once. */
+  concurrency: number;
+  onHostDone?: (host: GatheredHost) => void;
+}
+
+/** Reads every host of every lab, `concurrency` at a time, one connection and one exec per host. */
+export async function gatherLabs(labs: Lab[], options: GatherOptions): Promise<GatheredHost[]> {
+  const hosts = labs.flatMap((lab) => lab.hosts.map((host) => ({ host, lab })));
+  const results = new Array<GatheredHost>(hosts.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < hosts.length) {
+      const index = next++;
+      const { host, lab } = hosts[index]!;
+      results[index] = await gatherHost(host, lab);
+      options.onHostDone?.(results[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, hosts.length)) }, worker));
+  return results;
+}
+
+export async function gatherHost(host: HostSpec, lab: Lab): Promise<GatheredHost> {
+  const startedAt = new Date();
+  const bundle = buildBundle({ role: host.role, chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds });
+  const transport = transportFor(host);
+  const base = {
+    version: SNAPSHOT_VERSION,
+    lab: host.lab,
+    host: { name: host.name, address: host.address, labAddress: host.labAddress, role: host.role },
+    transport: transport.description,
+    startedAt: startedAt.toISOString(),
+    command: bundle.command,
+    script: bundle.script,
+  } as const;
+  const deadline = startedAt.getTime() + host.connection.deadlineSeconds * 1000;
+  try {
+    const result = await transport.run(bundle.command, bundle.script, { deadline });
+    const outputs = splitFrames(bundle, result.stdout.toString('utf8'), result.stderr.toString('utf8'));
+    return {
+      ...base,
+      notes: [...transport.notes, ...(result.timedOut ? [`deadline of ${host.connection.deadlineSeconds}s passed before every probe finished`] : [])],
+      durationMs: Date.now() - startedAt.getTime(),
+      connection: { ok: true },
+      timedOut: result.timedOut,
+      outputs: bundle.parts.map((p) => ({ ...p, ...(outputs.get(`${p.probe}.${p.part}`) as CommandOutput) })),
+      facts: parseFacts(outputs),
+    };
+  } catch (error) {
+    const failure = error instanceof TransportError ? error.failure : 'protocol';
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    return {
+      ...base,
+      notes: transport.notes,
+      durationMs: Date.now() - startedAt.getTime(),
+      connection: { ok: false, failure, message },
+      timedOut: false,
+      outputs: [],
+      facts: parseFacts(new Map()),
+    };
+  }
+}
+
+/** Replay: the facts of a saved snapshot, parsed again by today's parsers. */
+export function refreshFacts(snapshot: HostSnapshot): GatheredHost {
+  const outputs = new Map(snapshot.outputs.map((o) => [`${o.probe}.${o.part}`, o] as const));
+  return { ...snapshot, facts: parseFacts(outputs) };
+}
+
+function transportFor(host: HostSpec): Transport {
+  const c = host.connection;
+  if (c.transport === 'local') return localTransport();
+  return sshTransport({
+    name: host.name,
+    address: host.address,
+    port: c.port,
+    user: c.user,
+    identityFile: c.identityFile,
+    passwordEnv: c.passwordEnv,
+    passphraseEnv: c.passphraseEnv,
+    knownHostsFile: c.knownHostsFile,
+    strictHostKeyChecking: c.strictHostKeyChecking,
+    proxyJump: c.proxyJump,
+    connectTimeoutMs: c.connectTimeoutSeconds * 1000,
+  });
+}

@@ -1,0 +1,85 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const hostName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'expected a hostname label: letters, digits and -');
+
+const cidr = z.string().refine((value) => {
+  const [address, prefix, ...rest] = value.split('/');
+  return rest.length === 0 && isIP(address ?? '') === 4 && /^\d+$/.test(prefix ?? '') && Number(prefix) <= 32;
+}, 'expected an IPv4 CIDR such as 10.0.0.0/24');
+
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the NAME of an environment variable');
+
+/** Connection settings: in `defaults`, overridable per host. Secrets are only ever named by an environment variable. */
+const connectionFields = {
+  transport: z.enum(['ssh', 'local']).optional(),
+  user: z.string().min(1).optional(),
+  port: z.int().min(1).max(65535).optional(),
+  identityFile: z.string().min(1).optional(),
+  passwordEnv: envVarName.optional(),
+  passphraseEnv: envVarName.optional(),
+  knownHostsFile: z.string().min(1).optional(),
+  strictHostKeyChecking: z.enum(['yes', 'accept-new']).optional(),
+  proxyJump: z.string().min(1).optional(),
+  connectTimeoutSeconds: z.number().positive().max(600).optional(),
+  deadlineSeconds: z.number().positive().max(3600).optional(),
+};
+
+/** Keys people write by habit that must never hold a secret in the file. */
+const forbiddenSecrets = {
+  password: z.never({ error: 'never write a password in the inventory; put it in an environment variable and name it with passwordEnv' }).optional(),
+  passphrase: z.never({ error: 'never write a passphrase in the inventory; put it in an environment variable and name it with passphraseEnv' }).optional(),
+};
+
+const connection = z.strictObject({ ...connectionFields, ...forbiddenSecrets });
+
+const host = z.strictObject({
+  name: hostName,
+  address: z.string().min(1),
+  /** The address the host has on the lab network, when `address` goes through NAT or a port forward. */
+  labAddress: z.ipv4().optional(),
+  role: z.enum(['controller', 'compute'], { error: 'expected controller | compute' }),
+  ...connectionFields,
+  ...forbiddenSecrets,
+});
+
+/** Expected values; every field has the tutorial's default. */
+const labSettings = z.strictObject({
+  name: hostName.optional(),
+  subnet: cidr.default('10.0.0.0/24'),
+  ntpUpstream: z.string().min(1).default('2.kr.pool.ntp.org'),
+  minCpus: z.int().positive().default(2),
+  minRootDiskGiB: z.number().positive().default(60),
+  /** Accept RHEL, Rocky, AlmaLinux … in place of CentOS for os.release. */
+  acceptRebuilds: z.boolean().default(false),
+  /** How long a compute node may wait for chrony to select its source. */
+  chronySyncWaitSeconds: z.int().min(0).max(120).default(10),
+});
+
+const hostList = z.array(host).min(1, 'expected at least one host');
+
+export const singleLab = z.strictObject({
+  lab: labSettings.default(labSettings.parse({})),
+  defaults: connection.default({}),
+  hosts: hostList,
+});
+
+const labEntry = z.strictObject({
+  name: hostName,
+  lab: labSettings.default(labSettings.parse({})),
+  defaults: connection.optional(),
+  hosts: hostList,
+});
+
+/** A class of student labs: shared defaults, one entry per lab. */
+export const manyLabs = z.strictObject({
+  defaults: connection.default({}),
+  labs: z.array(labEntry).min(1, 'expected at least one lab'),
+});
+
+export type LabSettings = z.output<typeof labSettings> & { name: string };
+export type Role = z.infer<typeof host>['role'];
+export type ConnectionSettings = z.infer<typeof connection>;
+export const ROLES: readonly Role[] = ['controller', 'compute'];
