@@ -21,6 +21,7 @@ import { attachHost, createLabNetwork, destroyLabNetwork, labExecPrefix, listLab
 import { findScenario, scenarioContext, type Scenario } from './scenarios.ts';
 import { IDENTITY_FILE, INVENTORY_FILE, KNOWN_HOSTS_FILE, generateClientKey, sshRun, writeKnownHosts } from './ssh.ts';
 import { raiseSysctls, restoreSysctls } from './sysctl.ts';
+import { captureFootprint, restoreFootprint, type Footprint } from './footprint.ts';
 import { LAB_HOSTS, inventoryYaml, type HostName } from './topology.ts';
 import { LabError, STATE_DIR, isAlive, ms, requireRoot, requireTools, sleep } from './util.ts';
 
@@ -85,16 +86,21 @@ export interface LabStatus {
   hosts: Array<LabHostInfo & { running: boolean; ssh: boolean }>;
 }
 
+/** What `up` changed on the machine, kept apart from the state so a half-failed up can be undone. */
+interface MachineChanges {
+  sysctl: Record<string, string>;
+  footprint: Footprint;
+}
+
 interface LabState {
   scenario: string;
   startedAt: string;
   image?: string;
-  sysctl: Record<string, string>;
   hosts: Array<{ name: string; address: string; pid: number; nspawnPid: number }>;
 }
 
 const STATE_FILE = `${STATE_DIR}/state.json`;
-const SYSCTL_FILE = `${STATE_DIR}/sysctl.json`;
+const CHANGES_FILE = `${STATE_DIR}/machine-changes.json`;
 
 async function readState(): Promise<LabState | undefined> {
   try {
@@ -192,10 +198,11 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   const imageMs = ms(t);
   const tUp = process.hrtime.bigint();
 
+  const footprint = captureFootprint();
   await mkdir(STATE_DIR, { recursive: true, mode: 0o755 });
-  const sysctl = raiseSysctls();
-  await writeFile(SYSCTL_FILE, JSON.stringify(sysctl) + '\n');
-  const state: LabState = { scenario: scenario.name, startedAt: new Date().toISOString(), image: image.hash, sysctl, hosts: [] };
+  const changes: MachineChanges = { footprint, sysctl: raiseSysctls() };
+  await writeFile(CHANGES_FILE, JSON.stringify(changes) + '\n');
+  const state: LabState = { scenario: scenario.name, startedAt: new Date().toISOString(), image: image.hash, hosts: [] };
   await writeState(state);
 
   const running: RunningHost[] = [];
@@ -288,16 +295,15 @@ export async function labDown(): Promise<{ removed: boolean }> {
   await unmountState();
   await destroyLabNetwork();
   for (const p of nspawnLeftovers(LAB_HOSTS.map((h) => h.name))) await $`rm -rf --one-file-system ${p}`.nothrow();
-  let sysctl = state?.sysctl;
-  if (!sysctl) {
-    try {
-      sysctl = JSON.parse(await readFile(SYSCTL_FILE, 'utf8')) as Record<string, string>;
-    } catch {
-      sysctl = undefined;
-    }
+  let changes: MachineChanges | undefined;
+  try {
+    changes = JSON.parse(await readFile(CHANGES_FILE, 'utf8')) as MachineChanges;
+  } catch {
+    changes = undefined;
   }
-  if (sysctl) restoreSysctls(sysctl);
+  if (changes) restoreSysctls(changes.sysctl);
   if (stateMounts().length === 0) await $`rm -rf --one-file-system ${STATE_DIR}`.nothrow();
+  if (changes) await restoreFootprint(changes.footprint);
   const rest = await leftovers();
   if (rest.length > 0) throw new LabError(`labspec lab: down left behind: ${rest.join(', ')}`);
   return { removed: hadSomething };
