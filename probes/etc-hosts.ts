@@ -23,7 +23,7 @@ export const etcHostsProbe = defineProbe({
   /**
    * As glibc reads it: "#" starts a comment anywhere, fields are split on blanks. Kept: lines whose
    * first field is an IP address and that name at least one host. Skipped silently: lines whose first
-   * field is not an IP address (glibc ignores them too, e.g. "fe80::1%eth0" or typos) and address-only
+   * field is not an IP address (glibc ignores them too, e.g. typos like 10.0.0.300) and address-only
    * lines. A missing /etc/hosts is an empty list (no static mappings, as for glibc).
    */
   parse(outputs) {
