@@ -1,5 +1,7 @@
 import type { FactResult, HostFacts } from '../facts/host-facts.ts';
-import type { HostSpec, Lab } from '../inventory/load.ts';
+import type { HostIdentity, Lab as InventoryLab } from '../inventory/load.ts';
+
+export type Lab = InventoryLab<HostIdentity>;
 import type { Role } from '../inventory/schema.ts';
 import { PROBES, type FactOf, type ProbeName } from '../probes/index.ts';
 
@@ -19,7 +21,7 @@ export interface Verdict {
 
 /** A host as the checks see it: its inventory entry and its facts, or why it could not be read. */
 export interface ObservedHost {
-  spec: HostSpec;
+  spec: HostIdentity;
   facts: HostFacts;
   /** Set when the host could not be read at all. */
   unreachable: string | null;
@@ -75,7 +77,7 @@ export function fact<N extends ProbeName>(host: ObservedHost, name: N): FactOf<N
 }
 
 /** The commands a probe sends, for `source` fields. */
-export function commandsOf(name: ProbeName, host: HostSpec, lab: Lab): string {
+export function commandsOf(name: ProbeName, host: HostIdentity, lab: Lab): string {
   return Object.values(PROBES[name].commands({ role: host.role, chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds })).join(' ; ');
 }
 
@@ -102,7 +104,7 @@ function unreachableVerdict(who: string, reason: string): Verdict {
   return { status: 'error', expected: '', actual: '', source: 'ssh', message: `could not read ${who}: ${reason}`, fix: 'make the host reachable over SSH with the inventory settings, then run again' };
 }
 
-function settle<C>(check: CheckBase<C>, run: () => Outcome, lab: Lab, host: HostSpec | undefined): Verdict {
+function settle<C>(check: CheckBase<C>, run: () => Outcome, lab: Lab, host: HostIdentity | undefined): Verdict {
   try {
     const outcome = run();
     return { message: '', ...outcome, fix: outcome.status === 'fail' ? (outcome.fix ?? check.fix) : '' };

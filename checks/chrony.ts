@@ -1,6 +1,5 @@
-import type { Lab } from '../inventory/load.ts';
 import type { ChronyDirective } from '../probes/chrony-config.ts';
-import { CannotEvaluate, commandsOf, fact, fail, pass, type HostCheck, type ObservedHost } from './check.ts';
+import { CannotEvaluate, commandsOf, fact, fail, pass, type HostCheck, type Lab, type ObservedHost } from './check.ts';
 import { decideAccess, describeRule } from './chrony-access.ts';
 import { formatNet, parseCidr, type Ipv4Net } from './cidr.ts';
 import { isInstalled } from './services.ts';

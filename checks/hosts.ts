@@ -1,8 +1,8 @@
-import type { HostSpec } from '../inventory/load.ts';
+import type { HostIdentity } from '../inventory/load.ts';
 import { fact, fail, pass, type HostCheck, type ObservedHost } from './check.ts';
 import { describeEntry, mapHostsName } from './hosts-mapping.ts';
 
-export function hostsVerdictParts(observer: ObservedHost, target: HostSpec) {
+export function hostsVerdictParts(observer: ObservedHost, target: HostIdentity) {
   const { entries } = fact(observer, 'etcHosts');
   const mapping = mapHostsName(entries, target.name, target.labAddress);
   const problem = mapping.conflicting.length > 0
@@ -14,7 +14,7 @@ export function hostsVerdictParts(observer: ObservedHost, target: HostSpec) {
 }
 
 /** `hosts.<name>`: this host's /etc/hosts maps the lab host `target` to its lab address. */
-export function hostsEntryCheck(target: HostSpec): HostCheck {
+export function hostsEntryCheck(target: HostIdentity): HostCheck {
   return {
     id: `hosts.${target.name}`,
     title: `/etc/hosts maps ${target.name} to ${target.labAddress}`,

@@ -18,6 +18,16 @@ const recordedOutput = z.object({
 export const hostSnapshot = z.object({
   version: z.literal(SNAPSHOT_VERSION),
   lab: z.string(),
+  /** The lab's expected values at the time of the run, so a replay needs no inventory. */
+  labSettings: z.object({
+    name: z.string(),
+    subnet: z.string(),
+    ntpUpstream: z.string(),
+    minCpus: z.int(),
+    minRootDiskGiB: z.number(),
+    acceptRebuilds: z.boolean(),
+    chronySyncWaitSeconds: z.int(),
+  }),
   host: z.object({
     name: z.string(),
     address: z.string(),

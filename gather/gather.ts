@@ -39,6 +39,7 @@ export async function gatherHost(host: HostSpec, lab: Lab): Promise<GatheredHost
   const base = {
     version: SNAPSHOT_VERSION,
     lab: host.lab,
+    labSettings: lab.settings,
     host: { name: host.name, address: host.address, labAddress: host.labAddress, role: host.role },
     transport: transport.description,
     startedAt: startedAt.toISOString(),

@@ -18,7 +18,8 @@ export interface Connection {
   deadlineSeconds: number;
 }
 
-export interface HostSpec {
+/** Who a host is in its lab: all the checks need to know of it. */
+export interface HostIdentity {
   lab: string;
   name: string;
   /** Where to connect. */
@@ -26,12 +27,15 @@ export interface HostSpec {
   /** The host's address on the lab network; `address` unless the inventory says otherwise. */
   labAddress: string;
   role: Role;
+}
+
+export interface HostSpec extends HostIdentity {
   connection: Connection;
 }
 
-export interface Lab {
+export interface Lab<Host extends HostIdentity = HostSpec> {
   settings: LabSettings;
-  hosts: HostSpec[];
+  hosts: Host[];
 }
 
 export interface Inventory {
