@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, AuthenticationType, ClientChannel } from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType, ClientChannel, ParsedKey, ServerHostKeyAlgorithm } from 'ssh2';
 import {
   appendKnownHost,
   checkHostKey,
@@ -29,14 +29,19 @@ type SshClient = InstanceType<typeof Client>;
 
 interface KeyMaterial {
   path: string;
-  data: Buffer;
-  passphrase?: string;
+  /** Parsed (and decrypted) once here: bcrypt-protected keys are slow to decrypt in JS. */
+  key: ParsedKey;
 }
 
 interface Credentials {
   password?: string;
   passphrase?: string;
 }
+
+/** Notes are per transport, but a transport may run many times: keep each note once. */
+const addNote = (notes: string[], note: string) => {
+  if (!notes.includes(note)) notes.push(note);
+};
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;
 
@@ -62,7 +67,7 @@ function loadKeys(hop: Hop, passphrase: string | undefined, notes: string[]): Ke
   for (const path of hop.identityFiles) {
     const skip = (why: string, fix: string) => {
       if (hop.identityExplicit) throw new TransportError('config', `${hop.label}: identity file ${path} ${why}; ${fix}`);
-      notes.push(`${hop.label}: skipped identity file ${path}: ${why}`);
+      addNote(notes, `${hop.label}: skipped identity file ${path}: ${why}`);
     };
     if (!existsSync(path)) {
       if (hop.identityExplicit) skip('does not exist', 'check identityFile in the inventory');
@@ -75,7 +80,8 @@ function loadKeys(hop: Hop, passphrase: string | undefined, notes: string[]): Ke
       skip(`cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'check its permissions');
       continue;
     }
-    const parsed = utils.parseKey(data, passphrase);
+    const result = utils.parseKey(data, passphrase) as ParsedKey | ParsedKey[] | Error;
+    const parsed = Array.isArray(result) ? result[0]! : result;
     if (parsed instanceof Error) {
       if (/encrypted/i.test(parsed.message) && passphrase === undefined) {
         skip('is encrypted', 'set passphraseEnv to the name of a variable holding its passphrase, or load it into ssh-agent');
@@ -86,7 +92,7 @@ function loadKeys(hop: Hop, passphrase: string | undefined, notes: string[]): Ke
       }
       continue;
     }
-    keys.push({ path, data, passphrase });
+    keys.push({ path, key: parsed });
   }
   return keys;
 }
@@ -229,7 +235,7 @@ function connectHop(hop: Hop, sock: Duplex | undefined, creds: Credentials, pass
     const username = hop.user;
     if (agent) attempts.push({ method: 'publickey', label: 'agent', auth: { type: 'agent', username, agent } });
     for (const k of keys) {
-      attempts.push({ method: 'publickey', label: k.path, auth: { type: 'publickey', username, key: k.data, passphrase: k.passphrase } });
+      attempts.push({ method: 'publickey', label: k.path, auth: { type: 'publickey', username, key: k.key } });
     }
     if (password !== undefined) {
       attempts.push({
@@ -274,25 +280,24 @@ function connectHop(hop: Hop, sock: Duplex | undefined, creds: Credentials, pass
     });
 
     try {
-      connect();
+      client.connect({
+        sock: socket,
+        username,
+        readyTimeout: 0, // our own timer distinguishes TCP, banner and handshake timeouts
+        hostVerifier: (key: Buffer) => host.verify(key),
+        algorithms: { serverHostKey: host.algorithms as ServerHostKeyAlgorithm[] },
+        authHandler: (methodsLeft, _partial, next) => {
+          let a = attempts.shift();
+          while (a && methodsLeft && !methodsLeft.includes(a.method)) a = attempts.shift();
+          if (!a) return next(false as unknown as AuthenticationType);
+          tried.push(a.label);
+          next(a.auth);
+        },
+      });
     } catch (err) {
+      // e.g. a key or algorithm ssh2 rejects up front
       done(new TransportError('config', `${hop.label}: ${(err as Error).message}`));
-    }
-    function connect() {
-    client.connect({
-      sock: socket,
-      username,
-      readyTimeout: 0, // our own timer distinguishes TCP, banner and handshake timeouts
-      hostVerifier: (key: Buffer) => host.verify(key),
-      algorithms: { serverHostKey: host.algorithms as never },
-      authHandler: (methodsLeft, _partial, next) => {
-        let a = attempts.shift();
-        while (a && methodsLeft && !methodsLeft.includes(a.method)) a = attempts.shift();
-        if (!a) return next(false as unknown as AuthenticationType);
-        tried.push(a.label);
-        next(a.auth);
-      },
-    });
+      destroyAll(session);
     }
   });
 }
@@ -309,7 +314,7 @@ function forward(client: SshClient, hop: Hop, via: Hop): Promise<Duplex> {
 
 export function sshTransport(target: SshTarget): Transport {
   const notes: string[] = [];
-  let description = `ssh ${target.user ?? '?'}@${target.address}:${target.port ?? '?'}`;
+  let description = `ssh ${target.user ? `${target.user}@` : ''}${target.address}:${target.port ?? 22}`;
   let resolved: ReturnType<typeof resolveTarget> | TransportError;
   try {
     resolved = resolveTarget(target);

@@ -4,7 +4,7 @@
  * Needs root (sshd's privilege separation); creates /run/sshd if missing, as the Debian service does.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,4 +113,33 @@ export async function startSshd(): Promise<TestSshd> {
   }
   await stop();
   throw new Error(`sshd did not start on 127.0.0.1:${port}: ${stderr.trim()}`);
+}
+
+export interface TestAgent {
+  socket: string;
+  stop(): Promise<void>;
+}
+
+/** A real `ssh-agent -D` on a private socket, holding the given keys. */
+export async function startAgent(keys: string[]): Promise<TestAgent> {
+  const dir = mkdtempSync(join(tmpdir(), 'labspec-agent-'));
+  const socket = join(dir, 'agent.sock');
+  const child = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const stop = async () => {
+    if (!exited && child.pid !== undefined) {
+      process.kill(child.pid, 'SIGTERM');
+      await Promise.race([exitedPromise, new Promise((r) => setTimeout(r, 3000))]);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+  try {
+    for (const key of keys) execFileSync('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { socket, stop };
 }
