@@ -4,7 +4,7 @@
  * Needs root (sshd's privilege separation); creates /run/sshd if missing, as the Debian service does.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,22 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Commands left running by sessions of our sshd (e.g. a `sleep 30` whose connection was cut at
+ * the deadline) are found by their SSH_CONNECTION, which names our port, and killed by PID.
+ */
+function killSessions(port: number): void {
+  const suffix = ` 127.0.0.1 ${port}`;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      if (env.some((v) => v.startsWith('SSH_CONNECTION=') && v.endsWith(suffix))) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
 }
 
 function bannerSeen(port: number): Promise<boolean> {
@@ -96,6 +112,7 @@ export async function startSshd(): Promise<TestSshd> {
   const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
 
   const stop = async () => {
+    killSessions(port);
     if (!exited && child.pid !== undefined) {
       process.kill(child.pid, 'SIGTERM');
       await Promise.race([exitedPromise, new Promise((r) => setTimeout(r, 3000))]);
