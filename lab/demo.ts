@@ -10,7 +10,13 @@ import { findScenario, labDown, LabError, labExecPrefix, labUp } from './index.t
  * scenario breaks the lab), so the demo succeeds when they are exactly the scenario's.
  */
 export async function demo(options: { scenario: string; keep: boolean; reports: string }): Promise<number> {
-  const scenario = findScenario(options.scenario);
+  let scenario;
+  try {
+    scenario = findScenario(options.scenario);
+  } catch (error) {
+    console.error(`labspec demo: ${(error as Error).message}`);
+    return EXIT.usage;
+  }
   try {
     const up = await labUp({ scenario: scenario.name, log: (m) => console.error(m) });
     console.error(`lab up in ${(up.timings.totalMs / 1000).toFixed(1)}s (scenario ${scenario.name}: ${scenario.description})`);

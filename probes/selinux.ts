@@ -8,7 +8,7 @@ export const selinuxFact = z.object({
   /** /etc/selinux/config; null when the file does not exist. */
   config: z
     .object({
-      /** The effective SELINUX= assignment (the last uncommented one), value lower-cased; null when none. */
+      /** The SELINUX= assignment libselinux reads, value lower-cased; null when none. Conflicting assignments are unparsable, never guessed. */
       selinux: z.object({ value: z.string(), line: z.int().positive() }).nullable(),
     })
     .nullable(),
