@@ -1,0 +1,329 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InventoryError, loadInventory, parseInventory } from '../../../inventory/load.ts';
+
+const FILE = 'inventory/lab.yaml';
+
+/** The problems parseInventory reports, or a failure when it accepts the text. */
+function problemsOf(text: string, file = FILE): string[] {
+  try {
+    parseInventory(text, file);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InventoryError);
+    const problems = (error as InventoryError).problems;
+    for (const p of problems) expect(p).not.toMatch(/\n/);
+    expect((error as InventoryError).message).toBe(problems.join('\n'));
+    return problems;
+  }
+  throw new Error('expected InventoryError, but the inventory was accepted');
+}
+
+/** The issue's example: the tutorial's two-node lab (same text as inventory/lab.yaml). */
+const EXAMPLE = `# The tutorial's two-node lab.
+lab:                        # expected values; the tutorial's defaults when omitted
+  subnet: 10.0.0.0/24
+  ntpUpstream: 2.kr.pool.ntp.org
+defaults:                   # connection settings for every host, overridable per host
+  user: root
+  port: 22
+  identityFile: ~/.ssh/id_ed25519
+  knownHostsFile: ~/.ssh/known_hosts
+hosts:
+  - name: controller        # also the expected hostname and the name in /etc/hosts
+    address: 10.0.0.100     # where to connect: IP or DNS name
+    role: controller        # controller | compute
+  - name: compute1
+    address: 10.0.0.101
+    role: compute
+`;
+
+describe('parseInventory: the single-lab form', () => {
+  it('parses the issue example into one lab named "default" with both hosts and the defaults applied', () => {
+    const inventory = parseInventory(EXAMPLE, FILE);
+    expect(inventory.file).toBe(FILE);
+    expect(inventory.labs).toHaveLength(1);
+    const [lab] = inventory.labs;
+    expect(lab!.settings).toEqual({
+      name: 'default',
+      subnet: '10.0.0.0/24',
+      ntpUpstream: '2.kr.pool.ntp.org',
+      minCpus: 2,
+      minRootDiskGiB: 60,
+      acceptRebuilds: false,
+      chronySyncWaitSeconds: 10,
+    });
+    expect(lab!.hosts).toEqual([
+      {
+        lab: 'default',
+        name: 'controller',
+        address: '10.0.0.100',
+        labAddress: '10.0.0.100',
+        role: 'controller',
+        connection: {
+          transport: 'ssh',
+          user: 'root',
+          port: 22,
+          identityFile: '~/.ssh/id_ed25519',
+          knownHostsFile: '~/.ssh/known_hosts',
+          strictHostKeyChecking: 'yes',
+          connectTimeoutSeconds: 10,
+          deadlineSeconds: 60,
+        },
+      },
+      {
+        lab: 'default',
+        name: 'compute1',
+        address: '10.0.0.101',
+        labAddress: '10.0.0.101',
+        role: 'compute',
+        connection: {
+          transport: 'ssh',
+          user: 'root',
+          port: 22,
+          identityFile: '~/.ssh/id_ed25519',
+          knownHostsFile: '~/.ssh/known_hosts',
+          strictHostKeyChecking: 'yes',
+          connectTimeoutSeconds: 10,
+          deadlineSeconds: 60,
+        },
+      },
+    ]);
+  });
+
+  it('without a lab: section the tutorial defaults apply (subnet 10.0.0.0/24, ntpUpstream 2.kr.pool.ntp.org, name default)', () => {
+    const { labs } = parseInventory('hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n', FILE);
+    expect(labs[0]!.settings.subnet).toBe('10.0.0.0/24');
+    expect(labs[0]!.settings.ntpUpstream).toBe('2.kr.pool.ntp.org');
+    expect(labs[0]!.settings.name).toBe('default');
+    expect(labs[0]!.hosts[0]!.connection).toEqual({
+      transport: 'ssh',
+      knownHostsFile: '~/.ssh/known_hosts',
+      strictHostKeyChecking: 'yes',
+      connectTimeoutSeconds: 10,
+      deadlineSeconds: 60,
+    });
+  });
+
+  it('per-host settings override defaults; labAddress is kept when address is a DNS name or a NAT address', () => {
+    const text = `lab:
+  name: lab7
+  subnet: 192.168.7.0/24
+defaults:
+  user: root
+  port: 22
+  passwordEnv: LAB_PASSWORD
+hosts:
+  - name: controller
+    address: lab7.example.edu
+    labAddress: 192.168.7.10
+    role: controller
+    port: 2222
+    user: admin
+  - name: compute1
+    address: 203.0.113.5
+    labAddress: 192.168.7.11
+    port: 2223
+    role: compute
+    transport: local
+`;
+    const { labs } = parseInventory(text, FILE);
+    const [controller, compute] = labs[0]!.hosts;
+    expect(labs[0]!.settings.name).toBe('lab7');
+    expect(labs[0]!.settings.subnet).toBe('192.168.7.0/24');
+    expect(controller).toMatchObject({ lab: 'lab7', address: 'lab7.example.edu', labAddress: '192.168.7.10' });
+    expect(controller!.connection).toMatchObject({ user: 'admin', port: 2222, passwordEnv: 'LAB_PASSWORD', transport: 'ssh' });
+    expect(compute).toMatchObject({ address: '203.0.113.5', labAddress: '192.168.7.11' });
+    expect(compute!.connection).toMatchObject({ user: 'root', port: 2223, passwordEnv: 'LAB_PASSWORD', transport: 'local' });
+  });
+});
+
+describe('parseInventory: the labs: form (a class of student labs)', () => {
+  const CLASS = `defaults:
+  user: root
+  identityFile: ~/.ssh/class_key
+labs:
+  - name: student1
+    lab:
+      subnet: 10.1.0.0/24
+    hosts:
+      - name: controller
+        address: 10.1.0.100
+        role: controller
+      - name: compute1
+        address: 10.1.0.101
+        role: compute
+  - name: student2
+    defaults:
+      user: student2
+    hosts:
+      - name: controller
+        address: 10.0.0.100
+        role: controller
+`;
+
+  it('each lab keeps its name and settings; hosts carry their lab; lab defaults override class defaults', () => {
+    const { labs } = parseInventory(CLASS, FILE);
+    expect(labs.map((l) => l.settings.name)).toEqual(['student1', 'student2']);
+    expect(labs.map((l) => l.settings.subnet)).toEqual(['10.1.0.0/24', '10.0.0.0/24']);
+    expect(labs[1]!.settings.ntpUpstream).toBe('2.kr.pool.ntp.org');
+    expect(labs[0]!.hosts.map((h) => `${h.lab}/${h.name}@${h.labAddress}`)).toEqual(['student1/controller@10.1.0.100', 'student1/compute1@10.1.0.101']);
+    expect(labs[0]!.hosts[0]!.connection).toMatchObject({ user: 'root', identityFile: '~/.ssh/class_key' });
+    expect(labs[1]!.hosts[0]!.connection).toMatchObject({ user: 'student2', identityFile: '~/.ssh/class_key' });
+  });
+
+  it('the same host names may appear in different labs, but a duplicate inside one lab is reported at its line', () => {
+    const text = `${CLASS}      - name: controller
+        address: 10.0.0.101
+        role: compute
+`;
+    expect(problemsOf(text)).toEqual([`${FILE}:22 labs[1].hosts[1].name: duplicate host name controller (also hosts[0])`]);
+  });
+
+  it('two labs with the same name are reported', () => {
+    const text = CLASS.replace('name: student2', 'name: student1');
+    expect(problemsOf(text)).toEqual([`${FILE}:15 labs[1].name: duplicate lab name student1`]);
+  });
+
+  it('a bad role inside a lab names the full path and its line', () => {
+    expect(problemsOf(CLASS.replace('role: compute', 'role: network'))).toEqual([`${FILE}:14 labs[0].hosts[1].role: expected controller | compute`]);
+  });
+});
+
+describe('parseInventory: every problem is one line "file:LINE path: message"', () => {
+  it("bad role: the issue's example shape, on the role's line", () => {
+    const text = `defaults:
+  user: root
+hosts:
+  - name: controller
+    address: 10.0.0.100
+    role: controller
+  - name: compute1
+    address: 10.0.0.101
+    role: storage
+`;
+    expect(problemsOf(text)).toEqual(['inventory/lab.yaml:9 hosts[1].role: expected controller | compute']);
+  });
+
+  it('unknown key: the line of the key itself', () => {
+    const text = 'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n    rol: compute\n';
+    expect(problemsOf(text)).toEqual([`${FILE}:5 hosts[0].rol: unknown key`]);
+  });
+
+  it('password: tells to use passwordEnv (in defaults and per host)', () => {
+    expect(problemsOf('defaults:\n  user: root\n  password: hunter2\nhosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n')).toEqual([
+      `${FILE}:3 defaults.password: never write a password in the inventory; put it in an environment variable and name it with passwordEnv`,
+    ]);
+    expect(problemsOf('hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n    passphrase: secret\n')).toEqual([
+      `${FILE}:5 hosts[0].passphrase: never write a passphrase in the inventory; put it in an environment variable and name it with passphraseEnv`,
+    ]);
+  });
+
+  it('bad CIDR: prefix out of range, and chrony-style short forms are not inventory CIDRs', () => {
+    const text = (subnet: string) => `lab:\n  subnet: ${subnet}\nhosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n`;
+    for (const subnet of ['10.0.0.0/33', '10.0.0/24', '10.0.0.0', '10.0.0.256/24']) {
+      expect(problemsOf(text(subnet))).toEqual([`${FILE}:2 lab.subnet: expected an IPv4 CIDR such as 10.0.0.0/24`]);
+    }
+  });
+
+  it('duplicate host names: the second entry', () => {
+    const text = 'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: controller\n    address: 10.0.0.101\n    role: compute\n';
+    expect(problemsOf(text)).toEqual([`${FILE}:5 hosts[1].name: duplicate host name controller (also hosts[0])`]);
+  });
+
+  it('two controllers: the second controller\'s role line', () => {
+    const text = 'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: compute1\n    address: 10.0.0.101\n    role: controller\n';
+    expect(problemsOf(text)).toEqual([`${FILE}:7 hosts[1].role: a lab has at most one controller (controller, compute1)`]);
+  });
+
+  it('a DNS-name address without labAddress: the host entry that lacks it', () => {
+    const text = 'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: compute1\n    address: compute1.lab.example.edu\n    role: compute\n';
+    expect(problemsOf(text)).toEqual([
+      `${FILE}:5 hosts[1].labAddress: required when address (compute1.lab.example.edu) is not an IPv4 address: the lab address is what /etc/hosts and chrony must name`,
+    ]);
+  });
+
+  it('labAddress must be an IPv4 address', () => {
+    const text = 'hosts:\n  - name: controller\n    address: lab.example.edu\n    labAddress: controller.lab\n    role: controller\n';
+    expect(problemsOf(text)).toEqual([`${FILE}:4 hosts[0].labAddress: Invalid IPv4 address`]);
+  });
+
+  it('YAML syntax error: the line where the parser stops, prefixed YAML:', () => {
+    expect(problemsOf('hosts:\n  - name: controller\n    address: 10.0.0.100\n\trole: controller\n')).toEqual([
+      `${FILE}:4 YAML: Tabs are not allowed as indentation`,
+    ]);
+    expect(problemsOf('hosts:\n  - name: controller\n    address: 10.0.0.100 role: controller\n')).toEqual([
+      `${FILE}:3 YAML: Nested mappings are not allowed in compact mappings`,
+    ]);
+  });
+
+  it('duplicate YAML keys: the line of the repeated key', () => {
+    const text = 'hosts:\n  - name: controller\n    address: 10.0.0.100\n    address: 10.0.0.101\n    role: controller\n';
+    expect(problemsOf(text)).toEqual([`${FILE}:4 YAML: Map keys must be unique`]);
+  });
+
+  it('empty file and a file without hosts: line 1, path hosts', () => {
+    expect(problemsOf('')).toEqual([`${FILE}:1 hosts: Invalid input: expected array, received undefined`]);
+    expect(problemsOf('# nothing yet\n')).toEqual([`${FILE}:1 hosts: Invalid input: expected array, received undefined`]);
+    expect(problemsOf('lab:\n  subnet: 10.0.0.0/24\n')).toEqual([`${FILE}:1 hosts: Invalid input: expected array, received undefined`]);
+    expect(problemsOf('hosts: []\n')).toEqual([`${FILE}:1 hosts: expected at least one host`]);
+  });
+
+  it('several problems: one line each, in document order', () => {
+    const text = `lab:
+  subnet: 10.0.0/24
+hosts:
+  - name: controller
+    address: 10.0.0.100
+    role: controller
+    password: x
+  - name: compute1
+    address: 10.0.0.101
+    role: comptue
+`;
+    expect(problemsOf(text)).toEqual([
+      `${FILE}:2 lab.subnet: expected an IPv4 CIDR such as 10.0.0.0/24`,
+      `${FILE}:7 hosts[0].password: never write a password in the inventory; put it in an environment variable and name it with passwordEnv`,
+      `${FILE}:10 hosts[1].role: expected controller | compute`,
+    ]);
+  });
+
+  it('several cross-field problems are all reported', () => {
+    const text = 'hosts:\n  - name: controller\n    address: ctl.example\n    role: controller\n  - name: controller\n    address: 10.0.0.101\n    role: controller\n';
+    expect(problemsOf(text)).toEqual([
+      `${FILE}:5 hosts[1].name: duplicate host name controller (also hosts[0])`,
+      `${FILE}:2 hosts[0].labAddress: required when address (ctl.example) is not an IPv4 address: the lab address is what /etc/hosts and chrony must name`,
+      `${FILE}:7 hosts[1].role: a lab has at most one controller (controller, controller)`,
+    ]);
+  });
+
+  it('names the file it was given', () => {
+    expect(problemsOf('hosts: 3\n', 'labs/class-b.yaml')).toEqual(['labs/class-b.yaml:1 hosts: Invalid input: expected array, received number']);
+  });
+});
+
+describe('loadInventory', () => {
+  it('a missing file is one line naming the file and the errno code', () => {
+    const missing = join(tmpdir(), 'labspec-no-such-inventory', 'lab.yaml');
+    expect(() => loadInventory(missing)).toThrow(InventoryError);
+    try {
+      loadInventory(missing);
+    } catch (error) {
+      expect((error as InventoryError).problems).toEqual([`${missing}: cannot read the inventory (ENOENT)`]);
+    }
+  });
+
+  it('reads and parses a file, reporting problems against its path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labspec-inv-'));
+    try {
+      const file = join(dir, 'lab.yaml');
+      writeFileSync(file, EXAMPLE);
+      expect(loadInventory(file).labs[0]!.hosts.map((h) => h.name)).toEqual(['controller', 'compute1']);
+      writeFileSync(file, EXAMPLE.replace('role: compute\n', 'role: computer\n'));
+      expect(() => loadInventory(file)).toThrow(`${file}:16 hosts[1].role: expected controller | compute`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
