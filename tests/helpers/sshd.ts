@@ -73,7 +73,8 @@ function bannerSeen(port: number): Promise<boolean> {
   });
 }
 
-export async function startSshd(): Promise<TestSshd> {
+/** `extraConfig`: more sshd_config lines, e.g. a ForceCommand that wraps every session. */
+export async function startSshd(extraConfig: string[] = []): Promise<TestSshd> {
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), 'labspec-sshd-'));
   const hostKeys = { ed25519: keygen(join(dir, 'host_ed25519'), 'ed25519'), rsa: keygen(join(dir, 'host_rsa'), 'rsa') };
@@ -100,6 +101,7 @@ export async function startSshd(): Promise<TestSshd> {
     'KbdInteractiveAuthentication no',
     'AllowTcpForwarding yes',
     'LogLevel INFO',
+    ...extraConfig,
     '',
   ].join('\n');
   const configFile = join(dir, 'sshd_config');

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HostRecord } from '../../helpers/run-data.ts';
+import type { ResultEntry } from '../../outputs/result-entry.ts';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const XSD = join(REPO, 'tests/fixtures/junit/jenkins-junit.xsd');
+
+export interface NpmTestRun {
+  exitCode: number | null;
+  output: string;
+  reports: string;
+  results: { summary: Record<string, number>; hosts: HostRecord[]; results: ResultEntry[] };
+  junit: string;
+  /** xmllint's verdict on junit.xml against the Jenkins schema. */
+  junitValid: { ok: boolean; message: string };
+}
+
+/** Runs the README's `npm test` for real, as a user would, optionally inside a command prefix (the lab netns). */
+export function runNpmTest(env: Record<string, string>, prefix: string[] = [], args: string[] = []): NpmTestRun {
+  const reports = env.LABSPEC_REPORTS ?? mkdtempSync(join(tmpdir(), 'labspec-reports-'));
+  // The outer vitest's own variables would leak into the inner run.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'TEST' && k !== 'NODE_ENV'));
+  const [program, ...rest] = [...prefix, 'npm', 'test', '--silent', ...(args.length ? ['--', ...args] : [])];
+  const run = spawnSync(program!, rest, { cwd: REPO, env: { ...inherited, ...env, LABSPEC_REPORTS: reports }, encoding: 'utf8', timeout: 300_000 });
+  const junitPath = join(reports, 'junit.xml');
+  const lint = spawnSync('xmllint', ['--noout', '--schema', XSD, junitPath], { encoding: 'utf8' });
+  return {
+    exitCode: run.status,
+    output: `${run.stdout}${run.stderr}`,
+    reports,
+    results: JSON.parse(readFileSync(join(reports, 'results.json'), 'utf8')),
+    junit: readFileSync(junitPath, 'utf8'),
+    junitValid: { ok: lint.status === 0, message: lint.stderr.trim() },
+  };
+}

@@ -1,0 +1,45 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { compareWithScenario } from '../../lab/expectations.ts';
+import { labDown, labExecPrefix, labUp, scenarios } from '../../lab/index.ts';
+import { runNpmTest } from '../helpers/run-npm-test.ts';
+
+const isRoot = process.getuid?.() === 0;
+const CHECKS_PER_HOST = 21; // 19 host checks + hosts.controller + hosts.compute1
+
+/** Every scenario of the local lab, checked by a real `npm test` run from inside the lab network. */
+describe.skipIf(!isRoot)('npm test against the local lab (needs root)', () => {
+  afterAll(async () => {
+    await labDown();
+  });
+
+  for (const scenario of scenarios) {
+    it(`scenario ${scenario.name}: exactly ${scenario.mustFail.join(', ') || 'nothing'} fail(s)`, async () => {
+      const up = await labUp({ scenario: scenario.name });
+      const run = runNpmTest({ LABSPEC_INVENTORY: up.inventoryPath }, labExecPrefix());
+
+      const comparison = compareWithScenario(run.results.results, scenario);
+      expect(comparison, run.output).toEqual({ matches: true, unexpected: [], missing: [], errored: [] });
+      expect(run.exitCode).toBe(scenario.mustFail.length === 0 ? 0 : 1);
+
+      const perHost = (host: string) => run.results.results.filter((r) => r.host === host);
+      expect(perHost('controller')).toHaveLength(CHECKS_PER_HOST);
+      expect(perHost('compute1')).toHaveLength(CHECKS_PER_HOST);
+      expect(run.results.results.filter((r) => r.host === null).map((r) => r.check)).toEqual(['topology.hosts', 'topology.ntp']);
+      for (const failed of run.results.results.filter((r) => r.status === 'fail')) {
+        expect(failed.expected, failed.check).not.toBe('');
+        expect(failed.actual, failed.check).not.toBe('');
+        expect(failed.source, failed.check).not.toBe('');
+        expect(failed.fix, failed.check).not.toBe('');
+      }
+
+      expect(run.junitValid).toEqual({ ok: true, message: expect.stringContaining('validates') });
+      for (const mustFail of scenario.mustFail) {
+        const [host, check] = mustFail.split(':') as [string, string];
+        const classname = `local.${host === 'lab' ? 'lab' : host}`;
+        expect(run.junit).toMatch(new RegExp(`<testcase classname="${classname.replace('.', '\\.')}" name="${check.replace('.', '\\.')}"[^>]*>\\s*<failure `));
+      }
+      expect(run.results.hosts.map((h) => h.connection.ok)).toEqual([true, true]);
+      expect(run.results.hosts[0]!.commands.length).toBeGreaterThan(10);
+    });
+  }
+});
