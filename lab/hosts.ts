@@ -223,3 +223,20 @@ export async function unmountState(): Promise<string[]> {
 export function nspawnLeftovers(names: readonly string[]): string[] {
   return names.map((n) => `/run/systemd/nspawn/propagate/labspec-${n}`).filter((p) => existsSync(p));
 }
+
+/** Whether something listens on TCP `port` in the netns of `pid` (read from /proc, no traffic). */
+export function tcpListening(pid: number, port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const f of ['tcp', 'tcp6']) {
+    try {
+      const lines = readFileSync(`/proc/${pid}/net/${f}`, 'utf8').split('\n').slice(1);
+      if (lines.some((l) => {
+        const cols = l.trim().split(/\s+/);
+        return cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A';
+      })) return true;
+    } catch {
+      /* process gone */
+    }
+  }
+  return false;
+}

@@ -11,13 +11,14 @@ import {
   prepareRoot,
   removeLabCgroups,
   stateMounts,
+  tcpListening,
   unmountState,
   writeHostConfig,
   type HostSetup,
   type RunningHost,
 } from './hosts.ts';
 import { ensureImage } from './image.ts';
-import { attachHost, createLabNetwork, destroyLabNetwork, labExecPrefix, listLabNetns } from './network.ts';
+import { createLabNetwork, destroyLabNetwork, labExecPrefix, listLabNetns } from './network.ts';
 import { findScenario, scenarioContext, type Scenario } from './scenarios.ts';
 import { IDENTITY_FILE, INVENTORY_FILE, KNOWN_HOSTS_FILE, generateClientKey, sshRun, writeKnownHosts } from './ssh.ts';
 import { raiseSysctls, restoreSysctls } from './sysctl.ts';
@@ -124,6 +125,7 @@ async function waitForSsh(hosts: readonly RunningHost[], timeoutMs: number): Pro
   await Promise.all(
     hosts.map(async (h) => {
       let last = '';
+      while (Date.now() < deadline && isAlive(h.pid) && !tcpListening(h.pid, 22)) await sleep(20);
       while (Date.now() < deadline) {
         const r = await sshRun(h.address, 'true', 1);
         if (r.ok) return;
@@ -208,8 +210,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   const running: RunningHost[] = [];
   try {
     t = process.hrtime.bigint();
-    await createLabNetwork();
-    for (const h of LAB_HOSTS) await attachHost(h.name, h.address);
+    await createLabNetwork(LAB_HOSTS);
     const networkMs = ms(t);
 
     t = process.hrtime.bigint();

@@ -2,7 +2,7 @@
 // and one netns per host joined to the bridge by a veth pair.
 import { $ } from 'zx';
 import { existsSync } from 'node:fs';
-import { LAB_NETNS, RUNNER_ADDRESS } from './util.ts';
+import { LAB_NETNS, LabError, RUNNER_ADDRESS } from './util.ts';
 
 export const BRIDGE = 'labbr0';
 
@@ -27,30 +27,45 @@ export async function listLabNetns(): Promise<string[]> {
     .filter((n) => n === LAB_NETNS || n.startsWith(`${LAB_NETNS}-`));
 }
 
-export async function createLabNetwork(): Promise<void> {
-  const ns = LAB_NETNS;
-  await $`ip netns add ${ns}`;
-  await $`ip -n ${ns} link set lo up`;
-  await $`ip -n ${ns} link add ${BRIDGE} type bridge`;
-  // Forward immediately; no STP/learning delay on a lab bridge.
-  await $`ip -n ${ns} link set ${BRIDGE} type bridge forward_delay 0 stp_state 0`;
-  await $`ip -n ${ns} addr add ${RUNNER_ADDRESS}/24 dev ${BRIDGE}`;
-  await $`ip -n ${ns} link set ${BRIDGE} up`;
-  // Bridged frames must not be subject to any host-side netfilter hooks.
-  await $`ip netns exec ${ns} sh -c ${'for f in /proc/sys/net/bridge/bridge-nf-call-*; do [ -w "$f" ] && echo 0 > "$f"; done; true'}`.nothrow();
+/** Runs `ip -batch` (one process for many commands), optionally inside a netns. */
+async function ipBatch(lines: readonly string[], netns?: string): Promise<void> {
+  const args = netns ? ['-n', netns, '-batch', '-'] : ['-batch', '-'];
+  const r = await $({ input: lines.join('\n') + '\n' })`ip ${args}`.nothrow();
+  if (r.exitCode !== 0) throw new LabError(`labspec lab: network setup failed (ip ${args.join(' ')}): ${r.stderr.trim()}`);
 }
 
-/** Creates the host's netns, a veth pair (eth0 inside, v-<host> on the bridge) and its address. */
-export async function attachHost(host: string, address: string): Promise<string> {
-  const ns = hostNetns(host);
-  const peer = `v-${host}`.slice(0, 15);
-  await $`ip netns add ${ns}`;
-  await $`ip -n ${LAB_NETNS} link add ${peer} type veth peer name eth0 netns ${ns}`;
-  await $`ip -n ${LAB_NETNS} link set ${peer} master ${BRIDGE} up`;
-  await $`ip -n ${ns} link set lo up`;
-  await $`ip -n ${ns} addr add ${address}/24 dev eth0`;
-  await $`ip -n ${ns} link set eth0 up`;
-  return netnsPath(ns);
+export interface NetHost {
+  readonly name: string;
+  readonly address: string;
+}
+
+function vethName(host: string): string {
+  return `v-${host}`.slice(0, 15);
+}
+
+/**
+ * Creates the lab netns with its bridge (runner address, no default route) and, per host, a netns
+ * joined to the bridge by a veth pair (eth0 inside the host, v-<host> on the bridge).
+ */
+export async function createLabNetwork(hosts: readonly NetHost[]): Promise<void> {
+  await ipBatch([
+    `netns add ${LAB_NETNS}`,
+    ...hosts.map((h) => `netns add ${hostNetns(h.name)}`),
+    ...hosts.map((h) => `link add ${vethName(h.name)} netns ${LAB_NETNS} type veth peer name eth0 netns ${hostNetns(h.name)}`),
+  ]);
+  await ipBatch(
+    [
+      'link set lo up',
+      `link add ${BRIDGE} type bridge forward_delay 0 stp_state 0`,
+      `addr add ${RUNNER_ADDRESS}/24 dev ${BRIDGE}`,
+      `link set ${BRIDGE} up`,
+      ...hosts.map((h) => `link set ${vethName(h.name)} master ${BRIDGE} up`),
+    ],
+    LAB_NETNS,
+  );
+  await Promise.all(
+    hosts.map((h) => ipBatch(['link set lo up', `addr add ${h.address}/24 dev eth0`, 'link set eth0 up'], hostNetns(h.name))),
+  );
 }
 
 /** Deletes every lab netns (their veths go with them). Processes must be gone first. */
