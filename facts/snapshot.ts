@@ -34,6 +34,8 @@ export const hostSnapshot = z.object({
     labAddress: z.string(),
     role: z.enum(['controller', 'compute']),
   }),
+  /** The host's place in the inventory, so a replay reports hosts in the same order. */
+  position: z.int().nonnegative(),
   transport: z.string(),
   notes: z.array(z.string()),
   startedAt: z.string(),
@@ -72,7 +74,7 @@ export function readSnapshots(dir: string): HostSnapshot[] {
     throw new Error(`${dir}: cannot read snapshots (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   if (files.length === 0) throw new Error(`${dir}: no snapshots (*.json) to replay`);
-  return files.map((file) => {
+  const snapshots = files.map((file) => {
     const path = join(dir, file);
     const parsed = hostSnapshot.safeParse(JSON.parse(readFileSync(path, 'utf8')));
     if (!parsed.success) {
@@ -81,4 +83,5 @@ export function readSnapshots(dir: string): HostSnapshot[] {
     }
     return parsed.data;
   });
+  return snapshots.sort((a, b) => a.position - b.position);
 }

@@ -24,7 +24,7 @@ export async function gatherLabs(labs: Lab[], options: GatherOptions): Promise<G
     while (next < hosts.length) {
       const index = next++;
       const { host, lab } = hosts[index]!;
-      results[index] = await gatherHost(host, lab);
+      results[index] = await gatherHost(host, lab, index);
       options.onHostDone?.(results[index]);
     }
   };
@@ -32,7 +32,7 @@ export async function gatherLabs(labs: Lab[], options: GatherOptions): Promise<G
   return results;
 }
 
-export async function gatherHost(host: HostSpec, lab: Lab): Promise<GatheredHost> {
+export async function gatherHost(host: HostSpec, lab: Lab, position = 0): Promise<GatheredHost> {
   const startedAt = new Date();
   const bundle = buildBundle({ role: host.role, chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds });
   const transport = transportFor(host);
@@ -40,6 +40,7 @@ export async function gatherHost(host: HostSpec, lab: Lab): Promise<GatheredHost
     version: SNAPSHOT_VERSION,
     lab: host.lab,
     labSettings: lab.settings,
+    position,
     host: { name: host.name, address: host.address, labAddress: host.labAddress, role: host.role },
     transport: transport.description,
     startedAt: startedAt.toISOString(),

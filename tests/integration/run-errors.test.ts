@@ -113,6 +113,14 @@ hosts:
     expect(byId['host.address']).toMatchObject({ status: 'fail', message: expect.stringContaining('10.0.0.100 is not configured') });
   });
 
+  it('replays the saved snapshots with no network to the same verdicts', () => {
+    const replay = runNpmTest({ LABSPEC_REPLAY: join(run.reports, 'facts'), LABSPEC_INVENTORY: '/nonexistent/inventory.yaml' });
+    const verdicts = (r: NpmTestRun) => r.results.results.map((e) => `${e.host}:${e.check}:${e.status}`);
+    expect(replay.exitCode, replay.output).toBe(1);
+    expect(verdicts(replay)).toEqual(verdicts(run));
+    expect(replay.junitValid.ok, replay.junitValid.message).toBe(true);
+  });
+
   it('records every command sent to the reachable host', () => {
     const record = run.results.hosts.find((h) => h.host === 'controller')!;
     expect(record.commands[0]).toBe('LC_ALL=C /bin/sh -s');
