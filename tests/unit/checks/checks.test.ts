@@ -1,0 +1,691 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateHostCheck, evaluateLabCheck, type HostCheck, type Lab, type ObservedHost, type Verdict } from '../../../checks/check.ts';
+import { chronyAllow, chronyInstalled, chronyLocalClock, chronyServing, chronyService, chronySource, chronyUpstream } from '../../../checks/chrony.ts';
+import { hostsEntryCheck } from '../../../checks/hosts.ts';
+import { selinuxConfig, selinuxRuntime } from '../../../checks/selinux.ts';
+import { firewalldDisabled, firewalldStopped, networkManagerDisabled, networkManagerStopped } from '../../../checks/services.ts';
+import { cpuCount, cpuVirtualization, diskRoot, hostAddress, hostHostname, osRelease } from '../../../checks/system.ts';
+import { topologyHosts, topologyNtp } from '../../../checks/topology.ts';
+import { parseFacts } from '../../../facts/host-facts.ts';
+import { parseInventory, type HostIdentity } from '../../../inventory/load.ts';
+import type { CommandOutput } from '../../../probes/probe.ts';
+import { corpus, grepHnZ } from './support.ts';
+
+// ---------------------------------------------------------------------------------------------
+// A lab shaped like the OpenStack install guide's (controller 10.0.0.11, compute1 10.0.0.31),
+// read by the real inventory parser; facts come from the real probe parsers over real outputs.
+// ---------------------------------------------------------------------------------------------
+
+function labOf(yaml: string): Lab {
+  return parseInventory(yaml, 'lab.yaml').labs[0]!;
+}
+const LAB = labOf(`hosts:
+  - name: controller
+    address: 10.0.0.11
+    role: controller
+  - name: compute1
+    address: 10.0.0.31
+    role: compute
+`);
+const CONTROLLER: HostIdentity = LAB.hosts[0]!;
+const COMPUTE: HostIdentity = LAB.hosts[1]!;
+
+const ok = (stdout: string, stderr = ''): CommandOutput => ({ stdout, stderr, exitCode: 0 });
+const exited = (exitCode: number, stdout: string, stderr = ''): CommandOutput => ({ stdout, stderr, exitCode });
+
+/** Every probe output captured on a real Debian 12 machine (no systemd, no chrony, no SELinux). */
+const DEBIAN = JSON.parse(corpus('debian12-this-host', 'probe-outputs.json')) as Record<string, Record<string, CommandOutput>>;
+
+/** The Debian capture with some parts replaced ("probe.part" → output), parsed by the real probes. */
+function observe(spec: HostIdentity, overrides: Record<string, CommandOutput> = {}, unreachable: string | null = null): ObservedHost {
+  const outputs = new Map<string, CommandOutput>();
+  for (const [probe, parts] of Object.entries(DEBIAN)) for (const [part, output] of Object.entries(parts)) outputs.set(`${probe}.${part}`, output);
+  for (const [key, output] of Object.entries(overrides)) outputs.set(key, output);
+  return { spec, facts: parseFacts(outputs), unreachable };
+}
+
+function check(c: HostCheck, spec: HostIdentity, overrides: Record<string, CommandOutput> = {}, lab: Lab = LAB): Verdict {
+  return evaluateHostCheck(c, { lab, host: observe(spec, overrides) });
+}
+
+/** A failure must say how to fix it; nothing else carries a fix. */
+function expectFix(verdict: Verdict, fix?: string): void {
+  if (verdict.status === 'fail') {
+    expect(verdict.fix).not.toBe('');
+    if (fix !== undefined) expect(verdict.fix).toBe(fix);
+  } else {
+    expect(verdict.fix).toBe('');
+  }
+}
+
+// --- systemctl show: the corpus multi-unit sample's three block shapes, renamed to our units ---
+const SHOW_SAMPLE = corpus('systemd', 'systemctl-show-multi-unit__THIRD-PARTY-HANDWRITTEN-not-found-shape__63604033285.txt')
+  .trim()
+  .split('\n\n');
+const BLOCK = {
+  running: SHOW_SAMPLE[0]!, // loaded active running enabled
+  notFound: SHOW_SAMPLE[1]!, // not-found inactive dead ''
+  stopped: SHOW_SAMPLE[2]!, // loaded inactive dead disabled
+  masked: SHOW_SAMPLE[2]!.replace('LoadState=loaded', 'LoadState=masked').replace(
+    'UnitFileState=disabled',
+    `UnitFileState=${corpus('systemd', 'is-enabled-firewalld__masked__3760043943.txt').trim()}`,
+  ),
+};
+type Shape = keyof typeof BLOCK;
+function show(firewalld: Shape, networkManager: Shape, chronyd: Shape, chrony: Shape = 'notFound'): Record<string, CommandOutput> {
+  const units: Array<[string, Shape]> = [['firewalld.service', firewalld], ['NetworkManager.service', networkManager], ['chronyd.service', chronyd], ['chrony.service', chrony]];
+  return { 'services.show': ok(`${units.map(([id, shape]) => BLOCK[shape].replace(/^Id=.*$/m, `Id=${id}`)).join('\n\n')}\n`) };
+}
+const SYSTEMCTL = 'systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState firewalld.service NetworkManager.service chronyd.service chrony.service';
+const FIREWALL_NOT_RUNNING = { 'firewallState.state': exited(252, '', corpus('firewall', 'firewall-cmd-state__centos7-not-running__7091394582.txt')) };
+const FIREWALL_RUNNING = { 'firewallState.state': ok(corpus('firewall', 'firewall-cmd-state__centos7-running__7091394582.txt')) };
+
+// --- chrony ---
+const chronyConf = (text: string, path = '/etc/chrony.conf') => ({ 'chronyConfig.files': grepHnZ({ [path]: text }) });
+const CENTOS_STOCK = corpus('chrony', 'chrony.conf__centos7.7+-chrony3.4-stock__20642411258.conf');
+const GUIDE_CONTROLLER = corpus('chrony', 'chrony.conf-snippet__openstack-install-guide-controller-rdo.txt');
+const CENTOS_STOCK_LINES = CENTOS_STOCK.split('\n').length - 1;
+const chronySources = (file: string) => ({ 'chronySources.sources': ok(corpus('chrony', file)) });
+const COMPUTE_SOURCES_CMD = "i=0; while [ $i -lt 10 ] && ! chronyc -n sources 2>/dev/null | grep -q '^.\\*'; do sleep 1; i=$((i+1)); done; chronyc -n sources";
+
+// --- release ---
+const release = (osRelease: CommandOutput, centosRelease: CommandOutput, centosReleasePath: CommandOutput) => ({
+  'release.osRelease': osRelease,
+  'release.centosRelease': centosRelease,
+  'release.centosReleasePath': centosReleasePath,
+});
+const RELEASE_SOURCE = '/etc/centos-release (cat /etc/centos-release; readlink -e /etc/centos-release; cat /etc/os-release)';
+const CENTOS_STREAM_8 = release(
+  ok(corpus('release', 'ansible-fixture__centos_stream_8__usr_lib_os-release')),
+  ok(corpus('release', 'ansible-fixture__centos_stream_8__etc_centos-release')),
+  ok('/etc/centos-release\n'),
+);
+/** Rocky 8.3: /etc/centos-release is a symlink to /etc/rocky-release. */
+const ROCKY_8_3 = release(
+  ok(corpus('release', 'ansible-fixture__rockylinux_8_3__etc_os-release')),
+  ok(corpus('release', 'ansible-fixture__rockylinux_8_3__etc_rocky-release')),
+  ok('/etc/rocky-release\n'),
+);
+
+describe('os.release', () => {
+  it('CentOS Stream 8 (centos-release + os-release ID=centos): pass', () => {
+    const v = check(osRelease, CONTROLLER, CENTOS_STREAM_8);
+    expect(v).toMatchObject({ status: 'pass', expected: '/etc/centos-release naming CentOS', actual: 'CentOS Stream release 8 (os-release ID=centos)', source: RELEASE_SOURCE });
+    expectFix(v);
+  });
+
+  it('CentOS 8.1 centos-release with the CentOS 7 os-release: pass', () => {
+    const v = check(osRelease, CONTROLLER, release(ok(corpus('release', 'python-distro__centos7__etc_os-release')), ok(corpus('release', 'ansible-fixture__centos_8_1__etc_centos-release')), ok('/etc/centos-release\n')));
+    expect(v).toMatchObject({ status: 'pass', actual: 'CentOS Linux release 8.1.1911 (Core) (os-release ID=centos)' });
+  });
+
+  it("Rocky 8.3, whose /etc/centos-release is a symlink to rocky-release: fail", () => {
+    const v = check(osRelease, CONTROLLER, ROCKY_8_3);
+    expect(v).toMatchObject({ status: 'fail', expected: '/etc/centos-release naming CentOS', actual: 'Rocky Linux release 8.3 (os-release ID=rocky)', source: RELEASE_SOURCE, message: '/etc/centos-release names Rocky Linux' });
+    expectFix(v, 'install CentOS (the tutorial uses CentOS 7), or set lab.acceptRebuilds: true to accept RHEL rebuilds');
+  });
+
+  it('a centos-release that says CentOS but resolves to another file: fail, the link is shown', () => {
+    const v = check(osRelease, CONTROLLER, { ...CENTOS_STREAM_8, 'release.centosReleasePath': ok('/etc/rocky-release\n') });
+    expect(v).toMatchObject({ status: 'fail', actual: 'CentOS Stream release 8 (os-release ID=centos) -> /etc/rocky-release', message: '/etc/centos-release links to /etc/rocky-release: another distribution\'s release file' });
+    expectFix(v);
+  });
+
+  it('CentOS release text but os-release ID=rocky: fail', () => {
+    const v = check(osRelease, CONTROLLER, { ...CENTOS_STREAM_8, 'release.osRelease': ROCKY_8_3['release.osRelease'] });
+    expect(v).toMatchObject({ status: 'fail', message: '/etc/os-release says ID=rocky, not centos' });
+  });
+
+  it('Debian (no /etc/centos-release): fail', () => {
+    const v = check(osRelease, CONTROLLER);
+    expect(v).toMatchObject({ status: 'fail', actual: 'no /etc/centos-release', message: '/etc/centos-release does not exist' });
+    expectFix(v);
+  });
+
+  it('with lab.acceptRebuilds, Rocky passes and Debian still fails', () => {
+    const rebuilds = labOf('lab:\n  acceptRebuilds: true\nhosts:\n  - name: controller\n    address: 10.0.0.11\n    role: controller\n');
+    expect(check(osRelease, CONTROLLER, ROCKY_8_3, rebuilds)).toMatchObject({ status: 'pass', expected: 'CentOS or an EL rebuild', actual: 'Rocky Linux 8.3' });
+    expect(check(osRelease, CONTROLLER, {}, rebuilds)).toMatchObject({ status: 'fail', actual: 'Debian GNU/Linux 12 (bookworm)', message: 'os-release ID debian is not an EL distribution' });
+  });
+
+  it("TencentOS's os-release-shaped centos-release is unparsable: error with the raw text, never a pass", () => {
+    const tencent = corpus('release', 'ansible-fixture__tencentos_3_1__etc_centos-release');
+    const v = check(osRelease, CONTROLLER, release(ok(corpus('release', 'ansible-fixture__tencentos_3_1__etc_os-release')), ok(tencent), ok('/etc/centos-release\n')));
+    expect(v.status).toBe('error');
+    expect(v.message).toBe('probe release: expected one line, got 17');
+    expect(v.actual).toContain('[centosRelease] exit 0\nNAME="TencentOS Server"');
+    expect(v.actual).toContain('NAME_ORIG="CentOS Linux"');
+    expect(v.source).toBe('cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release ; cat /etc/centos-release ; readlink -e /etc/centos-release');
+    expectFix(v);
+  });
+});
+
+describe('host.hostname', () => {
+  const SOURCE = 'uname -n ; timeout 5 hostnamectl status';
+
+  it('running "vm" on the Debian capture (hostnamectl unavailable): fail with hostnamectl set-hostname', () => {
+    const v = check(hostHostname, CONTROLLER);
+    expect(v).toMatchObject({ status: 'fail', expected: 'controller', actual: 'vm', source: SOURCE, message: 'the running hostname is vm' });
+    expectFix(v, 'hostnamectl set-hostname controller');
+  });
+
+  it('running hostname right, static one (CentOS 7.5 sample: h105) different: fail', () => {
+    const v = check(hostHostname, CONTROLLER, { 'hostname.uname': ok('controller\n'), 'hostname.hostnamectl': ok(corpus('hostnamectl', 'hostnamectl__centos7.5-kvm__18735020720.txt')) });
+    expect(v).toMatchObject({ status: 'fail', actual: 'running controller, static h105', message: 'the static hostname h105 takes over at the next boot' });
+    expectFix(v, 'hostnamectl set-hostname controller');
+  });
+
+  it('Rocky 9.4 sample "Brazilia": matches the inventory name case-insensitively', () => {
+    const lab = labOf('hosts:\n  - name: brazilia\n    address: 10.0.0.11\n    role: controller\n');
+    const v = check(hostHostname, lab.hosts[0]!, { 'hostname.uname': ok('Brazilia\n'), 'hostname.hostnamectl': ok(corpus('hostnamectl', 'hostnamectl__rocky9.4-virtualbox-systemd252__37540012707.txt')) }, lab);
+    expect(v).toMatchObject({ status: 'pass', expected: 'brazilia', actual: 'Brazilia (static Brazilia)' });
+    expectFix(v);
+  });
+});
+
+describe('host.address', () => {
+  const ADDR = { 'addresses.addr': ok(corpus('network', 'ip-o-a__centos7-contrail-openstack-lab-secondary-32__29155103013.txt')) };
+
+  it('the lab address on eth0 inside the lab subnet: pass', () => {
+    const lab = labOf('lab:\n  subnet: 192.168.120.0/24\nhosts:\n  - name: controller\n    address: 172.27.116.93\n    labAddress: 192.168.120.202\n    role: controller\n');
+    const v = check(hostAddress, lab.hosts[0]!, ADDR, lab);
+    expect(v).toMatchObject({ status: 'pass', expected: '192.168.120.202 on an interface, inside 192.168.120.0/24', actual: '192.168.120.202/24 on eth0', source: 'ip -o addr show' });
+  });
+
+  it('lab address not configured: fail, listing the IPv4 addresses seen', () => {
+    const v = check(hostAddress, CONTROLLER, ADDR);
+    expect(v).toMatchObject({
+      status: 'fail',
+      expected: '10.0.0.11 on an interface, inside 10.0.0.0/24',
+      actual: '127.0.0.1/8 (lo), 192.168.120.202/24 (eth0), 172.27.116.93/23 (eth1), 172.27.116.120/32 (eth1)',
+      message: '10.0.0.11 is not configured on any interface',
+    });
+    expectFix(v);
+  });
+
+  it('inventory lab address outside lab.subnet: fail, pointing at the inventory', () => {
+    const lab = labOf('hosts:\n  - name: controller\n    address: 192.168.120.202\n    role: controller\n');
+    const v = check(hostAddress, lab.hosts[0]!, ADDR, lab);
+    expect(v).toMatchObject({ status: 'fail', message: "the inventory's lab address 192.168.120.202 is outside 10.0.0.0/24" });
+    expectFix(v, 'give the host an address inside lab.subnet, or correct labAddress in the inventory');
+  });
+});
+
+describe('cpu.virtualization and cpu.count', () => {
+  const OPTERON = { 'cpuinfo.cpuinfo': ok(corpus('cpu', 'proc-cpuinfo__amd-opteron-2216-svm__ansible.txt')) };
+  const KVM_GUEST = { 'cpuinfo.cpuinfo': ok(corpus('cpu', 'proc-cpuinfo__kvm-guest-xeon-e5-2680v2-no-vmx__ansible.txt')) };
+  const SOURCE = '/proc/cpuinfo (cat /proc/cpuinfo)';
+
+  it('AMD Opteron with svm: pass', () => {
+    const v = check(cpuVirtualization, CONTROLLER, OPTERON);
+    expect(v).toMatchObject({ status: 'pass', expected: 'vmx or svm in /proc/cpuinfo flags', actual: 'svm', source: SOURCE });
+  });
+
+  it('KVM guest without vmx (hypervisor flag set): fail', () => {
+    const v = check(cpuVirtualization, COMPUTE, KVM_GUEST);
+    expect(v).toMatchObject({ status: 'fail', actual: 'neither flag (virtual machine without nested virtualization)', source: SOURCE, message: 'KVM cannot run instances without hardware virtualization' });
+    expectFix(v);
+  });
+
+  it('cpu.count: 4 Opteron CPUs pass; the 2-CPU guest fails against minCpus 4', () => {
+    expect(check(cpuCount, CONTROLLER, OPTERON)).toMatchObject({ status: 'pass', expected: 'at least 2 CPUs', actual: '4', source: SOURCE });
+    const lab = labOf('lab:\n  minCpus: 4\nhosts:\n  - name: compute1\n    address: 10.0.0.31\n    role: compute\n');
+    const v = check(cpuCount, lab.hosts[0]!, KVM_GUEST, lab);
+    expect(v).toMatchObject({ status: 'fail', expected: 'at least 4 CPUs', actual: '2', message: '2 CPU(s), fewer than lab.minCpus 4' });
+    expectFix(v, 'give the host more vCPUs');
+  });
+});
+
+describe('disk.root', () => {
+  it('the Debian capture: 252 GiB root passes', () => {
+    expect(check(diskRoot, CONTROLLER)).toMatchObject({ status: 'pass', expected: '/ of at least 60 GiB', actual: '252.0 GiB (/dev/vda)', source: 'df -Pk /' });
+  });
+
+  it('RHEL 7 VMware df -alP sample: 17 GiB root fails', () => {
+    const v = check(diskRoot, CONTROLLER, { 'disk.df': ok(corpus('storage', 'df-alP__rhel7-vmware-mountpoint-with-spaces__insights.txt')) });
+    expect(v).toMatchObject({ status: 'fail', actual: '17.0 GiB (/dev/sda2)', message: '/ is 17.0 GiB (/dev/sda2), smaller than lab.minRootDiskGiB 60' });
+    expectFix(v);
+  });
+});
+
+describe('firewalld and NetworkManager', () => {
+  it('firewalld stopped and disabled (systemd and firewall-cmd agree): both pass', () => {
+    const facts = { ...show('stopped', 'stopped', 'running'), ...FIREWALL_NOT_RUNNING };
+    expect(check(firewalldStopped, CONTROLLER, facts)).toMatchObject({
+      status: 'pass',
+      expected: 'not active (or not installed)',
+      actual: 'ActiveState=inactive SubState=dead UnitFileState=disabled; firewall-cmd: not-running',
+      source: `${SYSTEMCTL} ; firewall-cmd --state`,
+    });
+    expect(check(firewalldDisabled, CONTROLLER, facts)).toMatchObject({ status: 'pass', expected: 'disabled, masked or not installed', actual: 'ActiveState=inactive SubState=dead UnitFileState=disabled', source: SYSTEMCTL });
+  });
+
+  it('firewalld masked: disabled passes', () => {
+    const v = check(firewalldDisabled, CONTROLLER, { ...show('masked', 'stopped', 'running'), ...FIREWALL_NOT_RUNNING });
+    expect(v).toMatchObject({ status: 'pass', actual: 'ActiveState=inactive SubState=dead UnitFileState=masked' });
+  });
+
+  it('firewalld not installed (LoadState=not-found, firewall-cmd missing): both pass', () => {
+    const facts = show('notFound', 'stopped', 'running');
+    expect(check(firewalldStopped, CONTROLLER, facts)).toMatchObject({ status: 'pass', actual: 'not installed; firewall-cmd: not-installed' });
+    expect(check(firewalldDisabled, CONTROLLER, facts)).toMatchObject({ status: 'pass', actual: 'not installed' });
+  });
+
+  it('firewalld running and enabled: both fail with the tutorial commands', () => {
+    const facts = { ...show('running', 'stopped', 'running'), ...FIREWALL_RUNNING };
+    const stopped = check(firewalldStopped, CONTROLLER, facts);
+    expect(stopped).toMatchObject({ status: 'fail', actual: 'ActiveState=active SubState=running UnitFileState=enabled', source: SYSTEMCTL, message: 'firewalld is active' });
+    expectFix(stopped, 'systemctl stop firewalld');
+    const disabled = check(firewalldDisabled, CONTROLLER, facts);
+    expect(disabled).toMatchObject({ status: 'fail', message: 'firewalld is enabled and would start at boot' });
+    expectFix(disabled, 'systemctl disable --now firewalld');
+  });
+
+  it('unit inactive but firewall-cmd --state says running: stopped fails', () => {
+    const v = check(firewalldStopped, CONTROLLER, { ...show('stopped', 'stopped', 'running'), ...FIREWALL_RUNNING });
+    expect(v).toMatchObject({ status: 'fail', actual: 'ActiveState=inactive SubState=dead UnitFileState=disabled, but firewall-cmd --state says running', message: 'firewalld runs outside its systemd unit' });
+    expectFix(v, 'pkill -f firewalld; systemctl disable --now firewalld');
+  });
+
+  it('NetworkManager running and enabled: both fail; stopped/disabled/masked/not-found pass', () => {
+    const running = show('notFound', 'running', 'running');
+    const v = check(networkManagerStopped, CONTROLLER, running);
+    expect(v).toMatchObject({ status: 'fail', message: 'NetworkManager is active', actual: 'ActiveState=active SubState=running UnitFileState=enabled' });
+    expectFix(v, 'systemctl stop NetworkManager');
+    expectFix(check(networkManagerDisabled, CONTROLLER, running), 'systemctl disable --now NetworkManager');
+    for (const shape of ['stopped', 'masked', 'notFound'] as const) {
+      const facts = show('notFound', shape, 'running');
+      expect(check(networkManagerStopped, CONTROLLER, facts).status, shape).toBe('pass');
+      expect(check(networkManagerDisabled, CONTROLLER, facts).status, shape).toBe('pass');
+    }
+  });
+
+  it('systemctl show unparsable (the Debian capture: no systemd as PID 1): error with the raw text', () => {
+    for (const c of [firewalldStopped, firewalldDisabled, networkManagerStopped, networkManagerDisabled, chronyService]) {
+      const v = check(c, CONTROLLER);
+      expect(v).toEqual({
+        status: 'error',
+        expected: '',
+        actual: "[show] exit 1\n\n[show stderr]\nSystem has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n",
+        source: SYSTEMCTL,
+        message: 'probe services: systemctl show exited 1',
+        fix: '',
+      });
+    }
+  });
+});
+
+describe('selinux.runtime and selinux.config', () => {
+  const getenforce = (file: string) => ({ 'selinux.getenforce': ok(corpus('selinux', file)) });
+  const config = (file: string) => ({ 'selinux.config': ok(corpus('selinux', file)) });
+
+  it('getenforce Enforcing: runtime fails with setenforce 0', () => {
+    const v = check(selinuxRuntime, CONTROLLER, getenforce('getenforce__enforcing__selinux-notes-host1.txt'));
+    expect(v).toMatchObject({ status: 'fail', expected: 'Permissive or Disabled', actual: 'enforcing', source: 'getenforce', message: 'SELinux enforces now' });
+    expectFix(v, 'setenforce 0');
+  });
+
+  it('Permissive and Disabled pass; no getenforce at all (Debian) passes as "no SELinux"', () => {
+    expect(check(selinuxRuntime, CONTROLLER, getenforce('getenforce__permissive__insights.txt'))).toMatchObject({ status: 'pass', actual: 'permissive' });
+    expect(check(selinuxRuntime, CONTROLLER, getenforce('getenforce__disabled__insights.txt'))).toMatchObject({ status: 'pass', actual: 'disabled' });
+    expect(check(selinuxRuntime, CONTROLLER)).toMatchObject({ status: 'pass', actual: 'no SELinux (getenforce not installed)' });
+  });
+
+  it('getenforce printing sestatus output is unparsable: error, not pass', () => {
+    const v = check(selinuxRuntime, CONTROLLER, getenforce('sestatus__rhel7-enforcing__selinux-notes-host1.txt'));
+    expect(v.status).toBe('error');
+    expect(v.actual).toContain('SELinux status:');
+    expect(v.source).toBe('getenforce ; cat /etc/selinux/config');
+  });
+
+  it('config: CentOS 7 stock SELINUX=disabled on line 8 passes with file:line', () => {
+    const v = check(selinuxConfig, CONTROLLER, config('selinux-config__centos7-stock-disabled-trailing-spaces__wangyonglin-CentOS7.txt'));
+    expect(v).toMatchObject({ status: 'pass', expected: 'SELINUX=disabled', actual: 'SELINUX=disabled', source: '/etc/selinux/config:8' });
+  });
+
+  it('config: RHEL 8 stock enforcing (line 7) and EL9 permissive (line 21) fail', () => {
+    const enforcing = check(selinuxConfig, CONTROLLER, config('selinux-config__rhel8-stock-enforcing__rhcsa-notes.txt'));
+    expect(enforcing).toMatchObject({ status: 'fail', actual: 'SELINUX=enforcing', source: '/etc/selinux/config:7', message: 'SELinux will be enforcing after the next boot' });
+    expectFix(enforcing, "sed -i 's/^SELINUX=.*/SELINUX=disabled/' /etc/selinux/config");
+    expect(check(selinuxConfig, CONTROLLER, config('selinux-config__el9-permissive-with-minimum-line__indonesian-notes.txt'))).toMatchObject({
+      status: 'fail',
+      actual: 'SELINUX=permissive',
+      source: '/etc/selinux/config:21',
+    });
+  });
+
+  it('config missing (Debian) or without SELINUX=: fail with a precise fix', () => {
+    const missing = check(selinuxConfig, CONTROLLER);
+    expect(missing).toMatchObject({ status: 'fail', actual: '/etc/selinux/config does not exist', source: '/etc/selinux/config' });
+    expectFix(missing, 'echo SELINUX=disabled > /etc/selinux/config');
+    const commented = corpus('selinux', 'selinux-config__rhel8-stock-enforcing__rhcsa-notes.txt').replace('SELINUX=enforcing', '#SELINUX=enforcing');
+    const none = check(selinuxConfig, CONTROLLER, { 'selinux.config': ok(commented) });
+    expect(none).toMatchObject({ status: 'fail', actual: 'no uncommented SELINUX= line' });
+    expectFix(none, 'echo SELINUX=disabled >> /etc/selinux/config');
+  });
+});
+
+describe('chrony.installed and chrony.service', () => {
+  const PACKAGES_SOURCE = "rpm -q chrony ; dpkg-query -W -f='${db:Status-Abbrev} ${Version}\\n' chrony";
+  const rpm = (file: string, exitCode = 0) => ({ 'packages.rpm': exited(exitCode, corpus('packages', file)), 'packages.dpkg': exited(127, '', 'sh: 1: dpkg-query: not found\n') });
+
+  it('rpm -q chrony on EL 8.10: pass with the version', () => {
+    expect(check(chronyInstalled, CONTROLLER, rpm('rpm-q-chrony__el8.10-chrony-4.5-2.el8_10__rocky-docs.txt'))).toMatchObject({
+      status: 'pass',
+      expected: 'chrony installed',
+      actual: 'chrony 4.5-2.el8_10 (rpm)',
+      source: PACKAGES_SOURCE,
+    });
+  });
+
+  it('"package chrony is not installed" (rpm) and dpkg "un" (Debian): fail with yum install', () => {
+    const v = check(chronyInstalled, CONTROLLER, rpm('rpm-q-chrony__rhel-not-installed__satellite-lab.txt', 1));
+    expect(v).toMatchObject({ status: 'fail', actual: 'not installed (rpm)', message: 'the chrony package is not installed' });
+    expectFix(v, 'yum install -y chrony');
+    expect(check(chronyInstalled, CONTROLLER)).toMatchObject({ status: 'fail', actual: 'not installed (dpkg)' });
+  });
+
+  it('chronyd running and enabled: pass; stopped and disabled: fail; neither unit: fail', () => {
+    expect(check(chronyService, CONTROLLER, show('notFound', 'notFound', 'running'))).toMatchObject({
+      status: 'pass',
+      expected: 'ActiveState=active UnitFileState=enabled',
+      actual: 'chronyd.service: ActiveState=active UnitFileState=enabled',
+      source: SYSTEMCTL,
+    });
+    const stopped = check(chronyService, CONTROLLER, show('notFound', 'notFound', 'stopped'));
+    expect(stopped).toMatchObject({ status: 'fail', actual: 'chronyd.service: ActiveState=inactive UnitFileState=disabled', message: 'chronyd is inactive' });
+    expectFix(stopped, 'systemctl enable --now chronyd');
+    const none = check(chronyService, CONTROLLER, show('notFound', 'notFound', 'notFound'));
+    expect(none).toMatchObject({ status: 'fail', actual: 'no chronyd.service or chrony.service unit', message: 'chronyd is not installed' });
+    expectFix(none);
+  });
+
+  it("Debian's chrony.service counts when chronyd.service is not found", () => {
+    expect(check(chronyService, CONTROLLER, show('notFound', 'notFound', 'notFound', 'running'))).toMatchObject({ status: 'pass', actual: 'chrony.service: ActiveState=active UnitFileState=enabled' });
+  });
+});
+
+describe('chrony.upstream (controller)', () => {
+  it('"server 2.kr.pool.ntp.org iburst" appended to the CentOS stock file: pass at its line', () => {
+    const v = check(chronyUpstream, CONTROLLER, chronyConf(`${CENTOS_STOCK}server 2.kr.pool.ntp.org iburst\n`));
+    expect(v).toMatchObject({ status: 'pass', expected: 'server or pool 2.kr.pool.ntp.org', actual: 'server 2.kr.pool.ntp.org iburst', source: `/etc/chrony.conf:${CENTOS_STOCK_LINES + 1}` });
+  });
+
+  it('the CentOS stock file: fail, listing the servers it does use', () => {
+    const v = check(chronyUpstream, CONTROLLER, chronyConf(CENTOS_STOCK));
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual:
+        'server 0.centos.pool.ntp.org iburst (/etc/chrony.conf:3); server 1.centos.pool.ntp.org iburst (/etc/chrony.conf:4); server 2.centos.pool.ntp.org iburst (/etc/chrony.conf:5); server 3.centos.pool.ntp.org iburst (/etc/chrony.conf:6)',
+      source: '/etc/chrony.conf',
+      message: 'chrony does not use 2.kr.pool.ntp.org',
+    });
+    expectFix(v, "echo 'server 2.kr.pool.ntp.org iburst' >> /etc/chrony.conf && systemctl restart chronyd");
+  });
+
+  it('no chrony config at all (Debian capture): fail "no server or pool line"', () => {
+    expect(check(chronyUpstream, CONTROLLER)).toMatchObject({ status: 'fail', actual: 'no server or pool line', source: '/etc/chrony.conf, /etc/chrony/chrony.conf' });
+  });
+
+  it('on a compute node: skip, saying why', () => {
+    expect(check(chronyUpstream, COMPUTE, chronyConf(CENTOS_STOCK))).toEqual({ status: 'skip', expected: '', actual: '', source: '', message: 'applies to controller hosts; compute1 is compute', fix: '' });
+  });
+});
+
+describe('chrony.allow (controller)', () => {
+  it("the install guide's controller snippet: allow 10.0.0.0/24 on line 2 passes", () => {
+    const v = check(chronyAllow, CONTROLLER, chronyConf(GUIDE_CONTROLLER));
+    expect(v).toMatchObject({ status: 'pass', expected: 'allow rules granting 10.0.0.0/24', actual: '/etc/chrony.conf:2 allow 10.0.0.0/24 (allows 10.0.0.0/24)', source: '/etc/chrony.conf:2' });
+  });
+
+  it('stock CentOS file ("#allow 192.168.0.0/16" commented): fail with the allow line to add', () => {
+    const v = check(chronyAllow, CONTROLLER, chronyConf(CENTOS_STOCK));
+    expect(v).toMatchObject({ status: 'fail', actual: 'no allow rule covers it (chrony denies by default)', source: '/etc/chrony.conf', message: '10.0.0.0/24 is not allowed' });
+    expectFix(v, "echo 'allow 10.0.0.0/24' >> /etc/chrony.conf && systemctl restart chronyd");
+  });
+
+  it('short form allow 10/8 passes; a more specific deny makes it fail naming the deny', () => {
+    expect(check(chronyAllow, CONTROLLER, chronyConf(CENTOS_STOCK.replace('#allow 192.168.0.0/16', 'allow 10/8')))).toMatchObject({ status: 'pass', source: '/etc/chrony.conf:26' });
+    const v = check(chronyAllow, CONTROLLER, chronyConf(`${CENTOS_STOCK.replace('#allow 192.168.0.0/16', 'allow 10/8')}deny 10.0.0.128/25\n`));
+    const deny = `/etc/chrony.conf:${CENTOS_STOCK_LINES + 1} deny 10.0.0.128/25 (denies 10.0.0.128/25)`;
+    expect(v).toMatchObject({ status: 'fail', actual: `/etc/chrony.conf:26 allow 10/8 (allows 10.0.0.0/8); ${deny}`, source: '/etc/chrony.conf:26', message: `part of 10.0.0.0/24 is denied by ${deny}` });
+    expectFix(v);
+  });
+
+  it('a deny naming a host labspec cannot resolve: fail, explained', () => {
+    const v = check(chronyAllow, CONTROLLER, chronyConf(`${GUIDE_CONTROLLER}deny backup.example.edu\n`));
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: '/etc/chrony.conf:2 allow 10.0.0.0/24 (allows 10.0.0.0/24); /etc/chrony.conf:3 deny backup.example.edu (host name not resolvable offline)',
+      message: "/etc/chrony.conf:3 'deny backup.example.edu' names a host labspec cannot resolve offline; it may deny part of the subnet",
+    });
+  });
+});
+
+describe('chrony.serving (controller)', () => {
+  const SS = 'if command -v ss >/dev/null 2>&1; then ss -ulnp; else netstat -ulnp; fi';
+  const ALT = corpus('network', 'ss-ulnp-grep-123__altlinux-chronyd-on-0.0.0.0-123__53025777401.txt');
+
+  it('chronyd on 0.0.0.0:123 (ALT Linux ss sample): pass', () => {
+    expect(check(chronyServing, CONTROLLER, { 'udpListeners.sockets': ok(ALT) })).toMatchObject({
+      status: 'pass',
+      expected: 'chronyd on UDP 123 (wildcard or 10.0.0.11)',
+      actual: '0.0.0.0:123 chronyd',
+      source: SS,
+    });
+  });
+
+  it('chronyd only on 323 (EL8 ss sample): fail "nothing on UDP 123"', () => {
+    const v = check(chronyServing, CONTROLLER, { 'udpListeners.sockets': ok(corpus('network', 'ss-nutlp__el8-chronyd-323-v4-v6__41716299580.txt')) });
+    expect(v).toMatchObject({ status: 'fail', actual: 'nothing on UDP 123', message: 'nothing serves NTP to the lab' });
+    expectFix(v);
+  });
+
+  it('ntpd holding UDP 123: fail naming it', () => {
+    const v = check(chronyServing, CONTROLLER, { 'udpListeners.sockets': ok(ALT.replace('"chronyd"', '"ntpd"')) });
+    expect(v).toMatchObject({ status: 'fail', actual: '0.0.0.0:123 ntpd', message: 'UDP 123 belongs to ntpd, not chronyd' });
+    expectFix(v, 'systemctl disable --now ntpd; systemctl restart chronyd');
+  });
+});
+
+describe('chrony.source (compute)', () => {
+  const HANLEY = chronyConf(corpus('chrony', 'chrony.conf__ubuntu-openstack-compute1__hanley-openstack.conf'), '/etc/chrony/chrony.conf');
+
+  it('Ubuntu compute1 (server controller on line 64) and chronyc selecting controller: pass', () => {
+    const v = check(chronySource, COMPUTE, { ...HANLEY, ...chronySources('chronyc-sources__openstack-install-guide-other-node-server-controller.txt') });
+    expect(v).toMatchObject({
+      status: 'pass',
+      expected: 'a server line for controller (10.0.0.11), selected (^*) in chronyc sources',
+      actual: 'server controller iburst (/etc/chrony/chrony.conf:64); selected: controller',
+      source: `/etc/chrony/chrony.conf:64 ; ${COMPUTE_SOURCES_CMD}`,
+    });
+  });
+
+  it('Ubuntu 22.04 compute: "server 10.0.0.11" names the controller, but chronyc selects an outside source: fail', () => {
+    const v = check(chronySource, COMPUTE, {
+      ...chronyConf(corpus('chrony', 'chrony.conf__ubuntu22.04-openstack-compute__Compute_Config_Files.conf'), '/etc/chrony/chrony.conf'),
+      ...chronySources('chronyc-sources__openstack-install-guide-controller.txt'),
+    });
+    expect(v).toMatchObject({ status: 'fail', actual: 'server 10.0.0.11 iburst (/etc/chrony/chrony.conf:25); selected: 192.0.2.12', source: COMPUTE_SOURCES_CMD, message: 'the controller is not among the sources (waited up to 10s)' });
+    expectFix(v, 'check that the controller allows this host (chrony.allow) and that UDP 123 is open between them');
+  });
+
+  it('no server line for the controller (CentOS stock): fail with the line to add', () => {
+    const v = check(chronySource, COMPUTE, chronyConf(CENTOS_STOCK));
+    expect(v).toMatchObject({ status: 'fail', actual: 'no server line names the controller', source: '/etc/chrony.conf', message: 'chrony.conf does not name controller' });
+    expectFix(v, "echo 'server controller iburst' >> /etc/chrony.conf && systemctl restart chronyd");
+  });
+
+  it('chronyd not answering (506): fail', () => {
+    const v = check(chronySource, COMPUTE, { ...HANLEY, 'chronySources.sources': exited(1, '506 Cannot talk to daemon\n') });
+    expect(v).toMatchObject({ status: 'fail', actual: '506 Cannot talk to daemon', message: 'chronyc cannot query chronyd: 506 Cannot talk to daemon' });
+    expectFix(v, 'systemctl enable --now chronyd');
+  });
+
+  it('a lab without a controller cannot be evaluated: error, source inventory', () => {
+    const lab = labOf('hosts:\n  - name: compute1\n    address: 10.0.0.31\n    role: compute\n');
+    expect(check(chronySource, lab.hosts[0]!, HANLEY, lab)).toEqual({ status: 'error', expected: '', actual: '', source: 'inventory', message: 'the inventory has no controller in this lab to sync from', fix: '' });
+  });
+
+  it('on the controller: skip', () => {
+    expect(check(chronySource, CONTROLLER, HANLEY)).toMatchObject({ status: 'skip', message: 'applies to compute hosts; controller is controller' });
+  });
+});
+
+describe('chrony.localclock', () => {
+  const WITH_NTPD_LINE = `${CENTOS_STOCK}server 127.127.1.0\n`;
+  const NTPD_LINE = `/etc/chrony.conf:${CENTOS_STOCK_LINES + 1}`;
+
+  it('controller with "server 127.127.1.0" and no local: fail', () => {
+    const v = check(chronyLocalClock, CONTROLLER, chronyConf(WITH_NTPD_LINE));
+    expect(v).toMatchObject({
+      status: 'fail',
+      expected: 'local stratum 10 (chrony syntax), no server 127.127.1.0',
+      actual: 'server 127.127.1.0',
+      source: NTPD_LINE,
+      message: `${NTPD_LINE} 'server 127.127.1.0' is ntpd's local-clock driver; chrony treats it as an ordinary, unreachable NTP server, so with the upstream unreachable the controller has no time to serve`,
+    });
+    expectFix(v, "replace 'server 127.127.1.0' with 'local stratum 10' in /etc/chrony.conf, then systemctl restart chronyd");
+  });
+
+  it('controller with the stock "#local stratum 10" enabled (line 29): pass with a warning', () => {
+    const v = check(chronyLocalClock, CONTROLLER, chronyConf(WITH_NTPD_LINE.replace('#local stratum 10', 'local stratum 10')));
+    expect(v.status).toBe('pass');
+    expect(v.actual).toBe('server 127.127.1.0 (harmless: local stratum 10 at /etc/chrony.conf:29)');
+    expect(v.message.startsWith('warning: ')).toBe(true);
+    expect(v.message).toBe(`warning: ${NTPD_LINE} 'server 127.127.1.0' is ntpd's local-clock driver; chrony treats it as an ordinary, unreachable NTP server; remove it`);
+    expectFix(v);
+  });
+
+  it('compute with the ntpd line: pass with a warning; no such line: plain pass', () => {
+    const compute = check(chronyLocalClock, COMPUTE, chronyConf(WITH_NTPD_LINE));
+    expect(compute).toMatchObject({ status: 'pass', expected: 'no server 127.127.1.0', actual: 'server 127.127.1.0 (harmless on a compute node)' });
+    expect(compute.message).toMatch(/^warning: /);
+    expect(check(chronyLocalClock, CONTROLLER, chronyConf(CENTOS_STOCK))).toMatchObject({ status: 'pass', actual: 'no local clock line', source: '/etc/chrony.conf', message: '' });
+    expect(check(chronyLocalClock, CONTROLLER, chronyConf(CENTOS_STOCK.replace('#local stratum 10', 'local stratum 10')))).toMatchObject({ status: 'pass', actual: 'local stratum 10 (/etc/chrony.conf:29)', source: '/etc/chrony.conf:29' });
+  });
+});
+
+describe('hosts.<name>', () => {
+  const GUIDE_HOSTS = { 'etcHosts.hosts': ok(corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt')) };
+  const HANLEY_HOSTS = { 'etcHosts.hosts': ok(corpus('hosts', 'hosts__ubuntu-openstack-compute1__hanley-openstack.txt')) };
+
+  it('the install guide /etc/hosts maps both lab hosts: pass with file:line', () => {
+    const controller = check(hostsEntryCheck(CONTROLLER), COMPUTE, GUIDE_HOSTS);
+    expect(controller).toMatchObject({ status: 'pass', expected: '10.0.0.11 controller', actual: '/etc/hosts:2 10.0.0.11 controller', source: '/etc/hosts:2' });
+    expect(hostsEntryCheck(CONTROLLER).id).toBe('hosts.controller');
+    expect(check(hostsEntryCheck(COMPUTE), CONTROLLER, GUIDE_HOSTS)).toMatchObject({ status: 'pass', source: '/etc/hosts:5' });
+  });
+
+  it('an alias counts', () => {
+    expect(check(hostsEntryCheck(CONTROLLER), COMPUTE, { 'etcHosts.hosts': ok('127.0.0.1 localhost\n10.0.0.11 controller.lab.example controller\n') })).toMatchObject({
+      status: 'pass',
+      actual: '/etc/hosts:2 10.0.0.11 controller.lab.example controller',
+    });
+  });
+
+  it('a conflicting mapping (hanley compute1: controller = 192.168.97.101): fail with a sed fix', () => {
+    const v = check(hostsEntryCheck(CONTROLLER), COMPUTE, HANLEY_HOSTS);
+    expect(v).toMatchObject({ status: 'fail', actual: '/etc/hosts:3 192.168.97.101 controller', source: '/etc/hosts:3', message: 'conflicting mapping /etc/hosts:3 192.168.97.101 controller' });
+    expectFix(v, "sed -i '3d' /etc/hosts && echo '10.0.0.11 controller' >> /etc/hosts");
+  });
+
+  it('a commented mapping does not count: fail "no line maps"', () => {
+    const text = corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt').replace('10.0.0.11       controller', '# 10.0.0.11     controller');
+    const v = check(hostsEntryCheck(CONTROLLER), COMPUTE, { 'etcHosts.hosts': ok(text) });
+    expect(v).toMatchObject({ status: 'fail', actual: 'no entry for controller', source: '/etc/hosts', message: 'no line maps controller' });
+    expectFix(v, "echo '10.0.0.11 controller' >> /etc/hosts");
+  });
+
+  it('an IPv6 line for the name is not a conflict', () => {
+    const text = `${corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt')}fd00::11 controller\n`;
+    expect(check(hostsEntryCheck(CONTROLLER), COMPUTE, { 'etcHosts.hosts': ok(text) })).toMatchObject({ status: 'pass', actual: '/etc/hosts:2 10.0.0.11 controller' });
+  });
+});
+
+describe('lab checks: topology.hosts and topology.ntp', () => {
+  const GUIDE_HOSTS = { 'etcHosts.hosts': ok(corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt')) };
+  const HANLEY_HOSTS = { 'etcHosts.hosts': ok(corpus('hosts', 'hosts__ubuntu-openstack-compute1__hanley-openstack.txt')) };
+
+  it('every host maps every lab host: pass', () => {
+    const v = evaluateLabCheck(topologyHosts, { lab: LAB, hosts: [observe(CONTROLLER, GUIDE_HOSTS), observe(COMPUTE, GUIDE_HOSTS)] });
+    expect(v).toMatchObject({ status: 'pass', expected: '10.0.0.11 controller, 10.0.0.31 compute1 on every host', actual: 'all agree', source: 'controller:/etc/hosts, compute1:/etc/hosts' });
+  });
+
+  it('compute1 with the hanley /etc/hosts: both names conflict there', () => {
+    const v = evaluateLabCheck(topologyHosts, { lab: LAB, hosts: [observe(CONTROLLER, GUIDE_HOSTS), observe(COMPUTE, HANLEY_HOSTS)] });
+    const problems = 'compute1: conflicting mapping /etc/hosts:3 192.168.97.101 controller; compute1: conflicting mapping /etc/hosts:2 192.168.97.105 compute1';
+    expect(v).toMatchObject({ status: 'fail', actual: problems, message: `2 disagreement(s): ${problems}` });
+    expectFix(v);
+  });
+
+  const CONTROLLER_NTP = chronyConf(GUIDE_CONTROLLER);
+  const COMPUTE_NTP = chronySources('chronyc-sources__openstack-install-guide-other-node-server-controller.txt');
+
+  it('compute selects the controller and the controller allows it: pass', () => {
+    const v = evaluateLabCheck(topologyNtp, { lab: LAB, hosts: [observe(CONTROLLER, CONTROLLER_NTP), observe(COMPUTE, COMPUTE_NTP)] });
+    expect(v).toMatchObject({ status: 'pass', actual: '1 compute node(s) synced from controller', source: 'controller: chrony config; compute1: chronyc -n sources' });
+  });
+
+  it('controller without allow, compute selecting an outside server: both problems', () => {
+    const v = evaluateLabCheck(topologyNtp, {
+      lab: LAB,
+      hosts: [observe(CONTROLLER, chronyConf(CENTOS_STOCK)), observe(COMPUTE, chronySources('chronyc-sources__centos7-real-4-pool-servers__Tp-ccna2.txt'))],
+    });
+    expect(v).toMatchObject({ status: 'fail', actual: 'compute1 selects regar42.fr, not controller; controller does not allow compute1 (10.0.0.31)' });
+    expectFix(v);
+  });
+
+  it("a compute's unparsable chronyc output: error, never pass", () => {
+    const v = evaluateLabCheck(topologyNtp, {
+      lab: LAB,
+      hosts: [observe(CONTROLLER, CONTROLLER_NTP), observe(COMPUTE, chronySources('chronyc-sourcestats__upstream-doc-example__chrony3.4-with-210-header.txt'))],
+    });
+    expect(v.status).toBe('error');
+    expect(v.source).toBe('chronySources');
+    expect(v.message).toBe('probe chrony-sources: no chronyc sources header and "=====" rule');
+    expect(v.actual).toContain('Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev');
+  });
+});
+
+describe('unreachable hosts', () => {
+  const REASON = 'connect ECONNREFUSED 10.0.0.11:22';
+  const unreachable = (spec: HostIdentity): ObservedHost => ({ spec, facts: parseFacts(new Map()), unreachable: REASON });
+  const ALL: HostCheck[] = [
+    osRelease, hostHostname, hostAddress, cpuVirtualization, cpuCount, diskRoot,
+    firewalldStopped, firewalldDisabled, networkManagerStopped, networkManagerDisabled,
+    selinuxRuntime, selinuxConfig, chronyInstalled, chronyService, chronyUpstream, chronyAllow, chronyServing, chronySource, chronyLocalClock,
+    hostsEntryCheck(CONTROLLER), hostsEntryCheck(COMPUTE),
+  ];
+
+  it('every check that applies is an error carrying the reason; the others are skipped', () => {
+    for (const c of ALL) {
+      const v = evaluateHostCheck(c, { lab: LAB, host: unreachable(CONTROLLER) });
+      if (c === chronySource) {
+        expect(v.status, c.id).toBe('skip');
+        continue;
+      }
+      expect(v, c.id).toEqual({
+        status: 'error',
+        expected: '',
+        actual: '',
+        source: 'ssh',
+        message: `could not read controller: ${REASON}`,
+        fix: 'make the host reachable over SSH with the inventory settings, then run again',
+      });
+    }
+  });
+
+  it('lab checks: error naming the unreachable host and its reason', () => {
+    for (const c of [topologyHosts, topologyNtp]) {
+      const v = evaluateLabCheck(c, { lab: LAB, hosts: [unreachable(CONTROLLER), observe(COMPUTE)] });
+      expect(v).toMatchObject({ status: 'error', source: 'ssh', message: `could not read controller: controller: ${REASON}` });
+    }
+  });
+
+  it('facts of a host whose probes never finished: error, not pass', () => {
+    const host: ObservedHost = { spec: CONTROLLER, facts: parseFacts(new Map()), unreachable: null };
+    const v = evaluateHostCheck(selinuxRuntime, { lab: LAB, host });
+    expect(v).toMatchObject({ status: 'error', actual: '', message: 'probe selinux did not finish (all parts): the host deadline passed or the session broke', source: 'getenforce ; cat /etc/selinux/config' });
+  });
+});
