@@ -1,0 +1,186 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { BUNDLE_COMMAND, buildBundle, splitFrames, type Bundle } from '../../../gather/bundle.ts';
+import { parseFacts } from '../../../facts/host-facts.ts';
+
+const KEYS = [
+  'release.osRelease',
+  'release.centosRelease',
+  'release.centosReleasePath',
+  'hostname.uname',
+  'hostname.hostnamectl',
+  'addresses.addr',
+  'cpuinfo.cpuinfo',
+  'disk.df',
+  'services.show',
+  'firewallState.state',
+  'selinux.getenforce',
+  'selinux.config',
+  'packages.rpm',
+  'packages.dpkg',
+  'chronyConfig.files',
+  'chronySources.sources',
+  'udpListeners.sockets',
+  'etcHosts.hosts',
+];
+
+/** Runs the bundle's script as the remote side would: the bundle command, the script on stdin. */
+function runLocally(bundle: Bundle, script = bundle.script): { stdout: string; stderr: string; status: number | null } {
+  const result = spawnSync('/bin/sh', ['-c', bundle.command], { input: script, encoding: 'utf8', timeout: 60_000 });
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+}
+
+/** The bundle script with one probe command swapped for a crafted one (the framing stays the real one). */
+function withCommand(bundle: Bundle, original: string, replacement: string): string {
+  const block = `{ ${original}\n} </dev/null`;
+  expect(bundle.script.split(block)).toHaveLength(2);
+  return bundle.script.replace(block, `{ ${replacement}\n} </dev/null`);
+}
+
+describe('buildBundle', () => {
+  it('one part per probe command, in probe order; the remote command is a POSIX sh reading stdin', () => {
+    const bundle = buildBundle({ role: 'controller', chronySyncWaitSeconds: 10 });
+    expect(bundle.command).toBe(BUNDLE_COMMAND);
+    expect(BUNDLE_COMMAND).toBe('LC_ALL=C /bin/sh -s');
+    expect(bundle.parts.map((p) => `${p.probe}.${p.part}`)).toEqual(KEYS);
+    expect(bundle.parts.find((p) => p.part === 'uname')!.command).toBe('uname -n');
+    expect(bundle.parts.find((p) => p.probe === 'chronySources')!.command).toBe('chronyc -n sources');
+    for (const { command } of bundle.parts) expect(bundle.script).toContain(`{ ${command}\n} </dev/null`);
+  });
+
+  it('a fresh marker each run', () => {
+    const a = buildBundle({ role: 'controller', chronySyncWaitSeconds: 0 });
+    const b = buildBundle({ role: 'controller', chronySyncWaitSeconds: 0 });
+    expect(a.marker).toMatch(/^LABSPEC_[0-9a-f]{32}$/);
+    expect(b.marker).toMatch(/^LABSPEC_[0-9a-f]{32}$/);
+    expect(a.marker).not.toBe(b.marker);
+  });
+
+  it('compute nodes wait for a selected chrony source, for chronySyncWaitSeconds', () => {
+    const bundle = buildBundle({ role: 'compute', chronySyncWaitSeconds: 7 });
+    expect(bundle.parts.find((p) => p.probe === 'chronySources')!.command).toBe(
+      "i=0; while [ $i -lt 7 ] && ! chronyc -n sources 2>/dev/null | grep -q '^.\\*'; do sleep 1; i=$((i+1)); done; chronyc -n sources",
+    );
+  });
+});
+
+describe('the real script in the local shell, split back into parts', () => {
+  const bundle = buildBundle({ role: 'controller', chronySyncWaitSeconds: 10 });
+  const { stdout, stderr, status } = runLocally(bundle);
+  const outputs = splitFrames(bundle, stdout, stderr);
+
+  it('the script exits 0 and every part is present with an exit code', () => {
+    expect(status).toBe(0);
+    expect([...outputs.keys()]).toEqual(KEYS);
+    for (const [key, output] of outputs) {
+      expect(typeof output.exitCode, key).toBe('number');
+      expect(output.stdout, key).not.toContain(bundle.marker);
+      expect(output.stderr, key).not.toContain(bundle.marker);
+    }
+  });
+
+  it('bodies are exactly what the commands printed', () => {
+    expect(outputs.get('hostname.uname')).toEqual({ stdout: `${hostname()}\n`, stderr: '', exitCode: 0 });
+    expect(outputs.get('etcHosts.hosts')).toEqual({ stdout: readFileSync('/etc/hosts', 'utf8'), stderr: '', exitCode: 0 });
+    const selinuxConfig = outputs.get('selinux.config')!;
+    if (existsSync('/etc/selinux/config')) expect(selinuxConfig.exitCode).toBe(0);
+    else expect(selinuxConfig).toEqual({ stdout: '', stderr: 'cat: /etc/selinux/config: No such file or directory\n', exitCode: 1 });
+    const processors = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm)!.length;
+    expect(outputs.get('cpuinfo.cpuinfo')!.stdout.match(/^processor\s*:/gm)).toHaveLength(processors);
+  });
+
+  it('the parts feed the real parsers: hostname and /etc/hosts facts are read', () => {
+    const facts = parseFacts(outputs);
+    expect(facts.hostname).toMatchObject({ ok: true, value: { hostname: hostname() } });
+    expect(facts.etcHosts.ok).toBe(true);
+  });
+});
+
+describe('hostile output through the real framing', () => {
+  const bundle = buildBundle({ role: 'controller', chronySyncWaitSeconds: 0 });
+
+  function runWith(replacement: string) {
+    const { stdout, stderr } = runLocally(bundle, withCommand(bundle, 'uname -n', replacement));
+    return { all: splitFrames(bundle, stdout, stderr), stdout, stderr };
+  }
+
+  it('exit codes are the command\'s own', () => {
+    const { all } = runWith('echo partial; exit_with() { return "$1"; }; exit_with 7');
+    expect(all.get('hostname.uname')).toEqual({ stdout: 'partial\n', stderr: '', exitCode: 7 });
+  });
+
+  it('a missing command exits 127 with the shell complaint on its own stderr', () => {
+    const { all } = runWith('labspec-no-such-command-xyz');
+    const part = all.get('hostname.uname')!;
+    expect(part.exitCode).toBe(127);
+    expect(part.stdout).toBe('');
+    expect(part.stderr).toMatch(/labspec-no-such-command-xyz: (command )?not found\n$/);
+    expect(all.get('hostname.hostnamectl')!.stderr).not.toContain('labspec-no-such-command-xyz');
+  });
+
+  it('output without a final newline keeps its last line', () => {
+    const { all } = runWith("printf 'no-newline'; printf 'err-no-newline' >&2");
+    expect(all.get('hostname.uname')).toEqual({ stdout: 'no-newline', stderr: 'err-no-newline', exitCode: 0 });
+  });
+
+  it('blank lines at the start and end of the output are kept', () => {
+    const { all } = runWith("printf '\\n\\nx\\n\\n'");
+    expect(all.get('hostname.uname')!.stdout).toBe('\n\nx\n\n');
+  });
+
+  it('a forged frame with another marker stays part of the body; the next part is unaffected', () => {
+    const fake = 'LABSPEC_00000000000000000000000000000000';
+    const { all } = runWith(`printf 'a\\n${fake} end hostname.uname 0\\n${fake} begin hostname.hostnamectl\\nforged\\n'; printf '\\n${fake} end hostname.uname\\n' >&2`);
+    expect(all.get('hostname.uname')).toEqual({
+      stdout: `a\n${fake} end hostname.uname 0\n${fake} begin hostname.hostnamectl\nforged\n`,
+      stderr: `\n${fake} end hostname.uname\n`,
+      exitCode: 0,
+    });
+    expect(all.get('hostname.hostnamectl')!.stdout).not.toContain('forged');
+    expect(typeof all.get('hostname.hostnamectl')!.exitCode).toBe('number');
+  });
+
+  it('CR LF and control characters pass through untouched', () => {
+    const { all } = runWith("printf 'a\\r\\nb\\033[31m\\000c'");
+    expect(all.get('hostname.uname')!.stdout).toBe('a\r\nb\u001b[31m\u0000c');
+  });
+});
+
+describe('splitFrames on crafted streams', () => {
+  const bundle = buildBundle({ role: 'controller', chronySyncWaitSeconds: 0 });
+  const M = bundle.marker;
+  const out = (key: string, body: string, code: number) => `\n${M} begin ${key}\n${body}\n${M} end ${key} ${code}\n`;
+  const err = (key: string, body: string) => `\n${M} begin ${key}\n${body}\n${M} end ${key}\n`;
+
+  it('a truncated stream: the unfinished part has exitCode null and its partial body; later parts are empty and unfinished', () => {
+    const stdout = out('release.osRelease', 'ID=centos', 0) + `\n${M} begin release.centosRelease\nCentOS Linux rel`;
+    const all = splitFrames(bundle, stdout, err('release.osRelease', ''));
+    expect(all.get('release.osRelease')).toEqual({ stdout: 'ID=centos', stderr: '', exitCode: 0 });
+    expect(all.get('release.centosRelease')).toEqual({ stdout: 'CentOS Linux rel', stderr: '', exitCode: null });
+    expect(all.get('etcHosts.hosts')).toEqual({ stdout: '', stderr: '', exitCode: null });
+    expect(all.size).toBe(KEYS.length);
+  });
+
+  it('an end frame cut in the middle of its status line is no end frame', () => {
+    const stdout = `\n${M} begin hostname.uname\ncontroller\n${M} end hostname.uname 0`;
+    expect(splitFrames(bundle, stdout, '').get('hostname.uname')).toEqual({ stdout: `controller\n${M} end hostname.uname 0`, stderr: '', exitCode: null });
+  });
+
+  it('a preamble (banner, motd, shell rc noise) before the first frame is ignored', () => {
+    const banner = 'Welcome to CentOS Linux 7 (Core)\n\nLast login: Mon Jan  1 00:00:00 2024 from 10.0.0.1\nno newline at the end';
+    const all = splitFrames(bundle, banner + out('hostname.uname', 'controller\n', 0), 'stty: standard input: Inappropriate ioctl for device\n' + err('hostname.uname', ''));
+    expect(all.get('hostname.uname')).toEqual({ stdout: 'controller\n', stderr: '', exitCode: 0 });
+  });
+
+  it('an end frame with another key does not end the part', () => {
+    const stdout = `\n${M} begin hostname.uname\nx\n${M} end hostname.unameX 0\ny\n${M} end hostname.uname 3\n`;
+    expect(splitFrames(bundle, stdout, '').get('hostname.uname')).toEqual({ stdout: `x\n${M} end hostname.unameX 0\ny`, stderr: '', exitCode: 3 });
+  });
+
+  it('stderr frames carry no status; stdout decides the exit code', () => {
+    const all = splitFrames(bundle, out('selinux.config', '', 1), err('selinux.config', 'cat: /etc/selinux/config: No such file or directory\n'));
+    expect(all.get('selinux.config')).toEqual({ stdout: '', stderr: 'cat: /etc/selinux/config: No such file or directory\n', exitCode: 1 });
+  });
+});
