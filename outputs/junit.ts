@@ -8,6 +8,12 @@ import { xmlSafe } from './xml-text.ts';
 const junitReportBuilder = createRequire(import.meta.url)('junit-report-builder') as Builder;
 
 /**
+ * Text for a CDATA body. The builder (xmlbuilder's cdata) splits only the FIRST "]]>" of a body, so a
+ * second one would end the section early and break the XML: show every "]]>" as a visible escape.
+ */
+const cdataSafe = (text: string): string => xmlSafe(text).replace(/]]>/g, ']]\\x3e');
+
+/**
  * One testsuite per host (and one per lab for cross-host checks), one testcase per check:
  * classname `<lab>.<host>`, name the check ID, so both stay stable from run to run.
  */
@@ -38,15 +44,15 @@ export function buildJunit(entries: ResultEntry[], hosts: HostRecord[]): string 
   };
   for (const entry of entries) {
     const testCase = suiteFor(entry).testCase().className(xmlSafe(`${entry.lab}.${entry.host ?? 'lab'}`)).name(xmlSafe(entry.check));
-    const details = xmlSafe(
+    const details = cdataSafe(
       [`check: ${entry.title}`, `expected: ${entry.expected}`, `actual: ${entry.actual}`, `source: ${entry.source}`, entry.fix && `fix: ${entry.fix}`]
         .filter(Boolean)
         .join('\n'),
     );
     if (entry.status === 'fail') testCase.failure(xmlSafe(entry.message), 'CheckFailed').stacktrace(details);
     else if (entry.status === 'error') testCase.error(xmlSafe(entry.message), 'CheckError', details);
-    else if (entry.status === 'skip') testCase.skipped().standardOutput(xmlSafe(entry.message));
-    else testCase.standardOutput(details + (entry.message ? `\n${xmlSafe(entry.message)}` : ''));
+    else if (entry.status === 'skip') testCase.skipped().standardOutput(cdataSafe(entry.message));
+    else testCase.standardOutput(details + (entry.message ? `\n${cdataSafe(entry.message)}` : ''));
   }
   // The Jenkins schema has no `skipped` attribute on <testsuites>; the builder always writes one.
   return report.build().replace(/^(<\?xml[^>]*>\s*<testsuites\b[^>]*?) skipped="\d+"/, '$1');
