@@ -186,6 +186,16 @@ labs:
     expect(problemsOf(text)).toEqual([`${FILE}:15 labs[1].name: duplicate lab name student1`]);
   });
 
+  it('problems inside a lab entry: its lab settings, its defaults, unknown keys; an empty labs list', () => {
+    const text = 'labs:\n  - name: s1\n    lab:\n      subnet: 10.1.0/24\n    defaults:\n      password: x\n    hosts:\n      - name: controller\n        address: 10.1.0.100\n        role: controller\n    extra: 1\n';
+    expect(problemsOf(text)).toEqual([
+      `${FILE}:4 labs[0].lab.subnet: expected an IPv4 CIDR such as 10.0.0.0/24`,
+      `${FILE}:6 labs[0].defaults.password: never write a password in the inventory; put it in an environment variable and name it with passwordEnv`,
+      `${FILE}:11 labs[0].extra: unknown key`,
+    ]);
+    expect(problemsOf('labs: []\n')).toEqual([`${FILE}:1 labs: expected at least one lab`]);
+  });
+
   it('a bad role inside a lab names the full path and its line', () => {
     expect(problemsOf(CLASS.replace('role: compute', 'role: network'))).toEqual([`${FILE}:14 labs[0].hosts[1].role: expected controller | compute`]);
   });
