@@ -124,8 +124,9 @@ async function waitForSsh(hosts: readonly RunningHost[], timeoutMs: number): Pro
   const deadline = Date.now() + timeoutMs;
   await Promise.all(
     hosts.map(async (h) => {
-      let last = '';
+      let last = 'sshd is not listening on port 22';
       while (Date.now() < deadline && isAlive(h.pid) && !tcpListening(h.pid, 22)) await sleep(20);
+      if (!isAlive(h.pid)) last = 'the container exited';
       while (Date.now() < deadline) {
         const r = await sshRun(h.address, 'true', 1);
         if (r.ok) return;

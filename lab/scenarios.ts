@@ -182,10 +182,11 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: 'chrony-localclock',
-    description: 'controller also has the ntpd-style `server 127.127.1.0` local clock line.',
-    mustFail: ['controller:chrony.localclock'],
+    description:
+      "controller uses ntpd's local clock `server 127.127.1.0` instead of `local stratum 10`: with the upstream unreachable it has no time to serve, so compute1 cannot sync.",
+    mustFail: ['controller:chrony.localclock', 'compute1:chrony.source', 'lab:topology.ntp'],
     apply: async (ctx) => {
-      await ctx.edit('controller', CHRONY_CONF, (t) => t.replace(/^local stratum 10$/m, 'server 127.127.1.0\nlocal stratum 10'));
+      await ctx.edit('controller', CHRONY_CONF, (t) => t.replace(/^local stratum 10$/m, 'server 127.127.1.0'));
     },
   },
   {

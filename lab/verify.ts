@@ -84,7 +84,9 @@ export function evaluateHost(h: LabHost, f: Facts): Map<string, boolean> {
   r.set('selinux.config', /^SELINUX=disabled$/m.test(f.selinux ?? ''));
   r.set('chrony.installed', /install ok installed/.test(f.chrony_pkg ?? ''));
   r.set('chrony.service', f.chronyd_active === 'active' && f.chronyd_enabled === 'enabled');
-  r.set('chrony.localclock', !conf.some((l) => /^server\s+127\.127\.1\.0\b/.test(l)));
+  // ntpd's local clock line fails only where it stands in for `local stratum N` (controller).
+  const ntpdLocal = conf.some((l) => /^server\s+127\.127\.1\.0\b/.test(l));
+  r.set('chrony.localclock', !(ntpdLocal && h.role === 'controller' && !conf.some((l) => /^local\b/.test(l))));
   if (h.role === 'controller') {
     r.set('chrony.upstream', conf.some((l) => new RegExp(`^(server|pool)\\s+${NTP_UPSTREAM.replace(/\./g, '\\.')}\\b`).test(l)));
     r.set('chrony.allow', conf.includes(`allow ${SUBNET}`));
