@@ -9,13 +9,14 @@ export function consoleSummary(entries: ResultEntry[], hosts: HostRecord[], writ
     groups.set(key, [...(groups.get(key) ?? []), e]);
   }
   const multipleLabs = new Set(entries.map((e) => e.lab)).size > 1;
-  const width = Math.max(...[...groups.keys()].map((k) => k.length), 4);
+  const labelOf = (key: string) => (multipleLabs ? key : key.slice(key.indexOf('/') + 1));
+  const width = Math.max(...[...groups.keys()].map((k) => labelOf(k).length), 4);
   const lines = ['', 'labspec summary'];
   for (const [key, group] of groups) {
     const count = (s: ResultEntry['status']) => group.filter((e) => e.status === s).length;
     const failing = group.filter((e) => e.status === 'fail' || e.status === 'error');
     const host = hosts.find((h) => `${h.lab}/${h.host}` === key);
-    const label = multipleLabs ? key : key.slice(key.indexOf('/') + 1);
+    const label = labelOf(key);
     const unreachable = host && !host.connection.ok ? `  UNREACHABLE: ${host.connection.message}` : '';
     const ids = failing.length > 0 ? `  failing: ${failing.map((e) => `${e.check}${e.status === 'error' ? ' (error)' : ''}`).join(', ')}` : '';
     lines.push(`  ${label.padEnd(width)}  ${count('pass')} pass, ${count('fail')} fail, ${count('error')} error, ${count('skip')} skip${unreachable || ids}`);

@@ -49,9 +49,9 @@ describe('console summary', () => {
       '',
       'labspec summary',
       // the column width comes from the longest "lab/host" key ("default/(cross-host)", 20 characters)
-      `  ${'controller'.padEnd(20)}  2 pass, 1 fail, 0 error, 1 skip  failing: selinux.runtime`,
-      `  ${'compute1'.padEnd(20)}  0 pass, 1 fail, 1 error, 0 skip  failing: os.release (error), firewalld.stopped`,
-      `  ${'(cross-host)'.padEnd(20)}  1 pass, 0 fail, 0 error, 0 skip`,
+      `  ${'controller'.padEnd(12)}  2 pass, 1 fail, 0 error, 1 skip  failing: selinux.runtime`,
+      `  ${'compute1'.padEnd(12)}  0 pass, 1 fail, 1 error, 0 skip  failing: os.release (error), firewalld.stopped`,
+      `  ${'(cross-host)'.padEnd(12)}  1 pass, 0 fail, 0 error, 0 skip`,
       "  warning controller chrony.localclock: /etc/chrony.conf:4 'server 127.127.1.0' is ntpd's local-clock driver; remove it",
       'reports: reports/junit.xml, reports/results.json',
       '',
@@ -61,7 +61,7 @@ describe('console summary', () => {
   it('an unreachable host says so instead of listing its errors', () => {
     const hosts = [host('default', 'controller', { ok: false, failure: 'refused', message: 'connect ECONNREFUSED 10.0.0.11:22' })];
     const text = consoleSummary([entry('default', 'controller', 'os.release', 'error'), entry('default', 'controller', 'host.hostname', 'error')], hosts, ['r']);
-    expect(text).toContain(`  ${'controller'.padEnd('default/controller'.length)}  0 pass, 0 fail, 2 error, 0 skip  UNREACHABLE: connect ECONNREFUSED 10.0.0.11:22\n`);
+    expect(text).toContain(`  ${'controller'.padEnd('controller'.length)}  0 pass, 0 fail, 2 error, 0 skip  UNREACHABLE: connect ECONNREFUSED 10.0.0.11:22\n`);
     expect(text).not.toContain('failing:');
   });
 
