@@ -115,9 +115,10 @@ async function writeState(s: LabState): Promise<void> {
   await writeFile(STATE_FILE, JSON.stringify(s, null, 2) + '\n');
 }
 
-function preflight(): void {
+/** Root, and the tools this operation needs (debootstrap is checked only when an image is built). */
+function preflight(op: 'up' | 'down'): void {
   requireRoot();
-  requireTools();
+  requireTools(op === 'up' ? ['systemd-nspawn', 'ip', 'nsenter', 'ssh-keygen', 'ssh'] : ['ip']);
 }
 
 async function waitForSsh(hosts: readonly RunningHost[], timeoutMs: number): Promise<void> {
@@ -172,7 +173,7 @@ async function healthy(state: LabState): Promise<boolean> {
 export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   const t0 = process.hrtime.bigint();
   const log = opts.log ?? (() => {});
-  preflight();
+  preflight('up');
   const scenario: Scenario = findScenario(opts.scenario ?? 'compliant');
   const result = (hosts: LabHostInfo[], timings: LabTimings, reused: boolean): LabUpResult => ({
     inventoryPath: INVENTORY_FILE,
@@ -288,7 +289,7 @@ export async function leftovers(): Promise<string[]> {
 
 /** Tears the lab down completely; idempotent. Throws if anything could not be removed. */
 export async function labDown(): Promise<{ removed: boolean }> {
-  preflight();
+  preflight('down');
   const state = await readState();
   const hadSomething = state !== undefined || (await leftovers()).length > 0;
   const left = await killLabProcesses(state?.hosts ?? []);
