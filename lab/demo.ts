@@ -24,7 +24,6 @@ export async function demo(options: { scenario: string; keep: boolean; reports: 
     if (code === EXIT.usage) return code;
     const { results } = JSON.parse(readFileSync(join(options.reports, 'results.json'), 'utf8'));
     const comparison = compareWithScenario(results, scenario);
-    console.log(`\nreports: ${join(options.reports, 'junit.xml')}, ${join(options.reports, 'results.json')}, ${join(options.reports, 'facts/')}`);
     if (comparison.matches) {
       console.log(`demo: verdicts match scenario ${scenario.name} (${scenario.mustFail.length} expected failure(s), everything else passed)`);
       return EXIT.ok;
