@@ -1,18 +1,12 @@
-import type { Status } from '../checks/check.ts';
+import type { Verdict } from '../checks/check.ts';
 
 /** One row of results.json: one host (or, for cross-host checks, the lab) and one check. */
-export interface ResultEntry {
+export interface ResultEntry extends Verdict {
   lab: string;
   /** null for a cross-host check of the whole lab. */
   host: string | null;
   check: string;
   title: string;
-  status: Status;
-  expected: string;
-  actual: string;
-  source: string;
-  message: string;
-  fix: string;
 }
 
 declare module 'vitest' {

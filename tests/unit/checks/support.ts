@@ -1,27 +1,10 @@
 import type { ChronyDirective } from '../../../probes/chrony-config.ts';
 import { chronyConfigProbe } from '../../../probes/chrony-config.ts';
 import { etcHostsProbe, type EtcHostsEntry } from '../../../probes/etc-hosts.ts';
-import type { CommandOutput } from '../../../probes/probe.ts';
 
-export { corpus } from '../probes/fixtures.ts';
+import { grepHnZ } from '../probes/fixtures.ts';
 
-const GLOBS = ['/etc/chrony.conf', '/etc/chrony/chrony.conf', '/etc/chrony/conf.d/*.conf', '/etc/chrony/sources.d/*.sources'];
-
-/**
- * What the chrony-config probe's `grep -HnZ '' <globs>` prints for these files: "path\0lineno:content"
- * per line on stdout, "No such file or directory" on stderr for every glob that matched nothing.
- */
-export function grepHnZ(files: Record<string, string>): CommandOutput {
-  let stdout = '';
-  for (const [path, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
-    const lines = text.split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    lines.forEach((line, i) => (stdout += `${path}\0${i + 1}:${line}\n`));
-  }
-  const missing = GLOBS.filter((g) => !Object.keys(files).some((p) => p === g || (g.includes('*') && p.startsWith(g.slice(0, g.indexOf('*'))))));
-  const stderr = missing.map((m) => `grep: ${m}: No such file or directory\n`).join('');
-  return { stdout, stderr, exitCode: missing.length > 0 ? 2 : stdout === '' ? 1 : 0 };
-}
+export { corpus, grepHnZ } from '../probes/fixtures.ts';
 
 /** /etc/chrony.conf with this text, through the real chrony-config parser. */
 export function chronyDirectives(text: string, path = '/etc/chrony.conf'): ChronyDirective[] {

@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { chronyConfigProbe, directiveWords } from '../../../probes/chrony-config.ts';
-import type { CommandOutput } from '../../../probes/probe.ts';
-import { corpus, debianHost, expectUnparsable, HOSTILE, run } from './fixtures.ts';
+import { corpus, debianHost, expectUnparsable, grepHnZ, HOSTILE, run } from './fixtures.ts';
 
-const GLOBS = ['/etc/chrony.conf', '/etc/chrony/chrony.conf', '/etc/chrony/conf.d/*.conf', '/etc/chrony/sources.d/*.sources'];
-
-/** What `grep -HnZ '' <GLOBS>` prints for these files: unexpanded globs and absent files go to stderr. */
-function grep(files: Record<string, string>): CommandOutput {
-  let stdout = '';
-  for (const [path, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
-    const lines = text.split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    lines.forEach((line, i) => (stdout += `${path}\0${i + 1}:${line}\n`));
-  }
-  const missing = GLOBS.filter((g) => !Object.keys(files).some((p) => p === g || (g.includes('*') && p.startsWith(g.slice(0, g.indexOf('*'))))));
-  const stderr = missing.map((m) => `grep: ${m}: No such file or directory\n`).join('');
-  return run(stdout, stderr, missing.length > 0 ? 2 : stdout === '' ? 1 : 0);
-}
-const parse = (files: Record<string, string>) => chronyConfigProbe.parse({ files: grep(files) });
+const parse = (files: Record<string, string>) => chronyConfigProbe.parse({ files: grepHnZ(files) });
 const sources = (fact: ReturnType<typeof parse>) => fact.directives.filter((d) => ['server', 'pool', 'peer'].includes(d.keyword));
 
 describe('chrony-config: EL main file', () => {
