@@ -86,22 +86,21 @@ export function evaluateHostCheck(check: HostCheck, context: HostCheckContext): 
   if (check.appliesTo !== 'all' && check.appliesTo !== host.spec.role) {
     return { status: 'skip', expected: '', actual: '', source: '', message: `applies to ${check.appliesTo} hosts; ${host.spec.name} is ${host.spec.role}`, fix: '' };
   }
-  if (host.unreachable) return unreachableVerdict(host.spec.name, host.unreachable);
+  if (host.unreachable) return unreachableVerdict(check, host.spec.name, host.unreachable);
   return settle(check, () => check.evaluate(context), context.lab, host.spec);
 }
 
 export function evaluateLabCheck(check: LabCheck, context: LabCheckContext): Verdict {
   const unreachable = context.hosts.filter((h) => h.unreachable);
   if (unreachable.length > 0) {
-    return {
-      ...unreachableVerdict(unreachable.map((h) => h.spec.name).join(', '), unreachable.map((h) => `${h.spec.name}: ${h.unreachable}`).join('; ')),
-    };
+    return unreachableVerdict(check, unreachable.map((h) => h.spec.name).join(', '), unreachable.map((h) => `${h.spec.name}: ${h.unreachable}`).join('; '));
   }
   return settle(check, () => check.evaluate(context), context.lab, undefined);
 }
 
-function unreachableVerdict(who: string, reason: string): Verdict {
-  return { status: 'error', expected: '', actual: '', source: 'ssh', message: `could not read ${who}: ${reason}`, fix: 'make the host reachable over SSH with the inventory settings, then run again' };
+/** An error still says what the check wanted (its title), so a reader knows what went unchecked. */
+function unreachableVerdict(check: { title: string }, who: string, reason: string): Verdict {
+  return { status: 'error', expected: check.title, actual: '', source: 'ssh', message: `could not read ${who}: ${reason}`, fix: 'make the host reachable over SSH with the inventory settings, then run again' };
 }
 
 function settle<C>(check: CheckBase<C>, run: () => Outcome, lab: Lab, host: HostIdentity | undefined): Verdict {
@@ -112,14 +111,14 @@ function settle<C>(check: CheckBase<C>, run: () => Outcome, lab: Lab, host: Host
     if (error instanceof FactUnavailable) {
       return {
         status: 'error',
-        expected: '',
+        expected: check.title,
         actual: excerpt(error.raw),
         source: host ? commandsOf(error.probe, host, lab) : error.probe,
         message: error.reason,
         fix: '',
       };
     }
-    if (error instanceof CannotEvaluate) return { status: 'error', expected: '', actual: '', source: 'inventory', message: error.message, fix: '' };
+    if (error instanceof CannotEvaluate) return { status: 'error', expected: check.title, actual: '', source: 'inventory', message: error.message, fix: '' };
     throw error;
   }
 }

@@ -305,7 +305,7 @@ describe('firewalld and NetworkManager', () => {
       const v = check(c, CONTROLLER);
       expect(v).toEqual({
         status: 'error',
-        expected: '',
+        expected: c.title,
         actual: "[show] exit 1\n\n[show stderr]\nSystem has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n",
         source: SYSTEMCTL,
         message: 'probe services: systemctl show exited 1',
@@ -524,7 +524,7 @@ describe('chrony.source (compute)', () => {
 
   it('a lab without a controller cannot be evaluated: error, source inventory', () => {
     const lab = labOf('hosts:\n  - name: compute1\n    address: 10.0.0.31\n    role: compute\n');
-    expect(check(chronySource, lab.hosts[0]!, HANLEY, lab)).toEqual({ status: 'error', expected: '', actual: '', source: 'inventory', message: 'the inventory has no controller in this lab to sync from', fix: '' });
+    expect(check(chronySource, lab.hosts[0]!, HANLEY, lab)).toEqual({ status: 'error', expected: chronySource.title, actual: '', source: 'inventory', message: 'the inventory has no controller in this lab to sync from', fix: '' });
   });
 
   it('on the controller: skip', () => {
@@ -667,7 +667,7 @@ describe('unreachable hosts', () => {
       }
       expect(v, c.id).toEqual({
         status: 'error',
-        expected: '',
+        expected: c.title,
         actual: '',
         source: 'ssh',
         message: `could not read controller: ${REASON}`,
