@@ -16,8 +16,8 @@ export interface Bundle {
   parts: BundlePart[];
 }
 
-/** The remote command: a POSIX shell reading the script from stdin, whatever the login shell is. */
-export const BUNDLE_COMMAND = 'LC_ALL=C /bin/sh -s';
+/** The remote command: a POSIX shell reading the script from stdin, whatever the login shell (csh and fish included). */
+export const BUNDLE_COMMAND = 'env LC_ALL=C /bin/sh -s';
 
 /**
  * One script for all probes, so a host costs one exec. Every part is framed on stdout and on

@@ -8,17 +8,25 @@ import type { LabSettings } from '../inventory/schema.ts';
 import { setHostRecords } from '../outputs/run-state.ts';
 import { progressReporter } from '../outputs/progress.ts';
 import type { HostRecord, RunData } from './run-data.ts';
-import { EXIT, runSettings } from './settings.ts';
+import { EXIT, runSettings, type RunSettings } from './settings.ts';
 
-/** vitest globalSetup: reads every host once, before any spec file runs, and hands the facts to them. */
+/**
+ * vitest globalSetup: reads every host once, before any spec file runs, and hands the facts to
+ * them. In watch mode every rerun reads the hosts again, so fixing a host and pressing `r` shows it.
+ */
 export default async function setup(project: TestProject): Promise<void> {
-  let settings;
+  let settings: RunSettings;
   try {
     settings = runSettings();
   } catch (error) {
     console.error(`labspec: ${(error as Error).message}`);
     process.exit(EXIT.usage);
   }
+  await gatherAndProvide(project, settings);
+  project.onTestsRerun(() => gatherAndProvide(project, settings));
+}
+
+async function gatherAndProvide(project: TestProject, settings: RunSettings): Promise<void> {
   const gathered = settings.replay ? replay(settings.replay) : await gatherLive(settings.inventory, settings.concurrency);
   const factsDir = join(settings.reports, 'facts');
   if (!settings.replay) writeSnapshots(factsDir, gathered);

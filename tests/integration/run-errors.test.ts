@@ -123,7 +123,7 @@ hosts:
 
   it('records every command sent to the reachable host', () => {
     const record = run.results.hosts.find((h) => h.host === 'controller')!;
-    expect(record.commands[0]).toBe('LC_ALL=C /bin/sh -s');
+    expect(record.commands[0]).toBe('env LC_ALL=C /bin/sh -s');
     expect(record.commands).toContain('cat /etc/hosts');
     expect(run.junit).toContain('cat /etc/hosts');
     expect(run.results.hosts.find((h) => h.host === 'compute1')!.commands).toEqual([]);

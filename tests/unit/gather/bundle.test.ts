@@ -43,7 +43,7 @@ describe('buildBundle', () => {
   it('one part per probe command, in probe order; the remote command is a POSIX sh reading stdin', () => {
     const bundle = buildBundle({ role: 'controller', chronySyncWaitSeconds: 10 });
     expect(bundle.command).toBe(BUNDLE_COMMAND);
-    expect(BUNDLE_COMMAND).toBe('LC_ALL=C /bin/sh -s');
+    expect(BUNDLE_COMMAND).toBe('env LC_ALL=C /bin/sh -s');
     expect(bundle.parts.map((p) => `${p.probe}.${p.part}`)).toEqual(KEYS);
     expect(bundle.parts.find((p) => p.part === 'uname')!.command).toBe('uname -n');
     expect(bundle.parts.find((p) => p.probe === 'chronySources')!.command).toBe('chronyc -n sources');

@@ -46,7 +46,7 @@ function host(name: string, role: string, address: string, lab = 'default'): Hos
     durationMs: 1500,
     connection: { ok: true },
     notes: [],
-    commands: ['LC_ALL=C /bin/sh -s', 'uname -n'],
+    commands: ['env LC_ALL=C /bin/sh -s', 'uname -n'],
     snapshot: `reports/facts/${name}.json`,
   };
 }
