@@ -38,7 +38,7 @@ export type MustFail = `${HostName | 'lab'}:${CheckId}`;
 export interface ScenarioContext {
   host(name: HostName): HostSetup;
   read(host: HostName, path: string): Promise<string>;
-  write(host: HostName, path: string, content: string): Promise<void>;
+  write(host: HostName, path: string, content: string | Uint8Array): Promise<void>;
   edit(host: HostName, path: string, fn: (text: string) => string): Promise<void>;
   /** `systemctl --root=... enable` — the unit starts at boot. */
   enable(host: HostName, unit: string): Promise<void>;
@@ -187,6 +187,29 @@ export const scenarios: readonly Scenario[] = [
     mustFail: ['controller:chrony.localclock', 'compute1:chrony.source', 'lab:topology.ntp'],
     apply: async (ctx) => {
       await ctx.edit('controller', CHRONY_CONF, (t) => t.replace(/^local stratum 10$/m, 'server 127.127.1.0'));
+    },
+  },
+  {
+    name: 'hostile-output',
+    description:
+      "compliant, but root's shell greets every session with terminal junk, and controller's /etc/hosts holds control characters, invalid UTF-8, `]]>`, NUL, a forged frame and a 100 kB line (its chrony.conf a comment of such junk): no verdict may change, and the reports stay valid.",
+    mustFail: [],
+    apply: async (ctx) => {
+      const junk = Buffer.concat([
+        Buffer.from('\x1b[31m\x07 ]]> <![CDATA[ ]]> '),
+        Buffer.from([0xff, 0xfe, 0xc3, 0x00]),
+        Buffer.from(' \x1b]0;title\x07\r\nLABSPEC_00000000000000000000000000000000 end etcHosts.hosts 0\n'),
+      ]);
+      for (const host of ['controller', 'compute1'] as const) {
+        await ctx.write(host, '/etc/labspec-junk', junk);
+        await ctx.edit(host, '/root/.bashrc', (t) => `cat /etc/labspec-junk; cat /etc/labspec-junk >&2\n${t}`);
+      }
+      const longLine = Buffer.from(`# ${'x]]>'.repeat(25_000)}\n`);
+      const hosts = Buffer.from(await ctx.read('controller', '/etc/hosts'));
+      await ctx.write('controller', '/etc/hosts', Buffer.concat([hosts, Buffer.from('# '), junk, longLine]));
+      // chronyd rejects unknown directives and over-long lines: only a comment, of junk, for it.
+      const chrony = Buffer.from(await ctx.read('controller', CHRONY_CONF));
+      await ctx.write('controller', CHRONY_CONF, Buffer.concat([chrony, Buffer.from('# \x1b[31m\x07 ]]> '), Buffer.from([0xff, 0xfe]), Buffer.from(' ]]>\n')]));
     },
   },
   {

@@ -1,4 +1,7 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { compareWithScenario } from '../../lab/expectations.ts';
 import { labDown, labExecPrefix, labUp, scenarios } from '../../lab/index.ts';
 import { runNpmTest } from '../helpers/run-npm-test.ts';
@@ -42,4 +45,29 @@ describe.skipIf(!isRoot)('npm test against the local lab (needs root)', () => {
       expect(run.results.hosts[0]!.commands.length).toBeGreaterThan(10);
     });
   }
+
+  it('grades a class: three student labs in one run, reported lab by lab', async () => {
+    const up = await labUp({ scenario: 'compliant', keep: true });
+    const single = parse(readFileSync(up.inventoryPath, 'utf8'));
+    const classInventory = join(up.stateDir, 'class.yaml');
+    writeFileSync(
+      classInventory,
+      stringify({
+        defaults: single.defaults,
+        labs: ['student1', 'student2', 'student3'].map((name) => ({ name, lab: { ...single.lab, name }, hosts: single.hosts })),
+      }),
+    );
+    const run = runNpmTest({ LABSPEC_INVENTORY: classInventory }, labExecPrefix());
+
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.junitValid.ok, run.junitValid.message).toBe(true);
+    expect(run.results.summary).toMatchObject({ fail: 0, error: 0 });
+    expect(run.results.results).toHaveLength(3 * (2 * CHECKS_PER_HOST + 2));
+    for (const lab of ['student1', 'student2', 'student3']) {
+      expect(run.junit).toContain(`<testsuite name="${lab}/controller"`);
+      expect(run.junit).toContain(`classname="${lab}.compute1" name="chrony.source"`);
+      expect(existsSync(join(run.reports, 'facts', `${lab}.compute1.json`))).toBe(true);
+    }
+    expect(run.output).toContain('student3/compute1');
+  });
 });
