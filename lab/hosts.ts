@@ -62,8 +62,9 @@ function cpuinfoWithVmx(vmx: boolean): string {
 export const CPUINFO_IN_GUEST = '/var/lib/labspec/cpuinfo';
 
 /** Writes the compliant per-host configuration into the host's upper layer. */
-export async function writeHostConfig(h: HostSetup, clientPubKey: string): Promise<string> {
+export async function writeHostConfig(h: HostSetup, clientPubKey: string, studentPassword: string): Promise<string> {
   const r = h.root;
+  await $({ input: `student:${studentPassword}\n` })`chroot ${r} chpasswd`;
   await writeFile(join(r, 'etc/hostname'), `${h.name}\n`);
   await writeFile(join(r, 'etc/hosts'), hostsFile());
   await writeFile(join(r, 'etc/resolv.conf'), '# labspec lab: no DNS (isolated network)\n');

@@ -66,12 +66,14 @@ done
 mkdir -p /etc/systemd/journald.conf.d
 printf '[Journal]\nStorage=volatile\nRuntimeMaxUse=8M\n' > /etc/systemd/journald.conf.d/labspec.conf
 
-# --- sshd: root by key only; per-host keys are generated at every lab up.
+# --- sshd: root by key only; per-host keys are generated at every lab up. The 'student'
+# account logs in by password (set at every lab up), for tests of password authentication.
 rm -f /etc/ssh/ssh_host_*
+useradd --create-home --shell /bin/bash student
 mkdir -p /etc/ssh/sshd_config.d
 cat > /etc/ssh/sshd_config.d/labspec.conf <<'SSHD'
 PermitRootLogin prohibit-password
-PasswordAuthentication no
+PasswordAuthentication yes
 KbdInteractiveAuthentication no
 HostKey /etc/ssh/ssh_host_ed25519_key
 UseDNS no

@@ -20,7 +20,7 @@ import {
 import { ensureImage } from './image.ts';
 import { createLabNetwork, destroyLabNetwork, labExecPrefix, listLabNetns } from './network.ts';
 import { findScenario, scenarioContext, type Scenario } from './scenarios.ts';
-import { IDENTITY_FILE, INVENTORY_FILE, KNOWN_HOSTS_FILE, generateClientKey, sshRun, writeKnownHosts } from './ssh.ts';
+import { IDENTITY_FILE, INVENTORY_FILE, KNOWN_HOSTS_FILE, generateClientKey, generateStudentPassword, sshRun, writeKnownHosts } from './ssh.ts';
 import { raiseSysctls, restoreSysctls } from './sysctl.ts';
 import { captureFootprint, restoreFootprint, type Footprint } from './footprint.ts';
 import { LAB_HOSTS, inventoryYaml, type HostName } from './topology.ts';
@@ -29,6 +29,7 @@ import { LabError, STATE_DIR, isAlive, ms, requireRoot, requireTools, sleep } fr
 export { labExecPrefix } from './network.ts';
 export { scenarios, findScenario, type Scenario, type MustFail, type CheckId } from './scenarios.ts';
 export { LabError, STATE_DIR } from './util.ts';
+export { STUDENT_PASSWORD_FILE } from './ssh.ts';
 
 export interface LabUpOptions {
   /** Scenario name (default `compliant`). */
@@ -217,13 +218,14 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
 
     t = process.hrtime.bigint();
     const clientPub = await generateClientKey();
+    const studentPassword = await generateStudentPassword();
     const setups = new Map<HostName, HostSetup>();
     const hostKeys = new Map<string, string>();
     await Promise.all(
       LAB_HOSTS.map(async (h) => {
         const s = await prepareRoot(h, image.path);
         setups.set(h.name, s);
-        hostKeys.set(h.name, await writeHostConfig(s, clientPub));
+        hostKeys.set(h.name, await writeHostConfig(s, clientPub, studentPassword));
       }),
     );
     await scenario.apply(scenarioContext(setups));

@@ -1,4 +1,5 @@
 // Lab access over real OpenSSH from inside the lab netns: client key, known_hosts, remote commands.
+import { randomBytes } from 'node:crypto';
 import { $ } from 'zx';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
@@ -9,6 +10,14 @@ import { STATE_DIR, writeText } from './util.ts';
 export const IDENTITY_FILE = join(STATE_DIR, 'id_ed25519');
 export const KNOWN_HOSTS_FILE = join(STATE_DIR, 'known_hosts');
 export const INVENTORY_FILE = join(STATE_DIR, 'inventory.yaml');
+/** The `student` account's password on every lab host, new at every up. */
+export const STUDENT_PASSWORD_FILE = join(STATE_DIR, 'student.password');
+
+export async function generateStudentPassword(): Promise<string> {
+  const password = randomBytes(12).toString('base64url');
+  await writeText(STUDENT_PASSWORD_FILE, `${password}\n`, 0o600);
+  return password;
+}
 
 export async function generateClientKey(): Promise<string> {
   await rm(IDENTITY_FILE, { force: true });
