@@ -192,6 +192,15 @@ export interface ImageResult {
   buildMs: number;
 }
 
+/** Images of older recipes (~280 MB each) go once a newer one is built; the lab only ever boots the current one. */
+async function removeStaleImages(current: string, log: (msg: string) => void): Promise<void> {
+  for (const entry of readdirSync(IMAGE_CACHE_DIR)) {
+    if (entry === current || !/^[0-9a-f]{64}$/.test(entry)) continue;
+    log(`removing the image of an older recipe: ${entry.slice(0, 12)}`);
+    await removeBuildDir(join(IMAGE_CACHE_DIR, entry));
+  }
+}
+
 /** Returns the cached image, building it (atomically) on first use. */
 export async function ensureImage(log: (msg: string) => void = () => {}): Promise<ImageResult> {
   const r = recipe();
@@ -223,6 +232,7 @@ export async function ensureImage(log: (msg: string) => void = () => {}): Promis
     if (existsSync(path)) await rm(path, { recursive: true, force: true });
     await rename(tmp, path);
     await rm(logFile, { force: true });
+    await removeStaleImages(hash, log);
   } catch (e) {
     await removeBuildDir(tmp);
     throw e;
