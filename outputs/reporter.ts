@@ -15,11 +15,13 @@ export default class LabspecReporter implements Reporter {
     const entries = [...testModules]
       .sort((a, b) => a.moduleId.localeCompare(b.moduleId))
       .flatMap((m) => [...m.children.allTests()].map((t) => t.meta().labspec).filter((e): e is ResultEntry => e !== undefined));
-    const order = (e: ResultEntry) => {
+    // Inventory order: each lab's hosts as listed, then its cross-host checks.
+    const labOrder = [...new Set(state.hosts.map((h) => h.lab))];
+    const hostOrder = (e: ResultEntry) => {
       const index = state.hosts.findIndex((h) => h.lab === e.lab && h.host === e.host);
       return index < 0 ? state.hosts.length : index;
     };
-    entries.sort((a, b) => a.lab.localeCompare(b.lab) || order(a) - order(b));
+    entries.sort((a, b) => labOrder.indexOf(a.lab) - labOrder.indexOf(b.lab) || hostOrder(a) - hostOrder(b));
     mkdirSync(state.reportsDir, { recursive: true });
     const junit = join(state.reportsDir, 'junit.xml');
     const results = join(state.reportsDir, 'results.json');
