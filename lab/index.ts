@@ -18,7 +18,7 @@ import {
   type RunningHost,
 } from './hosts.ts';
 import { ensureImage } from './image.ts';
-import { createLabNetwork, destroyLabNetwork, labExecPrefix, listLabNetns } from './network.ts';
+import { createLabNetwork, destroyLabNetwork, listLabNetns } from './network.ts';
 import { findScenario, scenarioContext, type Scenario } from './scenarios.ts';
 import { IDENTITY_FILE, INVENTORY_FILE, KNOWN_HOSTS_FILE, generateClientKey, generateStudentPassword, sshRun, writeKnownHosts } from './ssh.ts';
 import { raiseSysctls, restoreSysctls } from './sysctl.ts';
@@ -334,9 +334,4 @@ export async function labStatus(): Promise<LabStatus> {
     startedAt: state.startedAt,
     hosts,
   };
-}
-
-/** Runs argv inside the lab netns (helper for callers that want zx-style execution). */
-export function labCommand(argv: readonly string[]): string[] {
-  return [...labExecPrefix(), ...argv];
 }
