@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,17 @@ import type { ResultEntry } from '../../outputs/result-entry.ts';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const XSD = join(REPO, 'tests/fixtures/junit/jenkins-junit.xsd');
+
+/** Every run's reports go under one folder of this test process, removed when it exits. */
+let reportsRoot: string | undefined;
+function newReportsDir(): string {
+  if (!reportsRoot) {
+    const root = mkdtempSync(join(tmpdir(), 'labspec-reports-'));
+    process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+    reportsRoot = root;
+  }
+  return mkdtempSync(join(reportsRoot, 'run-'));
+}
 
 export interface NpmTestRun {
   exitCode: number | null;
@@ -21,7 +32,7 @@ export interface NpmTestRun {
 
 /** Runs the README's `npm test` for real, as a user would, optionally inside a command prefix (the lab netns). */
 export function runNpmTest(env: Record<string, string>, prefix: string[] = [], args: string[] = []): NpmTestRun {
-  const reports = env.LABSPEC_REPORTS ?? mkdtempSync(join(tmpdir(), 'labspec-reports-'));
+  const reports = env.LABSPEC_REPORTS ?? newReportsDir();
   // The outer vitest's own variables would leak into the inner run.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'TEST' && k !== 'NODE_ENV'));
   const [program, ...rest] = [...prefix, 'npm', 'test', '--silent', ...(args.length ? ['--', ...args] : [])];

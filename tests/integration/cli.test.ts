@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/run-npm-test.ts';
 
 function labspec(args: string[], env: Record<string, string> = {}) {
@@ -11,7 +11,18 @@ function labspec(args: string[], env: Record<string, string> = {}) {
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+const scratch: string[] = [];
+function scratchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'labspec-cli-'));
+  scratch.push(dir);
+  return dir;
+}
+
 describe('the labspec CLI', () => {
+  afterAll(() => {
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('--help lists the commands, the reports and the exit codes', () => {
     const run = labspec(['--help']);
     expect(run.code).toBe(0);
@@ -24,7 +35,7 @@ describe('the labspec CLI', () => {
   });
 
   it('exits 2 on an invalid inventory, with one located line per problem and no stack trace', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'labspec-cli-'));
+    const dir = scratchDir();
     const inventory = join(dir, 'lab.yaml');
     writeFileSync(inventory, 'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: compute1\n    address: 10.0.0.101\n    role: computer\n');
     const run = labspec(['run', '--inventory', inventory, '--reports', join(dir, 'reports')]);
@@ -34,7 +45,7 @@ describe('the labspec CLI', () => {
   });
 
   it('runs the local transport, then replays its snapshot offline to the same verdicts', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'labspec-cli-'));
+    const dir = scratchDir();
     const inventory = join(dir, 'image.yaml');
     writeFileSync(inventory, 'lab: { name: image }\ndefaults: { transport: local }\nhosts:\n  - { name: builder, address: 127.0.0.1, labAddress: 10.0.0.100, role: controller }\n');
     const live = labspec(['run', '--inventory', inventory, '--reports', join(dir, 'live')]);

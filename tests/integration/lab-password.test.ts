@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,5 +37,6 @@ describe.skipIf(!isRoot)('password login from an environment variable (local lab
       expect.objectContaining({ ok: false, failure: 'config', message: expect.stringContaining('LAB_STUDENT_PASSWORD') }),
       expect.objectContaining({ ok: false, failure: 'config' }),
     ]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

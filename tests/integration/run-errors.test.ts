@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,10 +20,10 @@ describe.skipIf(!isRoot)('npm test with unreachable, impostor and hostile hosts 
   let silent: Server;
   const silentSockets: Socket[] = [];
   let run: NpmTestRun;
+  let wrapper: string;
 
   beforeAll(async () => {
-    const wrapperDir = join('/tmp', `labspec-hostile-${process.pid}`);
-    const wrapper = `${wrapperDir}.sh`;
+    wrapper = join('/tmp', `labspec-hostile-${process.pid}.sh`);
     // A login that greets with control characters, invalid UTF-8, CDATA terminators and a forged frame.
     writeFileSync(
       wrapper,
@@ -72,6 +72,7 @@ hosts:
     await new Promise((resolve) => silent?.close(resolve));
     await hostile?.stop();
     await impostor?.stop();
+    rmSync(wrapper, { force: true });
   });
 
   const resultsOf = (host: string) => run.results.results.filter((r) => r.host === host);
