@@ -36,7 +36,7 @@ export async function labCli(args: string[], options: { scenario: string | undef
     }
   } catch (error) {
     if (error instanceof LabError) {
-      console.error(`labspec lab: ${error.message}`);
+      console.error(error.message);
       return 1;
     }
     throw error;

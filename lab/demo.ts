@@ -32,7 +32,7 @@ export async function demo(options: { scenario: string; keep: boolean; reports: 
     return EXIT.checksFailed;
   } catch (error) {
     if (error instanceof LabError) {
-      console.error(`labspec demo: ${error.message}`);
+      console.error(error.message);
       return EXIT.checksFailed;
     }
     throw error;

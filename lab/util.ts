@@ -27,7 +27,7 @@ export class LabError extends Error {
 
 export function requireRoot(): void {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new LabError('labspec lab: must run as root (it creates network namespaces, mounts and containers); try: sudo npx tsx ...');
+    throw new LabError('labspec lab: must run as root (it creates network namespaces, mounts and containers); run it with sudo (e.g. sudo npm run demo)');
   }
 }
 
