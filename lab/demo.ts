@@ -14,7 +14,7 @@ export async function demo(options: { scenario: string; keep: boolean; reports: 
   try {
     scenario = findScenario(options.scenario);
   } catch (error) {
-    console.error(`labspec demo: ${(error as Error).message}`);
+    console.error((error as Error).message);
     return EXIT.usage;
   }
   try {
