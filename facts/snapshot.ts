@@ -12,6 +12,8 @@ const recordedOutput = z.object({
   stdout: z.string(),
   stderr: z.string(),
   exitCode: z.int().nullable(),
+  /** As seen by the runner: from the previous part's end (or the first byte) to this part's end; null when it never ended. */
+  durationMs: z.number().nullable(),
 });
 
 /** Everything labspec saw of one host: enough to re-grade it later with no network. */
@@ -40,6 +42,8 @@ export const hostSnapshot = z.object({
   notes: z.array(z.string()),
   startedAt: z.string(),
   durationMs: z.number(),
+  /** From the start to the first byte of output: connecting, authenticating, starting the shell. */
+  connectMs: z.number().nullable(),
   connection: z.discriminatedUnion('ok', [
     z.object({ ok: z.literal(true) }),
     z.object({ ok: z.literal(false), failure: z.string(), message: z.string() }),

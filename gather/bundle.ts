@@ -71,3 +71,49 @@ function frame(text: string, marker: string, key: string, withStatus: boolean): 
   if (!end) return { body: text.slice(bodyStart), exitCode: null };
   return { body: text.slice(bodyStart, end.index), exitCode: withStatus ? Number(end[1]) : null };
 }
+
+/**
+ * Times each part by when its end frame reaches the runner: no extra command on the host. The
+ * first part is timed from the first byte of output, so connecting is not counted against it.
+ */
+export function frameClock(bundle: Pick<Bundle, 'marker'>, now: () => number = Date.now) {
+  const endTag = `${bundle.marker} end `;
+  let text = '';
+  let searchFrom = 0;
+  let firstByteAt: number | null = null;
+  let lastEndAt: number | null = null;
+  const durations = new Map<string, number>();
+  return {
+    feed(chunk: Buffer): void {
+      const at = now();
+      firstByteAt ??= at;
+      text += chunk.toString('latin1');
+      for (;;) {
+        const found = text.indexOf(endTag, searchFrom);
+        if (found < 0) {
+          searchFrom = Math.max(searchFrom, text.length - endTag.length);
+          break;
+        }
+        const lineEnd = text.indexOf('\n', found);
+        if (lineEnd < 0) {
+          searchFrom = found;
+          break;
+        }
+        const key = text.slice(found + endTag.length, lineEnd).split(' ')[0]!;
+        durations.set(key, at - (lastEndAt ?? firstByteAt));
+        lastEndAt = at;
+        searchFrom = lineEnd;
+      }
+      // Scanned output is not needed again; what is kept may hold the start of a frame line.
+      text = text.slice(searchFrom);
+      searchFrom = 0;
+    },
+    /** Milliseconds from the start of the run to the first byte of output; null when none came. */
+    firstByteAfter(startedAt: number): number | null {
+      return firstByteAt === null ? null : firstByteAt - startedAt;
+    },
+    durationOf(key: string): number | null {
+      return durations.get(key) ?? null;
+    },
+  };
+}

@@ -2,7 +2,7 @@ import { parseFacts, type HostFacts } from '../facts/host-facts.ts';
 import { SNAPSHOT_VERSION, type HostSnapshot } from '../facts/snapshot.ts';
 import type { HostSpec, Lab } from '../inventory/load.ts';
 import type { CommandOutput } from '../probes/probe.ts';
-import { buildBundle, splitFrames } from './bundle.ts';
+import { buildBundle, frameClock, splitFrames } from './bundle.ts';
 import { localTransport } from './local.ts';
 import { sshTransport } from './ssh.ts';
 import { TransportError, type Transport } from './transport.ts';
@@ -48,16 +48,21 @@ export async function gatherHost(host: HostSpec, lab: Lab, position = 0): Promis
     script: bundle.script,
   } as const;
   const deadline = startedAt.getTime() + host.connection.deadlineSeconds * 1000;
+  const clock = frameClock(bundle);
   try {
-    const result = await transport.run(bundle.command, bundle.script, { deadline });
+    const result = await transport.run(bundle.command, bundle.script, { deadline, onStdout: clock.feed });
     const outputs = splitFrames(bundle, result.stdout.toString('utf8'), result.stderr.toString('utf8'));
     return {
       ...base,
       notes: [...transport.notes, ...(result.timedOut ? [`deadline of ${host.connection.deadlineSeconds}s passed before every probe finished`] : [])],
       durationMs: Date.now() - startedAt.getTime(),
+      connectMs: clock.firstByteAfter(startedAt.getTime()),
       connection: { ok: true },
       timedOut: result.timedOut,
-      outputs: bundle.parts.map((p) => ({ ...p, ...(outputs.get(`${p.probe}.${p.part}`) as CommandOutput) })),
+      outputs: bundle.parts.map((p) => {
+        const key = `${p.probe}.${p.part}`;
+        return { ...p, ...(outputs.get(key) as CommandOutput), durationMs: clock.durationOf(key) };
+      }),
       facts: parseFacts(outputs),
     };
   } catch (error) {
@@ -67,6 +72,7 @@ export async function gatherHost(host: HostSpec, lab: Lab, position = 0): Promis
       ...base,
       notes: transport.notes,
       durationMs: Date.now() - startedAt.getTime(),
+      connectMs: null,
       connection: { ok: false, failure, message },
       timedOut: false,
       outputs: [],

@@ -39,7 +39,10 @@ export function localTransport(): Transport {
           child.stdin.destroy();
           resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode, timedOut });
         };
-        child.stdout.on('data', (d: Buffer) => stdout.push(d));
+        child.stdout.on('data', (d: Buffer) => {
+          stdout.push(d);
+          options.onStdout?.(d);
+        });
         child.stderr.on('data', (d: Buffer) => stderr.push(d));
         child.stdin.on('error', () => {
           /* EPIPE when the command does not read its stdin */

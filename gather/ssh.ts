@@ -363,7 +363,7 @@ export function sshTransport(target: SshTarget): Transport {
         ),
         deadlineBeforeExec,
       ]);
-      return await collect(channel, stdin, session, (fn) => {
+      return await collect(channel, stdin, session, options.onStdout, (fn) => {
         onDeadline = fn;
         if (deadlineFired) fn();
       });
@@ -390,6 +390,7 @@ function collect(
   channel: ClientChannel,
   stdin: string,
   session: Session,
+  onStdout: ((chunk: Buffer) => void) | undefined,
   setOnDeadline: (fn: () => void) => void,
 ): Promise<RunResult> {
   return new Promise((resolve) => {
@@ -404,7 +405,10 @@ function collect(
       else for (const c of [...session.clients].reverse()) c.end();
       resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: timedOut ? null : exitCode, timedOut });
     };
-    channel.on('data', (d: Buffer) => stdout.push(d));
+    channel.on('data', (d: Buffer) => {
+      stdout.push(d);
+      onStdout?.(d);
+    });
     channel.stderr.on('data', (d: Buffer) => stderr.push(d));
     channel.on('exit', (code: number | null) => {
       exitCode = typeof code === 'number' ? code : null;

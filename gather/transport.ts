@@ -30,6 +30,8 @@ export interface RunResult {
 export interface RunOptions {
   /** Absolute time (Date.now() scale) by which the whole run, connection included, must end. */
   deadline: number;
+  /** Called with each piece of stdout as it arrives: lets the caller time each probe without asking the host. */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 /** A way to run one command, with a script on its standard input, on one host. */

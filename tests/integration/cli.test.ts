@@ -57,6 +57,9 @@ describe('the labspec CLI', () => {
       (JSON.parse(readFileSync(join(dir, reports, 'results.json'), 'utf8')).results as Array<{ check: string; status: string }>).map((r) => `${r.check}:${r.status}`);
     expect(verdicts('replayed')).toEqual(verdicts('live'));
     expect(verdicts('live')).toContain('cpu.count:pass');
+    const snapshot = JSON.parse(readFileSync(join(dir, 'live', 'facts', 'builder.json'), 'utf8'));
+    expect(snapshot.outputs.every((o: { durationMs: number | null }) => typeof o.durationMs === 'number')).toBe(true);
+    expect(typeof snapshot.connectMs).toBe('number');
   });
 
   it('exits 2 when there is nothing to replay', () => {

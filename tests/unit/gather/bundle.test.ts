@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_COMMAND, buildBundle, splitFrames, type Bundle } from '../../../gather/bundle.ts';
+import { BUNDLE_COMMAND, buildBundle, frameClock, splitFrames, type Bundle } from '../../../gather/bundle.ts';
 import { parseFacts } from '../../../facts/host-facts.ts';
 
 const KEYS = [
@@ -182,5 +182,32 @@ describe('splitFrames on crafted streams', () => {
   it('stderr frames carry no status; stdout decides the exit code', () => {
     const all = splitFrames(bundle, out('selinux.config', '', 1), err('selinux.config', 'cat: /etc/selinux/config: No such file or directory\n'));
     expect(all.get('selinux.config')).toEqual({ stdout: '', stderr: 'cat: /etc/selinux/config: No such file or directory\n', exitCode: 1 });
+  });
+});
+
+describe('frameClock', () => {
+  it('times each part by the arrival of its end frame, even when a frame line is split across chunks', () => {
+    const marker = 'LABSPEC_0123456789abcdef0123456789abcdef';
+    let t = 1000;
+    const clock = frameClock({ marker }, () => t);
+    const stream = `banner\n\n${marker} begin a.x\nout\n\n${marker} end a.x 0\n\n${marker} begin b.y\n` + `${'z'.repeat(5000)}\n${marker} end b.y 3\n`;
+    const cut1 = stream.indexOf(`${marker} end a.x`) + 10;
+    const cut2 = stream.indexOf(`${marker} end b.y`) + marker.length + 3;
+    t = 1010;
+    clock.feed(Buffer.from(stream.slice(0, cut1), 'latin1'));
+    t = 1030;
+    clock.feed(Buffer.from(stream.slice(cut1, cut2), 'latin1'));
+    t = 1100;
+    clock.feed(Buffer.from(stream.slice(cut2), 'latin1'));
+    expect(clock.firstByteAfter(1000)).toBe(10);
+    expect(clock.durationOf('a.x')).toBe(20);
+    expect(clock.durationOf('b.y')).toBe(70);
+    expect(clock.durationOf('c.z')).toBeNull();
+  });
+
+  it('ignores end frames of another marker', () => {
+    const clock = frameClock({ marker: 'LABSPEC_real' }, () => 5);
+    clock.feed(Buffer.from('\nLABSPEC_fake end a.x 0\n'));
+    expect(clock.durationOf('a.x')).toBeNull();
   });
 });
