@@ -4,8 +4,9 @@
  * Supported: global lines, `Host` blocks (several patterns, `*`/`?`, `!negation`), keywords
  * case-insensitive, `key value` and `key=value`, quoted values, first-obtained-value-wins
  * (IdentityFile accumulates), and the keywords in KNOWN below.
- * Not supported: `Match` blocks (their lines are skipped and a note is returned) and
- * `Include` (ignored, with a note). Other keywords are ignored silently.
+ * `Include` splices the named files in place (through the caller's reader, which globs them).
+ * Not supported: `Match` blocks (their lines are skipped and a note is returned). Other keywords
+ * are ignored silently.
  */
 import { homedir } from 'node:os';
 import { matchPatternList } from './known-hosts.ts';
@@ -60,30 +61,55 @@ export function splitArgs(text: string): string[] {
   return args;
 }
 
-export function parseSshConfig(text: string): ParsedSshConfig {
+/** Reads the files an `Include` argument names (globbed, sorted); OpenSSH's limit on nesting applies. */
+export type IncludeReader = (pattern: string) => Array<{ path: string; text: string }>;
+const MAX_INCLUDE_DEPTH = 16;
+
+export function parseSshConfig(text: string, readInclude?: IncludeReader): ParsedSshConfig {
   const blocks: SshConfigBlock[] = [{ hostPatterns: null, isMatch: false, lines: [] }];
   const notes: string[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const trimmed = raw.trim();
-    if (!trimmed || trimmed.startsWith('#')) return;
-    const m = /^([A-Za-z][A-Za-z0-9]*)\s*(?:=\s*|\s+|$)(.*)$/.exec(trimmed);
-    if (!m) {
-      notes.push(`ssh_config line ${i + 1} ignored: cannot parse`);
+  parseInto(text, 'ssh_config', 0);
+  return { blocks, notes };
+
+  function parseInto(content: string, source: string, depth: number): void {
+    content.split(/\r?\n/).forEach((raw, i) => {
+      const trimmed = raw.trim();
+      if (!trimmed || trimmed.startsWith('#')) return;
+      const m = /^([A-Za-z][A-Za-z0-9]*)\s*(?:=\s*|\s+|$)(.*)$/.exec(trimmed);
+      if (!m) {
+        notes.push(`${source} line ${i + 1} ignored: cannot parse`);
+        return;
+      }
+      const keyword = m[1]!.toLowerCase();
+      const args = splitArgs(m[2]!);
+      if (keyword === 'host') {
+        blocks.push({ hostPatterns: args, isMatch: false, lines: [] });
+      } else if (keyword === 'match') {
+        blocks.push({ hostPatterns: null, isMatch: true, lines: [] });
+      } else if (keyword === 'include') {
+        include(args, `${source} line ${i + 1}`, depth);
+      } else {
+        blocks[blocks.length - 1]!.lines.push({ keyword, args, line: i + 1 });
+      }
+    });
+  }
+
+  /** Included lines count where the Include stands; the enclosing Host block resumes after them. */
+  function include(patterns: string[], where: string, depth: number): void {
+    if (!readInclude) {
+      notes.push(`${where}: Include ignored (no reader)`);
       return;
     }
-    const keyword = m[1]!.toLowerCase();
-    const args = splitArgs(m[2]!);
-    if (keyword === 'host') {
-      blocks.push({ hostPatterns: args, isMatch: false, lines: [] });
-    } else if (keyword === 'match') {
-      blocks.push({ hostPatterns: null, isMatch: true, lines: [] });
-    } else if (keyword === 'include') {
-      notes.push(`ssh_config line ${i + 1}: Include is not supported by labspec and was ignored`);
-    } else {
-      blocks[blocks.length - 1]!.lines.push({ keyword, args, line: i + 1 });
+    if (depth >= MAX_INCLUDE_DEPTH) {
+      notes.push(`${where}: Include nested deeper than ${MAX_INCLUDE_DEPTH} levels ignored`);
+      return;
     }
-  });
-  return { blocks, notes };
+    const enclosing = blocks[blocks.length - 1]!;
+    for (const pattern of patterns) {
+      for (const file of readInclude(pattern)) parseInto(file.text, file.path, depth + 1);
+    }
+    if (blocks[blocks.length - 1] !== enclosing) blocks.push({ hostPatterns: enclosing.hostPatterns, isMatch: enclosing.isMatch, lines: [] });
+  }
 }
 
 export interface SshHostConfig {

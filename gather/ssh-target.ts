@@ -2,10 +2,11 @@
  * Turns an inventory SSH target plus ssh_config into concrete hops: the jump hosts in order,
  * then the target. Precedence for each setting: inventory value, then ssh_config, then default.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { expandPath, parseSshConfig, resolveSshConfig, type ParsedSshConfig, type SshHostConfig } from './ssh-config.ts';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { matchPattern } from './known-hosts.ts';
+import { expandPath, parseSshConfig, resolveSshConfig, type IncludeReader, type ParsedSshConfig, type SshHostConfig } from './ssh-config.ts';
 import { TransportError } from './transport.ts';
 
 export interface SshTarget {
@@ -89,10 +90,33 @@ function loadSshConfig(file: string | null | undefined): ParsedSshConfig {
   const expanded = expandPath(path, { h: '', r: '', p: 22, n: '' });
   if (!existsSync(expanded)) return { blocks: [], notes: [] };
   try {
-    return parseSshConfig(readFileSync(expanded, 'utf8'));
+    return parseSshConfig(readFileSync(expanded, 'utf8'), includeReader(dirname(expanded)));
   } catch (err) {
     throw new TransportError('config', `cannot read ssh config ${expanded}: ${(err as Error).message}`);
   }
+}
+
+/** OpenSSH's Include: relative paths are under the config's folder (~/.ssh), `*`/`?` glob the file name. */
+function includeReader(configDir: string): IncludeReader {
+  return (pattern) => {
+    const path = expandPath(pattern, { h: '', r: '', p: 22, n: '' });
+    const absolute = isAbsolute(path) ? path : join(configDir, path);
+    const dir = dirname(absolute);
+    const name = basename(absolute);
+    let names: string[];
+    try {
+      names = /[*?]/.test(name) ? readdirSync(dir).filter((n) => matchPattern(n, name)).sort() : [name];
+    } catch {
+      return [];
+    }
+    return names.flatMap((n) => {
+      try {
+        return [{ path: join(dir, n), text: readFileSync(join(dir, n), 'utf8') }];
+      } catch {
+        return [];
+      }
+    });
+  };
 }
 
 function isDefaultKnownHosts(file: string): boolean {

@@ -4,7 +4,7 @@
  * do not create users; the "password variable not set" path is tested instead.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -286,6 +286,17 @@ describe('ssh transport: ssh_config and ProxyJump', () => {
     );
     expect(t.description).toBe(`ssh root@127.0.0.1:${sshd.port}`);
     const r = await t.run('id -un', '', soon());
+    expect(r.stdout.toString()).toBe('root\n');
+  });
+
+  it('follows Include: a relative glob under the config folder, spliced where it stands', async () => {
+    const dir = join(work, `ssh_dir_${++counter}`);
+    mkdirSync(join(dir, 'config.d'), { recursive: true });
+    writeFileSync(join(dir, 'config.d', '10-lab.conf'), `Host included\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`);
+    writeFileSync(join(dir, 'config.d', 'README'), 'Host included\n  Port 1\n');
+    const file = join(dir, 'config');
+    writeFileSync(file, 'Include config.d/*.conf\n');
+    const r = await sshTransport(target({ address: 'included', port: undefined, user: undefined, identityFile: undefined, sshConfigFile: file })).run('id -un', '', soon());
     expect(r.stdout.toString()).toBe('root\n');
   });
 

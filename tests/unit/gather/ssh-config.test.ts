@@ -72,10 +72,23 @@ Host *
     expect(b.proxyJump).toBeUndefined();
   });
 
-  it('notes an unsupported Include', () => {
-    const c = resolve('Include ~/.ssh/config.d/*\nHost x\n  User u\n', 'x');
-    expect(c.user).toBe('u');
-    expect(c.notes.join()).toMatch(/Include is not supported/);
+  it('splices Include files where they stand; the enclosing Host block resumes after them', () => {
+    const files: Record<string, string> = {
+      'config.d/*': 'Host lab\n  HostName 10.0.0.100\nHost *\n  Port 2222\n',
+      'user.conf': 'User student\n',
+    };
+    const read = (pattern: string) => (files[pattern] ? [{ path: pattern, text: files[pattern]! }] : []);
+    const config = parseSshConfig('Include config.d/*\nHost lab\n  User admin\n  Include user.conf\n  Port 22\n', read);
+    const lab = resolveSshConfig(config, 'lab');
+    expect(lab).toMatchObject({ hostName: '10.0.0.100', port: 2222, user: 'admin' });
+    const other = resolveSshConfig(config, 'other');
+    expect(other.port).toBe(2222);
+    expect(other.user).toBeUndefined();
+  });
+
+  it('stops an Include loop at 16 levels, with a note', () => {
+    const config = parseSshConfig('Include self\n', () => [{ path: 'self', text: 'Include self\n' }]);
+    expect(config.notes).toEqual(['self line 1: Include nested deeper than 16 levels ignored']);
   });
 
   it('ignores a bad Port with a note', () => {
