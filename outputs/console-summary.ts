@@ -23,6 +23,7 @@ export function consoleSummary(entries: ResultEntry[], hosts: HostRecord[], writ
   }
   const warnings = entries.filter((e) => e.status === 'pass' && e.message.startsWith('warning:'));
   for (const w of warnings) lines.push(`  warning ${w.host ?? w.lab} ${w.check}: ${w.message.slice('warning: '.length)}`);
+  for (const h of hosts) for (const note of h.notes) lines.push(`  note ${multipleLabs ? `${h.lab}/` : ''}${h.host}: ${note}`);
   lines.push(`reports: ${written.join(', ')}`, '');
   return lines.join('\n');
 }

@@ -58,6 +58,12 @@ describe('console summary', () => {
     ]);
   });
 
+  it("lists each host's connection notes (e.g. a key recorded under accept-new)", () => {
+    const hosts = [{ ...host('default', 'compute1'), notes: ['host key recorded in /root/.ssh/known_hosts (accept-new)'] }];
+    const text = consoleSummary([entry('default', 'compute1', 'os.release', 'pass')], hosts, ['reports/junit.xml']);
+    expect(text).toContain('\n  note compute1: host key recorded in /root/.ssh/known_hosts (accept-new)\n');
+  });
+
   it('an unreachable host says so instead of listing its errors', () => {
     const hosts = [host('default', 'controller', { ok: false, failure: 'refused', message: 'connect ECONNREFUSED 10.0.0.11:22' })];
     const text = consoleSummary([entry('default', 'controller', 'os.release', 'error'), entry('default', 'controller', 'host.hostname', 'error')], hosts, ['r']);
