@@ -45,7 +45,9 @@ async function measure(inventoryPath: string): Promise<void> {
   console.log(`two-node lab, in parallel:                         ${stats(await repeat(() => gatherLabs([lab], { concurrency: 2 })))}`);
   console.log(`two-node lab, one after the other:                 ${stats(await repeat(() => gatherLabs([lab], { concurrency: 1 })))}`);
   for (const concurrency of [1, 4, 16]) {
-    console.log(`class of 20 labs (40 hosts), concurrency ${String(concurrency).padEnd(2)}:       ${stats(await repeat(() => gatherLabs(klass, { concurrency }), 3))}`);
+    console.log(
+      `class of 20 labs (40 hosts), concurrency ${String(concurrency).padEnd(2)}:       ${stats(await repeat(() => gatherLabs(klass, { concurrency }), 3))}`,
+    );
   }
 }
 
@@ -62,7 +64,9 @@ async function main(): Promise<void> {
     const samples: number[] = [];
     for (let i = 0; i < 3; i++) {
       const start = performance.now();
-      spawnSync(labExecPrefix()[0]!, [...labExecPrefix().slice(1), 'npm', 'test', '--silent'], { env: { ...process.env, LABSPEC_INVENTORY: inventoryPath, LABSPEC_REPORTS: '/tmp/labspec-bench-reports' } });
+      spawnSync(labExecPrefix()[0]!, [...labExecPrefix().slice(1), 'npm', 'test', '--silent'], {
+        env: { ...process.env, LABSPEC_INVENTORY: inventoryPath, LABSPEC_REPORTS: '/tmp/labspec-bench-reports' },
+      });
       samples.push(performance.now() - start);
     }
     console.log(`whole npm test on the two-node lab (vitest incl.): ${stats(samples)}`);

@@ -54,7 +54,14 @@ export type LabCheck = CheckBase<LabCheckContext>;
 export type Outcome = Omit<Verdict, 'fix' | 'message'> & { message?: string; fix?: string };
 
 export const pass = (expected: string, actual: string, source: string, message = ''): Outcome => ({ status: 'pass', expected, actual, source, message });
-export const fail = (expected: string, actual: string, source: string, message: string, fix?: string): Outcome => ({ status: 'fail', expected, actual, source, message, ...(fix ? { fix } : {}) });
+export const fail = (expected: string, actual: string, source: string, message: string, fix?: string): Outcome => ({
+  status: 'fail',
+  expected,
+  actual,
+  source,
+  message,
+  ...(fix ? { fix } : {}),
+});
 
 /** Thrown by `fact()` when a probe's output could not be read: the check becomes an error, never a pass. */
 export class FactUnavailable extends Error {
@@ -84,7 +91,14 @@ export function commandsOf(name: ProbeName, host: HostIdentity, lab: Lab): strin
 export function evaluateHostCheck(check: HostCheck, context: HostCheckContext): Verdict {
   const { host } = context;
   if (check.appliesTo !== 'all' && check.appliesTo !== host.spec.role) {
-    return { status: 'skip', expected: '', actual: '', source: '', message: `applies to ${check.appliesTo} hosts; ${host.spec.name} is ${host.spec.role}`, fix: '' };
+    return {
+      status: 'skip',
+      expected: '',
+      actual: '',
+      source: '',
+      message: `applies to ${check.appliesTo} hosts; ${host.spec.name} is ${host.spec.role}`,
+      fix: '',
+    };
   }
   if (host.unreachable) return unreachableVerdict(check, host.spec.name, host.unreachable);
   return settle(check, () => check.evaluate(context), context.lab, host.spec);
@@ -100,7 +114,14 @@ export function evaluateLabCheck(check: LabCheck, context: LabCheckContext): Ver
 
 /** An error still says what the check wanted (its title), so a reader knows what went unchecked. */
 function unreachableVerdict(check: { title: string }, who: string, reason: string): Verdict {
-  return { status: 'error', expected: check.title, actual: '', source: 'ssh', message: `could not read ${who}: ${reason}`, fix: 'make the host reachable over SSH with the inventory settings, then run again' };
+  return {
+    status: 'error',
+    expected: check.title,
+    actual: '',
+    source: 'ssh',
+    message: `could not read ${who}: ${reason}`,
+    fix: 'make the host reachable over SSH with the inventory settings, then run again',
+  };
 }
 
 function settle<C>(check: CheckBase<C>, run: () => Outcome, lab: Lab, host: HostIdentity | undefined): Verdict {

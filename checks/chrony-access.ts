@@ -59,5 +59,8 @@ function resolveSubnet(text: string, names: ReadonlyMap<string, string>): Ipv4Ne
 }
 
 export function describeRule(rule: AccessRule): string {
-  return `${rule.directive.file}:${rule.directive.line} ${rule.directive.keyword} ${rule.directive.args.join(' ')}`.trim() + ` (${rule.allow ? 'allows' : 'denies'} ${formatNet(rule.net)})`;
+  return (
+    `${rule.directive.file}:${rule.directive.line} ${rule.directive.keyword} ${rule.directive.args.join(' ')}`.trim() +
+    ` (${rule.allow ? 'allows' : 'denies'} ${formatNet(rule.net)})`
+  );
 }

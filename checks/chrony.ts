@@ -44,14 +44,15 @@ export const chronyService: HostCheck = {
     if (!isInstalled(unit)) return fail(expected, 'no chronyd.service or chrony.service unit', source, 'chronyd is not installed');
     const actual = `${unit.id}: ActiveState=${unit.activeState} UnitFileState=${unit.unitFileState || '(empty)'}`;
     if (unit.activeState !== 'active') return fail(expected, actual, source, `chronyd is ${unit.activeState}`);
-    if (unit.unitFileState !== 'enabled') return fail(expected, actual, source, `chronyd is ${unit.unitFileState || 'not enabled'} and will not start at boot`, 'systemctl enable chronyd');
+    if (unit.unitFileState !== 'enabled')
+      return fail(expected, actual, source, `chronyd is ${unit.unitFileState || 'not enabled'} and will not start at boot`, 'systemctl enable chronyd');
     return pass(expected, actual, source);
   },
 };
 
 export const chronyUpstream: HostCheck = {
   id: 'chrony.upstream',
-  title: 'The controller syncs from the lab\'s NTP upstream',
+  title: "The controller syncs from the lab's NTP upstream",
   appliesTo: 'controller',
   fix: 'add "server <lab.ntpUpstream> iburst" to /etc/chrony.conf, then systemctl restart chronyd',
   evaluate({ host, lab }) {
@@ -62,7 +63,13 @@ export const chronyUpstream: HostCheck = {
     const match = sources.find((d) => d.args[0]?.toLowerCase() === upstream);
     if (match) return pass(expected, show(match), where(match));
     const actual = sources.map((d) => `${show(d)} (${where(d)})`).join('; ') || 'no server or pool line';
-    return fail(expected, actual, config.source, `chrony does not use ${lab.settings.ntpUpstream}`, `echo 'server ${lab.settings.ntpUpstream} iburst' >> ${config.mainFile ?? '/etc/chrony.conf'} && systemctl restart chronyd`);
+    return fail(
+      expected,
+      actual,
+      config.source,
+      `chrony does not use ${lab.settings.ntpUpstream}`,
+      `echo 'server ${lab.settings.ntpUpstream} iburst' >> ${config.mainFile ?? '/etc/chrony.conf'} && systemctl restart chronyd`,
+    );
   },
 };
 
@@ -82,7 +89,11 @@ export const chronyAllow: HostCheck = {
     const expected = `allow rules granting ${formatNet(subnet)}`;
     const fix = `echo 'allow ${formatNet(subnet)}' >> ${config.mainFile ?? '/etc/chrony.conf'} && systemctl restart chronyd`;
     const source = decision.governing ? where(decision.governing.directive) : config.source;
-    const actual = [decision.governing ? describeRule(decision.governing) : 'no allow rule covers it (chrony denies by default)', ...decision.exceptions.map(describeRule), ...decision.unresolved.map((d) => `${where(d)} ${show(d)} (host name not resolvable offline)`)].join('; ');
+    const actual = [
+      decision.governing ? describeRule(decision.governing) : 'no allow rule covers it (chrony denies by default)',
+      ...decision.exceptions.map(describeRule),
+      ...decision.unresolved.map((d) => `${where(d)} ${show(d)} (host name not resolvable offline)`),
+    ].join('; ');
     if (decision.granted) return pass(expected, actual, source);
     const exception = decision.exceptions[0];
     const unresolvedDeny = decision.unresolved.find((d) => d.keyword === 'deny');
@@ -106,11 +117,26 @@ export const chronyServing: HostCheck = {
     const expected = `chronyd on UDP 123 (wildcard or ${host.spec.labAddress})`;
     const ntp = sockets.filter((s) => s.port === 123 && ['0.0.0.0', '*', '::', '[::]', host.spec.labAddress].includes(s.localAddress));
     if (ntp.length === 0) {
-      return fail(expected, sockets.filter((s) => s.port === 123).map((s) => `${s.localAddress}:123`).join(', ') || 'nothing on UDP 123', source, 'nothing serves NTP to the lab');
+      return fail(
+        expected,
+        sockets
+          .filter((s) => s.port === 123)
+          .map((s) => `${s.localAddress}:123`)
+          .join(', ') || 'nothing on UDP 123',
+        source,
+        'nothing serves NTP to the lab',
+      );
     }
     const foreign = ntp.find((s) => s.process !== null && s.process !== 'chronyd');
     const actual = ntp.map((s) => `${s.localAddress}:123 ${s.process ?? '(process not shown)'}`).join(', ');
-    if (foreign) return fail(expected, actual, source, `UDP 123 belongs to ${foreign.process}, not chronyd`, `systemctl disable --now ${foreign.process}; systemctl restart chronyd`);
+    if (foreign)
+      return fail(
+        expected,
+        actual,
+        source,
+        `UDP 123 belongs to ${foreign.process}, not chronyd`,
+        `systemctl disable --now ${foreign.process}; systemctl restart chronyd`,
+      );
     return pass(expected, actual, source);
   },
 };
@@ -131,7 +157,8 @@ export const chronySource: HostCheck = {
     if (!line) return fail(expected, 'no server line names the controller', config.source, `chrony.conf does not name ${controller.name}`, fix);
     const sources = fact(host, 'chronySources');
     const sourcesCommand = commandsOf('chronySources', host.spec, lab);
-    if (sources.daemon === 'unreachable') return fail(expected, sources.message, sourcesCommand, `chronyc cannot query chronyd: ${sources.message}`, 'systemctl enable --now chronyd');
+    if (sources.daemon === 'unreachable')
+      return fail(expected, sources.message, sourcesCommand, `chronyc cannot query chronyd: ${sources.message}`, 'systemctl enable --now chronyd');
     const selected = sources.sources.find((s) => s.state === '*');
     const actual = `${show(line)} (${where(line)}); selected: ${selected ? selected.address : 'none'}`;
     if (selected && names.includes(selected.address.toLowerCase())) return pass(expected, actual, `${where(line)} ; ${sourcesCommand}`);
@@ -139,7 +166,13 @@ export const chronySource: HostCheck = {
     const why = controllerRow
       ? `the controller is listed with state '${controllerRow.state}' and reach ${controllerRow.reach.toString(8)} but not selected`
       : 'the controller is not among the sources';
-    return fail(expected, actual, sourcesCommand, `${why} (waited up to ${lab.settings.chronySyncWaitSeconds}s)`, 'check that the controller allows this host (chrony.allow) and that UDP 123 is open between them');
+    return fail(
+      expected,
+      actual,
+      sourcesCommand,
+      `${why} (waited up to ${lab.settings.chronySyncWaitSeconds}s)`,
+      'check that the controller allows this host (chrony.allow) and that UDP 123 is open between them',
+    );
   },
 };
 
@@ -158,6 +191,11 @@ export const chronyLocalClock: HostCheck = {
     if (host.spec.role === 'controller' && !local) {
       return fail(expected, show(ntpdLine), where(ntpdLine), `${explanation}, so with the upstream unreachable the controller has no time to serve`);
     }
-    return pass(expected, `${show(ntpdLine)} (harmless${local ? `: ${show(local)} at ${where(local)}` : ' on a compute node'})`, where(ntpdLine), `warning: ${explanation}; remove it`);
+    return pass(
+      expected,
+      `${show(ntpdLine)} (harmless${local ? `: ${show(local)} at ${where(local)}` : ' on a compute node'})`,
+      where(ntpdLine),
+      `warning: ${explanation}; remove it`,
+    );
   },
 };

@@ -52,7 +52,7 @@ export function parseChronySubnet(text: string): Ipv4Net | null {
 
 /** Does `outer` contain every address of `inner`? */
 export function contains(outer: Ipv4Net, inner: Ipv4Net): boolean {
-  return outer.prefix <= inner.prefix && ((inner.base & mask(outer.prefix)) >>> 0) === outer.base;
+  return outer.prefix <= inner.prefix && (inner.base & mask(outer.prefix)) >>> 0 === outer.base;
 }
 
 export function overlaps(a: Ipv4Net, b: Ipv4Net): boolean {

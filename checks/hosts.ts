@@ -5,11 +5,12 @@ import { describeEntry, mapHostsName } from './hosts-mapping.ts';
 export function hostsVerdictParts(observer: ObservedHost, target: HostIdentity) {
   const { entries } = fact(observer, 'etcHosts');
   const mapping = mapHostsName(entries, target.name, target.labAddress);
-  const problem = mapping.conflicting.length > 0
-    ? `conflicting mapping ${mapping.conflicting.map(describeEntry).join('; ')}`
-    : mapping.agreeing.length === 0
-      ? `no line maps ${target.name}`
-      : null;
+  const problem =
+    mapping.conflicting.length > 0
+      ? `conflicting mapping ${mapping.conflicting.map(describeEntry).join('; ')}`
+      : mapping.agreeing.length === 0
+        ? `no line maps ${target.name}`
+        : null;
   return { mapping, problem };
 }
 
@@ -27,9 +28,10 @@ export function hostsEntryCheck(target: HostIdentity): HostCheck {
       const actual = seen.map(describeEntry).join('; ') || `no entry for ${target.name}`;
       const source = seen[0] ? `/etc/hosts:${(mapping.conflicting[0] ?? seen[0]).line}` : '/etc/hosts';
       if (!problem) return pass(expected, actual, source);
-      const fix = mapping.conflicting.length > 0
-        ? `sed -i '${mapping.conflicting.map((e) => `${e.line}d`).join(';')}' /etc/hosts${mapping.agreeing.length === 0 ? ` && echo '${expected}' >> /etc/hosts` : ''}`
-        : undefined;
+      const fix =
+        mapping.conflicting.length > 0
+          ? `sed -i '${mapping.conflicting.map((e) => `${e.line}d`).join(';')}' /etc/hosts${mapping.agreeing.length === 0 ? ` && echo '${expected}' >> /etc/hosts` : ''}`
+          : undefined;
       return fail(expected, actual, source, problem, fix);
     },
   };

@@ -24,9 +24,12 @@ export const selinuxConfig: HostCheck = {
     const { config } = fact(host, 'selinux');
     const expected = 'SELINUX=disabled';
     if (!config) return fail(expected, `${CONFIG} does not exist`, CONFIG, `${CONFIG} is missing`, `echo SELINUX=disabled > ${CONFIG}`);
-    if (!config.selinux) return fail(expected, 'no uncommented SELINUX= line', CONFIG, `${CONFIG} has no SELINUX= setting`, `echo SELINUX=disabled >> ${CONFIG}`);
+    if (!config.selinux)
+      return fail(expected, 'no uncommented SELINUX= line', CONFIG, `${CONFIG} has no SELINUX= setting`, `echo SELINUX=disabled >> ${CONFIG}`);
     const { value, line } = config.selinux;
     const source = `${CONFIG}:${line}`;
-    return value === 'disabled' ? pass(expected, `SELINUX=${value}`, source) : fail(expected, `SELINUX=${value}`, source, `SELinux will be ${value} after the next boot`);
+    return value === 'disabled'
+      ? pass(expected, `SELINUX=${value}`, source)
+      : fail(expected, `SELINUX=${value}`, source, `SELinux will be ${value} after the next boot`);
   },
 };

@@ -54,7 +54,14 @@ function firewallCmdAgrees(context: HostCheckContext, unitName: ServiceUnit, exp
   if (unitName !== 'firewalld.service') return pass(expected, actual, source);
   const { state } = fact(context.host, 'firewallState');
   const sources = `${source} ; ${commandsOf('firewallState', context.host.spec, context.lab)}`;
-  if (state === 'running') return fail(expected, `${actual}, but firewall-cmd --state says running`, sources, 'firewalld runs outside its systemd unit', 'pkill -f firewalld; systemctl disable --now firewalld');
+  if (state === 'running')
+    return fail(
+      expected,
+      `${actual}, but firewall-cmd --state says running`,
+      sources,
+      'firewalld runs outside its systemd unit',
+      'pkill -f firewalld; systemctl disable --now firewalld',
+    );
   return pass(expected, `${actual}; firewall-cmd: ${state}`, sources);
 }
 

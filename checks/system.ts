@@ -23,7 +23,12 @@ export const osRelease: HostCheck = {
     const actual = `${centos.text}${id ? ` (os-release ID=${id})` : ''}`;
     if (!/^CentOS\b/i.test(centos.name)) return fail(expected, actual, source, `/etc/centos-release names ${centos.name}`);
     if (release.centosReleasePath && !/\/centos-release$/.test(release.centosReleasePath)) {
-      return fail(expected, `${actual} -> ${release.centosReleasePath}`, source, `/etc/centos-release links to ${release.centosReleasePath}: another distribution's release file`);
+      return fail(
+        expected,
+        `${actual} -> ${release.centosReleasePath}`,
+        source,
+        `/etc/centos-release links to ${release.centosReleasePath}: another distribution's release file`,
+      );
     }
     if (id !== null && id !== 'centos') return fail(expected, actual, source, `/etc/os-release says ID=${id}, not centos`);
     return pass(expected, actual, source);
@@ -32,7 +37,7 @@ export const osRelease: HostCheck = {
 
 export const hostHostname: HostCheck = {
   id: 'host.hostname',
-  title: 'The hostname is the host\'s lab name',
+  title: "The hostname is the host's lab name",
   appliesTo: 'all',
   fix: 'hostnamectl set-hostname <name>',
   evaluate({ host, lab }) {
@@ -60,9 +65,19 @@ export const hostAddress: HostCheck = {
     const source = commandsOf('addresses', host.spec, lab);
     const subnet = parseCidr(lab.settings.subnet)!;
     const labNet = parseCidr(host.spec.labAddress);
-    const actual = addresses.filter((a) => a.family === 'inet').map((a) => `${a.address}/${a.prefixLength} (${a.interface})`).join(', ') || 'no IPv4 address';
+    const actual =
+      addresses
+        .filter((a) => a.family === 'inet')
+        .map((a) => `${a.address}/${a.prefixLength} (${a.interface})`)
+        .join(', ') || 'no IPv4 address';
     if (!labNet || !contains(subnet, labNet)) {
-      return fail(expected, actual, source, `the inventory's lab address ${host.spec.labAddress} is outside ${formatNet(subnet)}`, 'give the host an address inside lab.subnet, or correct labAddress in the inventory');
+      return fail(
+        expected,
+        actual,
+        source,
+        `the inventory's lab address ${host.spec.labAddress} is outside ${formatNet(subnet)}`,
+        'give the host an address inside lab.subnet, or correct labAddress in the inventory',
+      );
     }
     const configured = addresses.find((a) => a.family === 'inet' && a.address === host.spec.labAddress);
     if (!configured) return fail(expected, actual, source, `${host.spec.labAddress} is not configured on any interface`);
@@ -80,7 +95,12 @@ export const cpuVirtualization: HostCheck = {
     const expected = 'vmx or svm in /proc/cpuinfo flags';
     const source = '/proc/cpuinfo (cat /proc/cpuinfo)';
     if (cpu.virtualizationFlags.length > 0) return pass(expected, cpu.virtualizationFlags.join(', '), source);
-    return fail(expected, `neither flag${cpu.hypervisor ? ' (virtual machine without nested virtualization)' : ''}`, source, 'KVM cannot run instances without hardware virtualization');
+    return fail(
+      expected,
+      `neither flag${cpu.hypervisor ? ' (virtual machine without nested virtualization)' : ''}`,
+      source,
+      'KVM cannot run instances without hardware virtualization',
+    );
   },
 };
 

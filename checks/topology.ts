@@ -16,7 +16,9 @@ export const topologyHosts: LabCheck = {
       }),
     );
     const source = hosts.map((h) => `${h.spec.name}:/etc/hosts`).join(', ');
-    return problems.length === 0 ? pass(expected, 'all agree', source) : fail(expected, problems.join('; '), source, `${problems.length} disagreement(s): ${problems.join('; ')}`);
+    return problems.length === 0
+      ? pass(expected, 'all agree', source)
+      : fail(expected, problems.join('; '), source, `${problems.length} disagreement(s): ${problems.join('; ')}`);
   },
 };
 
@@ -28,20 +30,27 @@ export const topologyNtp: LabCheck = {
     const controller = hosts.find((h) => h.spec.role === 'controller');
     const computes = hosts.filter((h) => h.spec.role === 'compute');
     const expected = 'each compute selects the controller, and the controller allows each compute';
-    if (!controller) return computes.length === 0 ? pass(expected, 'no hosts in this lab use NTP roles', 'inventory') : fail(expected, 'no controller in the inventory', 'inventory', 'compute nodes have no controller to sync from', 'add the controller to the inventory');
+    if (!controller)
+      return computes.length === 0
+        ? pass(expected, 'no hosts in this lab use NTP roles', 'inventory')
+        : fail(expected, 'no controller in the inventory', 'inventory', 'compute nodes have no controller to sync from', 'add the controller to the inventory');
     const problems = computes.flatMap((compute) => {
       const found: string[] = [];
       const sources = fact(compute, 'chronySources');
       const selected = sources.daemon === 'answered' ? sources.sources.find((s) => s.state === '*') : undefined;
       const names = [controller.spec.name.toLowerCase(), controller.spec.labAddress];
       if (!selected || !names.includes(selected.address.toLowerCase())) {
-        found.push(`${compute.spec.name} selects ${selected?.address ?? (sources.daemon === 'answered' ? 'no source' : 'nothing (chronyd unreachable)')}, not ${controller.spec.name}`);
+        found.push(
+          `${compute.spec.name} selects ${selected?.address ?? (sources.daemon === 'answered' ? 'no source' : 'nothing (chronyd unreachable)')}, not ${controller.spec.name}`,
+        );
       }
       const { decision } = chronyGrants(controller, lab, parseCidr(compute.spec.labAddress)!);
       if (!decision.granted) found.push(`${controller.spec.name} does not allow ${compute.spec.name} (${compute.spec.labAddress})`);
       return found;
     });
     const source = `${controller.spec.name}: chrony config; ${computes.map((c) => `${c.spec.name}: chronyc -n sources`).join('; ')}`;
-    return problems.length === 0 ? pass(expected, `${computes.length} compute node(s) synced from ${controller.spec.name}`, source) : fail(expected, problems.join('; '), source, problems.join('; '));
+    return problems.length === 0
+      ? pass(expected, `${computes.length} compute node(s) synced from ${controller.spec.name}`, source)
+      : fail(expected, problems.join('; '), source, problems.join('; '));
   },
 };

@@ -2,8 +2,7 @@ import { PROBES, type FactOf, type ProbeName } from '../probes/index.ts';
 import { UnparsableOutput, type CommandOutput } from '../probes/probe.ts';
 
 export type FactResult<N extends ProbeName> =
-  | { ok: true; value: FactOf<N> }
-  | { ok: false; reason: string; /** The raw output that could not be read, for the report. */ raw: string };
+  { ok: true; value: FactOf<N> } | { ok: false; reason: string; /** The raw output that could not be read, for the report. */ raw: string };
 
 export type HostFacts = { [N in ProbeName]: FactResult<N> };
 

@@ -44,10 +44,7 @@ export const hostSnapshot = z.object({
   durationMs: z.number(),
   /** From the start to the first byte of output: connecting, authenticating, starting the shell. */
   connectMs: z.number().nullable(),
-  connection: z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true) }),
-    z.object({ ok: z.literal(false), failure: z.string(), message: z.string() }),
-  ]),
+  connection: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), failure: z.string(), message: z.string() })]),
   /** The one remote command, and the script it read on stdin: every command sent. */
   command: z.string(),
   script: z.string(),
@@ -73,7 +70,9 @@ export function writeSnapshots(dir: string, snapshots: Array<HostSnapshot & { fa
 export function readSnapshots(dir: string): HostSnapshot[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch (error) {
     throw new Error(`${dir}: cannot read snapshots (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }

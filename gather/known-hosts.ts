@@ -37,7 +37,10 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
 
 /** OpenSSH glob: `*` any run, `?` one character; case-insensitive. */
 export function matchPattern(name: string, pattern: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'i').test(name);
 }
 
@@ -83,17 +86,10 @@ export type HostKeyStatus =
   | { status: 'other-type'; knownTypes: string[] };
 
 function hostEntries(entries: KnownHostEntry[], names: string[]): KnownHostEntry[] {
-  return entries.filter(
-    (e) => e.marker !== 'cert-authority' && names.some((n) => entryMatchesHost(e, n)),
-  );
+  return entries.filter((e) => e.marker !== 'cert-authority' && names.some((n) => entryMatchesHost(e, n)));
 }
 
-export function checkHostKey(
-  entries: KnownHostEntry[],
-  names: string[],
-  keyType: string,
-  keyBase64: string,
-): HostKeyStatus {
+export function checkHostKey(entries: KnownHostEntry[], names: string[], keyType: string, keyBase64: string): HostKeyStatus {
   const mine = hostEntries(entries, names);
   const same = (e: KnownHostEntry) => e.keyType === keyType && e.keyBase64 === keyBase64;
   if (mine.some((e) => e.marker === 'revoked' && same(e))) return { status: 'revoked' };

@@ -105,7 +105,11 @@ function includeReader(configDir: string): IncludeReader {
     const name = basename(absolute);
     let names: string[];
     try {
-      names = /[*?]/.test(name) ? readdirSync(dir).filter((n) => matchPattern(n, name)).sort() : [name];
+      names = /[*?]/.test(name)
+        ? readdirSync(dir)
+            .filter((n) => matchPattern(n, name))
+            .sort()
+        : [name];
     } catch {
       return [];
     }
@@ -131,21 +135,13 @@ interface HopInput {
   identityFile?: string;
 }
 
-function resolveHop(
-  input: HopInput,
-  cfg: SshHostConfig,
-  target: SshTarget,
-  label: (host: string, port: number) => string,
-  notes: string[],
-): Hop {
+function resolveHop(input: HopInput, cfg: SshHostConfig, target: SshTarget, label: (host: string, port: number) => string, notes: string[]): Hop {
   const host = cfg.hostName ?? input.name;
   const port = input.port ?? cfg.port ?? 22;
   const user = input.user ?? cfg.user ?? process.env.USER ?? 'root';
   const tokens = { h: host, r: user, p: port, n: input.name };
   const explicit = input.identityFile !== undefined;
-  const identityFiles = (
-    explicit ? [input.identityFile!] : cfg.identityFiles.length > 0 ? cfg.identityFiles : DEFAULT_KEYS
-  ).map((f) => expandPath(f, tokens));
+  const identityFiles = (explicit ? [input.identityFile!] : cfg.identityFiles.length > 0 ? cfg.identityFiles : DEFAULT_KEYS).map((f) => expandPath(f, tokens));
 
   // The inventory cannot tell an explicit "yes"/default known_hosts from its defaults, so
   // ssh_config may relax yes -> accept-new and replace the default file; never further.
@@ -155,11 +151,9 @@ function resolveHop(
     strict = 'accept-new';
     notes.push(`${label(host, port)}: ssh_config StrictHostKeyChecking no treated as accept-new (labspec never disables host key checking)`);
   }
-  const knownHostsFiles = (
-    cfg.userKnownHostsFiles && isDefaultKnownHosts(target.knownHostsFile)
-      ? cfg.userKnownHostsFiles
-      : [target.knownHostsFile]
-  ).map((f) => expandPath(f, tokens));
+  const knownHostsFiles = (cfg.userKnownHostsFiles && isDefaultKnownHosts(target.knownHostsFile) ? cfg.userKnownHostsFiles : [target.knownHostsFile]).map((f) =>
+    expandPath(f, tokens),
+  );
 
   const connectTimeoutMs = Math.min(target.connectTimeoutMs, (cfg.connectTimeoutSeconds ?? Infinity) * 1000);
   let agent: string | undefined = process.env.SSH_AUTH_SOCK || undefined;

@@ -306,7 +306,12 @@ function forward(client: SshClient, hop: Hop, via: Hop): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     client.forwardOut('127.0.0.1', 0, hop.host, hop.port, (err, stream) => {
       if (err) {
-        reject(new TransportError('unreachable', `${hop.label}: jump host ${via.host}:${via.port} could not open a connection (${err.message}); check the address and AllowTcpForwarding on the jump host`));
+        reject(
+          new TransportError(
+            'unreachable',
+            `${hop.label}: jump host ${via.host}:${via.port} could not open a connection (${err.message}); check the address and AllowTcpForwarding on the jump host`,
+          ),
+        );
       } else resolve(stream);
     });
   });
@@ -333,10 +338,13 @@ export function sshTransport(target: SshTarget): Transport {
 
     let deadlineFired = false;
     let onDeadline: () => void = () => {};
-    const deadlineTimer = setTimeout(() => {
-      deadlineFired = true;
-      onDeadline();
-    }, Math.max(0, options.deadline - Date.now()));
+    const deadlineTimer = setTimeout(
+      () => {
+        deadlineFired = true;
+        onDeadline();
+      },
+      Math.max(0, options.deadline - Date.now()),
+    );
 
     try {
       const connectAll = (async () => {

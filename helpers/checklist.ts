@@ -58,7 +58,9 @@ export function labChecklist(section: string, checks: LabCheck[]): void {
     for (const lab of labsOfRun()) {
       describe(`${lab.prefix}${lab.view.settings.name} (cross-host)`, () => {
         for (const check of checks) {
-          it(check.id, (context) => settle(context, entry(lab.view.settings.name, null, check, evaluateLabCheck(check, { lab: lab.view, hosts: lab.observed }))));
+          it(check.id, (context) =>
+            settle(context, entry(lab.view.settings.name, null, check, evaluateLabCheck(check, { lab: lab.view, hosts: lab.observed }))),
+          );
         }
       });
     }

@@ -31,7 +31,10 @@ async function gatherAndProvide(project: TestProject, settings: RunSettings): Pr
   const factsDir = join(settings.reports, 'facts');
   if (!settings.replay) writeSnapshots(factsDir, gathered);
   const multipleLabs = new Set(gathered.map((g) => g.lab)).size > 1;
-  setHostRecords(settings.reports, gathered.map((g) => hostRecord(g, settings.replay ?? factsDir, multipleLabs)));
+  setHostRecords(
+    settings.reports,
+    gathered.map((g) => hostRecord(g, settings.replay ?? factsDir, multipleLabs)),
+  );
   project.provide('labspecRun', runData(gathered));
 }
 

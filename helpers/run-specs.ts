@@ -7,7 +7,14 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Runs the spec files under vitest, exactly as `npm test` does, optionally inside a command prefix (the lab's netns). */
 export function runSpecs(env: NodeJS.ProcessEnv, filter?: string, prefix: string[] = []): Promise<number> {
-  const vitest = [process.execPath, join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', join(ROOT, 'vitest.specs.config.ts'), ...(filter ? ['-t', filter] : [])];
+  const vitest = [
+    process.execPath,
+    join(ROOT, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--config',
+    join(ROOT, 'vitest.specs.config.ts'),
+    ...(filter ? ['-t', filter] : []),
+  ];
   const [program, ...args] = [...prefix, ...vitest];
   return new Promise((done) => {
     const child = spawn(program!, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
@@ -18,4 +25,3 @@ export function runSpecs(env: NodeJS.ProcessEnv, filter?: string, prefix: string
     child.on('exit', (code, signal) => done(code ?? (signal ? 128 : EXIT.checksFailed)));
   });
 }
-

@@ -78,9 +78,10 @@ export function parseInventory(text: string, file: string): Inventory {
   if (!parsed.success) {
     throw new InventoryError(parsed.error.issues.map((issue) => describeIssue(issue, doc, lineOf, file)));
   }
-  const labs = 'labs' in parsed.data
-    ? parsed.data.labs.map((lab) => buildLab(lab.name, lab.lab, { ...parsed.data.defaults, ...lab.defaults }, lab.hosts))
-    : [buildLab(parsed.data.lab.name ?? DEFAULT_LAB_NAME, parsed.data.lab, parsed.data.defaults, parsed.data.hosts)];
+  const labs =
+    'labs' in parsed.data
+      ? parsed.data.labs.map((lab) => buildLab(lab.name, lab.lab, { ...parsed.data.defaults, ...lab.defaults }, lab.hosts))
+      : [buildLab(parsed.data.lab.name ?? DEFAULT_LAB_NAME, parsed.data.lab, parsed.data.defaults, parsed.data.hosts)];
   const problems = labs.flatMap((lab, index) => crossFieldProblems(lab, usesLabs ? `labs[${index}].` : ''));
   const names = labs.map((lab) => lab.settings.name);
   for (const [index, name] of names.entries()) {
@@ -129,7 +130,10 @@ function crossFieldProblems(lab: Lab, prefix: string): string[] {
     else seen.set(host.name, index);
   });
   lab.hosts.forEach((host, index) => {
-    if (isIP(host.labAddress) !== 4) problems.push(`${prefix}hosts[${index}].labAddress: required when address (${host.address}) is not an IPv4 address: the lab address is what /etc/hosts and chrony must name`);
+    if (isIP(host.labAddress) !== 4)
+      problems.push(
+        `${prefix}hosts[${index}].labAddress: required when address (${host.address}) is not an IPv4 address: the lab address is what /etc/hosts and chrony must name`,
+      );
   });
   const controllers = lab.hosts.filter((h) => h.role === 'controller');
   if (controllers.length > 1) {

@@ -1,9 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-const hostName = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'expected a hostname label: letters, digits and -');
+const hostName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'expected a hostname label: letters, digits and -');
 
 const cidr = z.string().refine((value) => {
   const [address, prefix, ...rest] = value.split('/');

@@ -9,7 +9,9 @@ export async function labCli(args: string[], options: { scenario: string | undef
     switch (args[0]) {
       case 'up': {
         const up = await labUp({ scenario: options.scenario ?? 'compliant', log });
-        console.log(`lab up (scenario ${up.scenario}) in ${(up.timings.totalMs / 1000).toFixed(1)}s: ${up.hosts.map((h) => `${h.name} ${h.address}`).join(', ')}`);
+        console.log(
+          `lab up (scenario ${up.scenario}) in ${(up.timings.totalMs / 1000).toFixed(1)}s: ${up.hosts.map((h) => `${h.name} ${h.address}`).join(', ')}`,
+        );
         console.log(`inventory: ${up.inventoryPath}`);
         console.log(`run labspec inside the lab network: ip netns exec labspec npm test  (with LABSPEC_INVENTORY=${up.inventoryPath})`);
         return 0;
@@ -24,7 +26,8 @@ export async function labCli(args: string[], options: { scenario: string | undef
           return 1;
         }
         console.log(`lab up since ${status.startedAt} (scenario ${status.scenario}), inventory ${status.inventoryPath}`);
-        for (const h of status.hosts) console.log(`  ${h.name.padEnd(10)} ${h.address.padEnd(12)} ${h.running ? 'running' : 'stopped'}, ssh ${h.ssh ? 'answers' : 'silent'}`);
+        for (const h of status.hosts)
+          console.log(`  ${h.name.padEnd(10)} ${h.address.padEnd(12)} ${h.running ? 'running' : 'stopped'}, ssh ${h.ssh ? 'answers' : 'silent'}`);
         return 0;
       }
       case 'scenarios':

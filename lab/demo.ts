@@ -28,7 +28,9 @@ export async function demo(options: { scenario: string; keep: boolean; reports: 
       console.log(`demo: verdicts match scenario ${scenario.name} (${scenario.mustFail.length} expected failure(s), everything else passed)`);
       return EXIT.ok;
     }
-    console.log(`demo: verdicts differ from scenario ${scenario.name}: unexpected ${comparison.unexpected.join(', ') || '-'}; missing ${comparison.missing.join(', ') || '-'}; errors ${comparison.errored.join(', ') || '-'}`);
+    console.log(
+      `demo: verdicts differ from scenario ${scenario.name}: unexpected ${comparison.unexpected.join(', ') || '-'}; missing ${comparison.missing.join(', ') || '-'}; errors ${comparison.errored.join(', ') || '-'}`,
+    );
     return EXIT.checksFailed;
   } catch (error) {
     if (error instanceof LabError) {

@@ -191,7 +191,8 @@ export async function killLabProcesses(known: readonly { pid: number; nspawnPid:
   let left: number[] = [];
   while (Date.now() < deadline) {
     left = labCgroupDirs().flatMap((d) => cgroupPids(d));
-    for (const h of known) if (h.nspawnPid && isAlive(h.nspawnPid) && !left.includes(h.nspawnPid) && comm(h.nspawnPid) === 'systemd-nspawn') left.push(h.nspawnPid);
+    for (const h of known)
+      if (h.nspawnPid && isAlive(h.nspawnPid) && !left.includes(h.nspawnPid) && comm(h.nspawnPid) === 'systemd-nspawn') left.push(h.nspawnPid);
     if (left.length === 0) break;
     if (Date.now() > deadline - 4_000) for (const p of left) signal(p, 'SIGKILL');
     await sleep(50);
@@ -231,10 +232,13 @@ export function tcpListening(pid: number, port: number): boolean {
   for (const f of ['tcp', 'tcp6']) {
     try {
       const lines = readFileSync(`/proc/${pid}/net/${f}`, 'utf8').split('\n').slice(1);
-      if (lines.some((l) => {
-        const cols = l.trim().split(/\s+/);
-        return cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A';
-      })) return true;
+      if (
+        lines.some((l) => {
+          const cols = l.trim().split(/\s+/);
+          return cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A';
+        })
+      )
+        return true;
     } catch {
       /* process gone */
     }

@@ -188,7 +188,11 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   const previous = await readState();
   if (opts.keep && previous && previous.scenario === scenario.name && (await healthy(previous))) {
     const z = { teardownMs: 0, imageMs: 0, imageBuilt: false, networkMs: 0, prepareMs: 0, bootMs: 0, sshMs: 0, syncMs: 0, upMs: 0 };
-    return result(previous.hosts.map(({ name, address, pid }) => ({ name, address, pid })), { ...z, totalMs: ms(t0) }, true);
+    return result(
+      previous.hosts.map(({ name, address, pid }) => ({ name, address, pid })),
+      { ...z, totalMs: ms(t0) },
+      true,
+    );
   }
 
   let t = process.hrtime.bigint();

@@ -63,9 +63,7 @@ export async function createLabNetwork(hosts: readonly NetHost[]): Promise<void>
     ],
     LAB_NETNS,
   );
-  await Promise.all(
-    hosts.map((h) => ipBatch(['link set lo up', `addr add ${h.address}/24 dev eth0`, 'link set eth0 up'], hostNetns(h.name))),
-  );
+  await Promise.all(hosts.map((h) => ipBatch(['link set lo up', `addr add ${h.address}/24 dev eth0`, 'link set eth0 up'], hostNetns(h.name))));
 }
 
 /** Deletes every lab netns (their veths go with them). Processes must be gone first. */

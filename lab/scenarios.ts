@@ -55,11 +55,13 @@ export interface Scenario {
 
 const CHRONY_CONF = '/etc/chrony/chrony.conf';
 
-const dropLine = (re: RegExp) => (t: string): string =>
-  t
-    .split('\n')
-    .filter((l) => !re.test(l))
-    .join('\n');
+const dropLine =
+  (re: RegExp) =>
+  (t: string): string =>
+    t
+      .split('\n')
+      .filter((l) => !re.test(l))
+      .join('\n');
 
 export const scenarios: readonly Scenario[] = [
   {

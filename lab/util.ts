@@ -59,9 +59,7 @@ export function requireTools(bins?: readonly string[]): void {
   const missing = wanted.filter(([b]) => !which(b));
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map(([, p]) => p))];
-    throw new LabError(
-      `labspec lab: missing ${missing.map(([b]) => b).join(', ')}; install with: apt-get install -y ${pkgs.join(' ')}`,
-    );
+    throw new LabError(`labspec lab: missing ${missing.map(([b]) => b).join(', ')}; install with: apt-get install -y ${pkgs.join(' ')}`);
   }
 }
 

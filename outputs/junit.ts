@@ -43,7 +43,10 @@ export function buildJunit(entries: ResultEntry[], hosts: HostRecord[]): string 
     return suite;
   };
   for (const entry of entries) {
-    const testCase = suiteFor(entry).testCase().className(xmlSafe(`${entry.lab}.${entry.host ?? 'lab'}`)).name(xmlSafe(entry.check));
+    const testCase = suiteFor(entry)
+      .testCase()
+      .className(xmlSafe(`${entry.lab}.${entry.host ?? 'lab'}`))
+      .name(xmlSafe(entry.check));
     const details = cdataSafe(
       [`check: ${entry.title}`, `expected: ${entry.expected}`, `actual: ${entry.actual}`, `source: ${entry.source}`, entry.fix && `fix: ${entry.fix}`]
         .filter(Boolean)

@@ -24,8 +24,7 @@ export const chronyConfigProbe = defineProbe({
   example: '{ mainFile: "/etc/chrony.conf", directives: [{ file: "/etc/chrony.conf", line: 3, keyword: "server", args: ["controller", "iburst"] }] }',
   commands: () => ({
     // grep -Z puts a NUL after each file name, so file content can never forge which file a line came from.
-    files:
-      "grep -HnZ '' /etc/chrony.conf /etc/chrony/chrony.conf /etc/chrony/conf.d/*.conf /etc/chrony/sources.d/*.sources",
+    files: "grep -HnZ '' /etc/chrony.conf /etc/chrony/chrony.conf /etc/chrony/conf.d/*.conf /etc/chrony/sources.d/*.sources",
   }),
   schema: chronyConfigFact,
   /**

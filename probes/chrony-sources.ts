@@ -22,7 +22,8 @@ export const chronySourcesFact = z.discriminatedUnion('daemon', [
 
 export const chronySourcesProbe = defineProbe({
   id: 'chrony-sources',
-  description: "chrony's time sources and which one is selected (`chronyc -n sources`). On compute nodes it waits up to chronySyncWaitSeconds for a selected source.",
+  description:
+    "chrony's time sources and which one is selected (`chronyc -n sources`). On compute nodes it waits up to chronySyncWaitSeconds for a selected source.",
   example: '{ daemon: "answered", sources: [{ mode: "^", state: "*", address: "10.0.0.100", stratum: 11, reach: 377 }] }',
   commands: ({ role, chronySyncWaitSeconds }) => ({
     sources:

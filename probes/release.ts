@@ -51,7 +51,10 @@ export const releaseProbe = defineProbe({
       throw unparsable(`readlink -e exited ${link.exitCode}`, link);
     }
     if ((centosRelease === null) !== (centosReleasePath === null)) {
-      throw unparsable('cat and readlink -e disagree on whether /etc/centos-release exists', { ...centos, stderr: `${centos.stderr}${link.stdout}${link.stderr}` });
+      throw unparsable('cat and readlink -e disagree on whether /etc/centos-release exists', {
+        ...centos,
+        stderr: `${centos.stderr}${link.stdout}${link.stderr}`,
+      });
     }
 
     return releaseFact.parse({

@@ -85,7 +85,10 @@ function netstatRow(fields: string[], line: string, out: CommandOutput): Socket 
 function endpoint(text: string, line: string, out: CommandOutput): { localAddress: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(text);
   if (!m) throw unparsable(`no local port in: ${line}`, out);
-  const localAddress = m[1]!.replace(/%[^\]]+$/, '').replace(/^\[(.*)\](?:%.*)?$/, '$1').replace(/%.*$/, '');
+  const localAddress = m[1]!
+    .replace(/%[^\]]+$/, '')
+    .replace(/^\[(.*)\](?:%.*)?$/, '$1')
+    .replace(/%.*$/, '');
   if (localAddress === '') throw unparsable(`no local address in: ${line}`, out);
   return { localAddress, port: Number(m[2]) };
 }

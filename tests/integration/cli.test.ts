@@ -7,7 +7,12 @@ import { REPO } from '../helpers/run-npm-test.ts';
 
 function labspec(args: string[], env: Record<string, string> = {}) {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'TEST' && k !== 'NODE_ENV'));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bin/labspec.ts'), ...args], { cwd: REPO, env: { ...inherited, ...env }, encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bin/labspec.ts'), ...args], {
+    cwd: REPO,
+    env: { ...inherited, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -37,7 +42,10 @@ describe('the labspec CLI', () => {
   it('exits 2 on an invalid inventory, with one located line per problem and no stack trace', () => {
     const dir = scratchDir();
     const inventory = join(dir, 'lab.yaml');
-    writeFileSync(inventory, 'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: compute1\n    address: 10.0.0.101\n    role: computer\n');
+    writeFileSync(
+      inventory,
+      'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: compute1\n    address: 10.0.0.101\n    role: computer\n',
+    );
     const run = labspec(['run', '--inventory', inventory, '--reports', join(dir, 'reports')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${inventory}:7 hosts[1].role: expected controller | compute`);
@@ -47,14 +55,19 @@ describe('the labspec CLI', () => {
   it('runs the local transport, then replays its snapshot offline to the same verdicts', () => {
     const dir = scratchDir();
     const inventory = join(dir, 'image.yaml');
-    writeFileSync(inventory, 'lab: { name: image }\ndefaults: { transport: local }\nhosts:\n  - { name: builder, address: 127.0.0.1, labAddress: 10.0.0.100, role: controller }\n');
+    writeFileSync(
+      inventory,
+      'lab: { name: image }\ndefaults: { transport: local }\nhosts:\n  - { name: builder, address: 127.0.0.1, labAddress: 10.0.0.100, role: controller }\n',
+    );
     const live = labspec(['run', '--inventory', inventory, '--reports', join(dir, 'live')]);
     // This machine is not a prepared CentOS host: checks fail, and the run says so with exit 1.
     expect(live.code).toBe(1);
     const replay = labspec(['replay', join(dir, 'live', 'facts'), '--reports', join(dir, 'replayed')]);
     expect(replay.code).toBe(1);
     const verdicts = (reports: string) =>
-      (JSON.parse(readFileSync(join(dir, reports, 'results.json'), 'utf8')).results as Array<{ check: string; status: string }>).map((r) => `${r.check}:${r.status}`);
+      (JSON.parse(readFileSync(join(dir, reports, 'results.json'), 'utf8')).results as Array<{ check: string; status: string }>).map(
+        (r) => `${r.check}:${r.status}`,
+      );
     expect(verdicts('replayed')).toEqual(verdicts('live'));
     expect(verdicts('live')).toContain('cpu.count:pass');
     const snapshot = JSON.parse(readFileSync(join(dir, 'live', 'facts', 'builder.json'), 'utf8'));

@@ -44,7 +44,10 @@ describe.skipIf(!isRoot)('npm test with unreachable, impostor and hostile hosts 
     const refusedPort = await freePort();
 
     const knownHosts = join(hostile.dir, 'known_hosts');
-    writeFileSync(knownHosts, [`[127.0.0.1]:${hostile.port} ${hostile.hostKeys.ed25519}`, `[127.0.0.1]:${impostor.port} ${hostile.hostKeys.ed25519}`, ''].join('\n'));
+    writeFileSync(
+      knownHosts,
+      [`[127.0.0.1]:${hostile.port} ${hostile.hostKeys.ed25519}`, `[127.0.0.1]:${impostor.port} ${hostile.hostKeys.ed25519}`, ''].join('\n'),
+    );
     const inventory = join(hostile.dir, 'inventory.yaml');
     writeFileSync(
       inventory,

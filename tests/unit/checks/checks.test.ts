@@ -59,21 +59,23 @@ function expectFix(verdict: Verdict, fix?: string): void {
 }
 
 // --- systemctl show: the corpus multi-unit sample's three block shapes, renamed to our units ---
-const SHOW_SAMPLE = corpus('systemd', 'systemctl-show-multi-unit__THIRD-PARTY-HANDWRITTEN-not-found-shape__63604033285.txt')
-  .trim()
-  .split('\n\n');
+const SHOW_SAMPLE = corpus('systemd', 'systemctl-show-multi-unit__THIRD-PARTY-HANDWRITTEN-not-found-shape__63604033285.txt').trim().split('\n\n');
 const BLOCK = {
   running: SHOW_SAMPLE[0]!, // loaded active running enabled
   notFound: SHOW_SAMPLE[1]!, // not-found inactive dead ''
   stopped: SHOW_SAMPLE[2]!, // loaded inactive dead disabled
-  masked: SHOW_SAMPLE[2]!.replace('LoadState=loaded', 'LoadState=masked').replace(
-    'UnitFileState=disabled',
-    `UnitFileState=${corpus('systemd', 'is-enabled-firewalld__masked__3760043943.txt').trim()}`,
-  ),
+  masked: SHOW_SAMPLE[2]!
+    .replace('LoadState=loaded', 'LoadState=masked')
+    .replace('UnitFileState=disabled', `UnitFileState=${corpus('systemd', 'is-enabled-firewalld__masked__3760043943.txt').trim()}`),
 };
 type Shape = keyof typeof BLOCK;
 function show(firewalld: Shape, networkManager: Shape, chronyd: Shape, chrony: Shape = 'notFound'): Record<string, CommandOutput> {
-  const units: Array<[string, Shape]> = [['firewalld.service', firewalld], ['NetworkManager.service', networkManager], ['chronyd.service', chronyd], ['chrony.service', chrony]];
+  const units: Array<[string, Shape]> = [
+    ['firewalld.service', firewalld],
+    ['NetworkManager.service', networkManager],
+    ['chronyd.service', chronyd],
+    ['chrony.service', chrony],
+  ];
   return { 'services.show': ok(`${units.map(([id, shape]) => BLOCK[shape].replace(/^Id=.*$/m, `Id=${id}`)).join('\n\n')}\n`) };
 }
 const SYSTEMCTL = 'systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState firewalld.service NetworkManager.service chronyd.service chrony.service';
@@ -110,24 +112,47 @@ const ROCKY_8_3 = release(
 describe('os.release', () => {
   it('CentOS Stream 8 (centos-release + os-release ID=centos): pass', () => {
     const v = check(osRelease, CONTROLLER, CENTOS_STREAM_8);
-    expect(v).toMatchObject({ status: 'pass', expected: '/etc/centos-release naming CentOS', actual: 'CentOS Stream release 8 (os-release ID=centos)', source: RELEASE_SOURCE });
+    expect(v).toMatchObject({
+      status: 'pass',
+      expected: '/etc/centos-release naming CentOS',
+      actual: 'CentOS Stream release 8 (os-release ID=centos)',
+      source: RELEASE_SOURCE,
+    });
     expectFix(v);
   });
 
   it('CentOS 8.1 centos-release with the CentOS 7 os-release: pass', () => {
-    const v = check(osRelease, CONTROLLER, release(ok(corpus('release', 'python-distro__centos7__etc_os-release')), ok(corpus('release', 'ansible-fixture__centos_8_1__etc_centos-release')), ok('/etc/centos-release\n')));
+    const v = check(
+      osRelease,
+      CONTROLLER,
+      release(
+        ok(corpus('release', 'python-distro__centos7__etc_os-release')),
+        ok(corpus('release', 'ansible-fixture__centos_8_1__etc_centos-release')),
+        ok('/etc/centos-release\n'),
+      ),
+    );
     expect(v).toMatchObject({ status: 'pass', actual: 'CentOS Linux release 8.1.1911 (Core) (os-release ID=centos)' });
   });
 
-  it("Rocky 8.3, whose /etc/centos-release is a symlink to rocky-release: fail", () => {
+  it('Rocky 8.3, whose /etc/centos-release is a symlink to rocky-release: fail', () => {
     const v = check(osRelease, CONTROLLER, ROCKY_8_3);
-    expect(v).toMatchObject({ status: 'fail', expected: '/etc/centos-release naming CentOS', actual: 'Rocky Linux release 8.3 (os-release ID=rocky)', source: RELEASE_SOURCE, message: '/etc/centos-release names Rocky Linux' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      expected: '/etc/centos-release naming CentOS',
+      actual: 'Rocky Linux release 8.3 (os-release ID=rocky)',
+      source: RELEASE_SOURCE,
+      message: '/etc/centos-release names Rocky Linux',
+    });
     expectFix(v, 'install CentOS (the tutorial uses CentOS 7), or set lab.acceptRebuilds: true to accept RHEL rebuilds');
   });
 
   it('a centos-release that says CentOS but resolves to another file: fail, the link is shown', () => {
     const v = check(osRelease, CONTROLLER, { ...CENTOS_STREAM_8, 'release.centosReleasePath': ok('/etc/rocky-release\n') });
-    expect(v).toMatchObject({ status: 'fail', actual: 'CentOS Stream release 8 (os-release ID=centos) -> /etc/rocky-release', message: '/etc/centos-release links to /etc/rocky-release: another distribution\'s release file' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: 'CentOS Stream release 8 (os-release ID=centos) -> /etc/rocky-release',
+      message: "/etc/centos-release links to /etc/rocky-release: another distribution's release file",
+    });
     expectFix(v);
   });
 
@@ -145,12 +170,20 @@ describe('os.release', () => {
   it('with lab.acceptRebuilds, Rocky passes and Debian still fails', () => {
     const rebuilds = labOf('lab:\n  acceptRebuilds: true\nhosts:\n  - name: controller\n    address: 10.0.0.11\n    role: controller\n');
     expect(check(osRelease, CONTROLLER, ROCKY_8_3, rebuilds)).toMatchObject({ status: 'pass', expected: 'CentOS or an EL rebuild', actual: 'Rocky Linux 8.3' });
-    expect(check(osRelease, CONTROLLER, {}, rebuilds)).toMatchObject({ status: 'fail', actual: 'Debian GNU/Linux 12 (bookworm)', message: 'os-release ID debian is not an EL distribution' });
+    expect(check(osRelease, CONTROLLER, {}, rebuilds)).toMatchObject({
+      status: 'fail',
+      actual: 'Debian GNU/Linux 12 (bookworm)',
+      message: 'os-release ID debian is not an EL distribution',
+    });
   });
 
   it("TencentOS's os-release-shaped centos-release is unparsable: error with the raw text, never a pass", () => {
     const tencent = corpus('release', 'ansible-fixture__tencentos_3_1__etc_centos-release');
-    const v = check(osRelease, CONTROLLER, release(ok(corpus('release', 'ansible-fixture__tencentos_3_1__etc_os-release')), ok(tencent), ok('/etc/centos-release\n')));
+    const v = check(
+      osRelease,
+      CONTROLLER,
+      release(ok(corpus('release', 'ansible-fixture__tencentos_3_1__etc_os-release')), ok(tencent), ok('/etc/centos-release\n')),
+    );
     expect(v.status).toBe('error');
     expect(v.message).toBe('probe release: expected one line, got 17');
     expect(v.actual).toContain('[centosRelease] exit 0\nNAME="TencentOS Server"');
@@ -170,14 +203,22 @@ describe('host.hostname', () => {
   });
 
   it('running hostname right, static one (CentOS 7.5 sample: h105) different: fail', () => {
-    const v = check(hostHostname, CONTROLLER, { 'hostname.uname': ok('controller\n'), 'hostname.hostnamectl': ok(corpus('hostnamectl', 'hostnamectl__centos7.5-kvm__18735020720.txt')) });
+    const v = check(hostHostname, CONTROLLER, {
+      'hostname.uname': ok('controller\n'),
+      'hostname.hostnamectl': ok(corpus('hostnamectl', 'hostnamectl__centos7.5-kvm__18735020720.txt')),
+    });
     expect(v).toMatchObject({ status: 'fail', actual: 'running controller, static h105', message: 'the static hostname h105 takes over at the next boot' });
     expectFix(v, 'hostnamectl set-hostname controller');
   });
 
   it('Rocky 9.4 sample "Brazilia": matches the inventory name case-insensitively', () => {
     const lab = labOf('hosts:\n  - name: brazilia\n    address: 10.0.0.11\n    role: controller\n');
-    const v = check(hostHostname, lab.hosts[0]!, { 'hostname.uname': ok('Brazilia\n'), 'hostname.hostnamectl': ok(corpus('hostnamectl', 'hostnamectl__rocky9.4-virtualbox-systemd252__37540012707.txt')) }, lab);
+    const v = check(
+      hostHostname,
+      lab.hosts[0]!,
+      { 'hostname.uname': ok('Brazilia\n'), 'hostname.hostnamectl': ok(corpus('hostnamectl', 'hostnamectl__rocky9.4-virtualbox-systemd252__37540012707.txt')) },
+      lab,
+    );
     expect(v).toMatchObject({ status: 'pass', expected: 'brazilia', actual: 'Brazilia (static Brazilia)' });
     expectFix(v);
   });
@@ -187,9 +228,16 @@ describe('host.address', () => {
   const ADDR = { 'addresses.addr': ok(corpus('network', 'ip-o-a__centos7-contrail-openstack-lab-secondary-32__29155103013.txt')) };
 
   it('the lab address on eth0 inside the lab subnet: pass', () => {
-    const lab = labOf('lab:\n  subnet: 192.168.120.0/24\nhosts:\n  - name: controller\n    address: 172.27.116.93\n    labAddress: 192.168.120.202\n    role: controller\n');
+    const lab = labOf(
+      'lab:\n  subnet: 192.168.120.0/24\nhosts:\n  - name: controller\n    address: 172.27.116.93\n    labAddress: 192.168.120.202\n    role: controller\n',
+    );
     const v = check(hostAddress, lab.hosts[0]!, ADDR, lab);
-    expect(v).toMatchObject({ status: 'pass', expected: '192.168.120.202 on an interface, inside 192.168.120.0/24', actual: '192.168.120.202/24 on eth0', source: 'ip -o addr show' });
+    expect(v).toMatchObject({
+      status: 'pass',
+      expected: '192.168.120.202 on an interface, inside 192.168.120.0/24',
+      actual: '192.168.120.202/24 on eth0',
+      source: 'ip -o addr show',
+    });
   });
 
   it('lab address not configured: fail, listing the IPv4 addresses seen', () => {
@@ -223,7 +271,12 @@ describe('cpu.virtualization and cpu.count', () => {
 
   it('KVM guest without vmx (hypervisor flag set): fail', () => {
     const v = check(cpuVirtualization, COMPUTE, KVM_GUEST);
-    expect(v).toMatchObject({ status: 'fail', actual: 'neither flag (virtual machine without nested virtualization)', source: SOURCE, message: 'KVM cannot run instances without hardware virtualization' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: 'neither flag (virtual machine without nested virtualization)',
+      source: SOURCE,
+      message: 'KVM cannot run instances without hardware virtualization',
+    });
     expectFix(v);
   });
 
@@ -257,7 +310,12 @@ describe('firewalld and NetworkManager', () => {
       actual: 'ActiveState=inactive SubState=dead UnitFileState=disabled; firewall-cmd: not-running',
       source: `${SYSTEMCTL} ; firewall-cmd --state`,
     });
-    expect(check(firewalldDisabled, CONTROLLER, facts)).toMatchObject({ status: 'pass', expected: 'disabled, masked or not installed', actual: 'ActiveState=inactive SubState=dead UnitFileState=disabled', source: SYSTEMCTL });
+    expect(check(firewalldDisabled, CONTROLLER, facts)).toMatchObject({
+      status: 'pass',
+      expected: 'disabled, masked or not installed',
+      actual: 'ActiveState=inactive SubState=dead UnitFileState=disabled',
+      source: SYSTEMCTL,
+    });
   });
 
   it('firewalld masked: disabled passes', () => {
@@ -274,7 +332,12 @@ describe('firewalld and NetworkManager', () => {
   it('firewalld running and enabled: both fail with the tutorial commands', () => {
     const facts = { ...show('running', 'stopped', 'running'), ...FIREWALL_RUNNING };
     const stopped = check(firewalldStopped, CONTROLLER, facts);
-    expect(stopped).toMatchObject({ status: 'fail', actual: 'ActiveState=active SubState=running UnitFileState=enabled', source: SYSTEMCTL, message: 'firewalld is active' });
+    expect(stopped).toMatchObject({
+      status: 'fail',
+      actual: 'ActiveState=active SubState=running UnitFileState=enabled',
+      source: SYSTEMCTL,
+      message: 'firewalld is active',
+    });
     expectFix(stopped, 'systemctl stop firewalld');
     const disabled = check(firewalldDisabled, CONTROLLER, facts);
     expect(disabled).toMatchObject({ status: 'fail', message: 'firewalld is enabled and would start at boot' });
@@ -283,7 +346,11 @@ describe('firewalld and NetworkManager', () => {
 
   it('unit inactive but firewall-cmd --state says running: stopped fails', () => {
     const v = check(firewalldStopped, CONTROLLER, { ...show('stopped', 'stopped', 'running'), ...FIREWALL_RUNNING });
-    expect(v).toMatchObject({ status: 'fail', actual: 'ActiveState=inactive SubState=dead UnitFileState=disabled, but firewall-cmd --state says running', message: 'firewalld runs outside its systemd unit' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: 'ActiveState=inactive SubState=dead UnitFileState=disabled, but firewall-cmd --state says running',
+      message: 'firewalld runs outside its systemd unit',
+    });
     expectFix(v, 'pkill -f firewalld; systemctl disable --now firewalld');
   });
 
@@ -306,7 +373,8 @@ describe('firewalld and NetworkManager', () => {
       expect(v).toEqual({
         status: 'error',
         expected: c.title,
-        actual: "[show] exit 1\n\n[show stderr]\nSystem has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n",
+        actual:
+          "[show] exit 1\n\n[show stderr]\nSystem has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n",
         source: SYSTEMCTL,
         message: 'probe services: systemctl show exited 1',
         fix: '',
@@ -345,7 +413,12 @@ describe('selinux.runtime and selinux.config', () => {
 
   it('config: RHEL 8 stock enforcing (line 7) and EL9 permissive (line 21) fail', () => {
     const enforcing = check(selinuxConfig, CONTROLLER, config('selinux-config__rhel8-stock-enforcing__rhcsa-notes.txt'));
-    expect(enforcing).toMatchObject({ status: 'fail', actual: 'SELINUX=enforcing', source: '/etc/selinux/config:7', message: 'SELinux will be enforcing after the next boot' });
+    expect(enforcing).toMatchObject({
+      status: 'fail',
+      actual: 'SELINUX=enforcing',
+      source: '/etc/selinux/config:7',
+      message: 'SELinux will be enforcing after the next boot',
+    });
     expectFix(enforcing, "sed -i 's/^SELINUX=.*/SELINUX=disabled/' /etc/selinux/config");
     expect(check(selinuxConfig, CONTROLLER, config('selinux-config__el9-permissive-with-minimum-line__indonesian-notes.txt'))).toMatchObject({
       status: 'fail',
@@ -367,7 +440,10 @@ describe('selinux.runtime and selinux.config', () => {
 
 describe('chrony.installed and chrony.service', () => {
   const PACKAGES_SOURCE = "rpm -q chrony ; dpkg-query -W -f='${db:Status-Abbrev} ${Version}\\n' chrony";
-  const rpm = (file: string, exitCode = 0) => ({ 'packages.rpm': exited(exitCode, corpus('packages', file)), 'packages.dpkg': exited(127, '', 'sh: 1: dpkg-query: not found\n') });
+  const rpm = (file: string, exitCode = 0) => ({
+    'packages.rpm': exited(exitCode, corpus('packages', file)),
+    'packages.dpkg': exited(127, '', 'sh: 1: dpkg-query: not found\n'),
+  });
 
   it('rpm -q chrony on EL 8.10: pass with the version', () => {
     expect(check(chronyInstalled, CONTROLLER, rpm('rpm-q-chrony__el8.10-chrony-4.5-2.el8_10__rocky-docs.txt'))).toMatchObject({
@@ -401,14 +477,22 @@ describe('chrony.installed and chrony.service', () => {
   });
 
   it("Debian's chrony.service counts when chronyd.service is not found", () => {
-    expect(check(chronyService, CONTROLLER, show('notFound', 'notFound', 'notFound', 'running'))).toMatchObject({ status: 'pass', actual: 'chrony.service: ActiveState=active UnitFileState=enabled' });
+    expect(check(chronyService, CONTROLLER, show('notFound', 'notFound', 'notFound', 'running'))).toMatchObject({
+      status: 'pass',
+      actual: 'chrony.service: ActiveState=active UnitFileState=enabled',
+    });
   });
 });
 
 describe('chrony.upstream (controller)', () => {
   it('"server 2.kr.pool.ntp.org iburst" appended to the CentOS stock file: pass at its line', () => {
     const v = check(chronyUpstream, CONTROLLER, chronyConf(`${CENTOS_STOCK}server 2.kr.pool.ntp.org iburst\n`));
-    expect(v).toMatchObject({ status: 'pass', expected: 'server or pool 2.kr.pool.ntp.org', actual: 'server 2.kr.pool.ntp.org iburst', source: `/etc/chrony.conf:${CENTOS_STOCK_LINES + 1}` });
+    expect(v).toMatchObject({
+      status: 'pass',
+      expected: 'server or pool 2.kr.pool.ntp.org',
+      actual: 'server 2.kr.pool.ntp.org iburst',
+      source: `/etc/chrony.conf:${CENTOS_STOCK_LINES + 1}`,
+    });
   });
 
   it('the CentOS stock file: fail, listing the servers it does use', () => {
@@ -424,31 +508,60 @@ describe('chrony.upstream (controller)', () => {
   });
 
   it('no chrony config at all (Debian capture): fail "no server or pool line"', () => {
-    expect(check(chronyUpstream, CONTROLLER)).toMatchObject({ status: 'fail', actual: 'no server or pool line', source: '/etc/chrony.conf, /etc/chrony/chrony.conf' });
+    expect(check(chronyUpstream, CONTROLLER)).toMatchObject({
+      status: 'fail',
+      actual: 'no server or pool line',
+      source: '/etc/chrony.conf, /etc/chrony/chrony.conf',
+    });
   });
 
   it('on a compute node: skip, saying why', () => {
-    expect(check(chronyUpstream, COMPUTE, chronyConf(CENTOS_STOCK))).toEqual({ status: 'skip', expected: '', actual: '', source: '', message: 'applies to controller hosts; compute1 is compute', fix: '' });
+    expect(check(chronyUpstream, COMPUTE, chronyConf(CENTOS_STOCK))).toEqual({
+      status: 'skip',
+      expected: '',
+      actual: '',
+      source: '',
+      message: 'applies to controller hosts; compute1 is compute',
+      fix: '',
+    });
   });
 });
 
 describe('chrony.allow (controller)', () => {
   it("the install guide's controller snippet: allow 10.0.0.0/24 on line 2 passes", () => {
     const v = check(chronyAllow, CONTROLLER, chronyConf(GUIDE_CONTROLLER));
-    expect(v).toMatchObject({ status: 'pass', expected: 'allow rules granting 10.0.0.0/24', actual: '/etc/chrony.conf:2 allow 10.0.0.0/24 (allows 10.0.0.0/24)', source: '/etc/chrony.conf:2' });
+    expect(v).toMatchObject({
+      status: 'pass',
+      expected: 'allow rules granting 10.0.0.0/24',
+      actual: '/etc/chrony.conf:2 allow 10.0.0.0/24 (allows 10.0.0.0/24)',
+      source: '/etc/chrony.conf:2',
+    });
   });
 
   it('stock CentOS file ("#allow 192.168.0.0/16" commented): fail with the allow line to add', () => {
     const v = check(chronyAllow, CONTROLLER, chronyConf(CENTOS_STOCK));
-    expect(v).toMatchObject({ status: 'fail', actual: 'no allow rule covers it (chrony denies by default)', source: '/etc/chrony.conf', message: '10.0.0.0/24 is not allowed' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: 'no allow rule covers it (chrony denies by default)',
+      source: '/etc/chrony.conf',
+      message: '10.0.0.0/24 is not allowed',
+    });
     expectFix(v, "echo 'allow 10.0.0.0/24' >> /etc/chrony.conf && systemctl restart chronyd");
   });
 
   it('short form allow 10/8 passes; a more specific deny makes it fail naming the deny', () => {
-    expect(check(chronyAllow, CONTROLLER, chronyConf(CENTOS_STOCK.replace('#allow 192.168.0.0/16', 'allow 10/8')))).toMatchObject({ status: 'pass', source: '/etc/chrony.conf:26' });
+    expect(check(chronyAllow, CONTROLLER, chronyConf(CENTOS_STOCK.replace('#allow 192.168.0.0/16', 'allow 10/8')))).toMatchObject({
+      status: 'pass',
+      source: '/etc/chrony.conf:26',
+    });
     const v = check(chronyAllow, CONTROLLER, chronyConf(`${CENTOS_STOCK.replace('#allow 192.168.0.0/16', 'allow 10/8')}deny 10.0.0.128/25\n`));
     const deny = `/etc/chrony.conf:${CENTOS_STOCK_LINES + 1} deny 10.0.0.128/25 (denies 10.0.0.128/25)`;
-    expect(v).toMatchObject({ status: 'fail', actual: `/etc/chrony.conf:26 allow 10/8 (allows 10.0.0.0/8); ${deny}`, source: '/etc/chrony.conf:26', message: `part of 10.0.0.0/24 is denied by ${deny}` });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: `/etc/chrony.conf:26 allow 10/8 (allows 10.0.0.0/8); ${deny}`,
+      source: '/etc/chrony.conf:26',
+      message: `part of 10.0.0.0/24 is denied by ${deny}`,
+    });
     expectFix(v);
   });
 
@@ -506,13 +619,23 @@ describe('chrony.source (compute)', () => {
       ...chronyConf(corpus('chrony', 'chrony.conf__ubuntu22.04-openstack-compute__Compute_Config_Files.conf'), '/etc/chrony/chrony.conf'),
       ...chronySources('chronyc-sources__openstack-install-guide-controller.txt'),
     });
-    expect(v).toMatchObject({ status: 'fail', actual: 'server 10.0.0.11 iburst (/etc/chrony/chrony.conf:25); selected: 192.0.2.12', source: COMPUTE_SOURCES_CMD, message: 'the controller is not among the sources (waited up to 10s)' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: 'server 10.0.0.11 iburst (/etc/chrony/chrony.conf:25); selected: 192.0.2.12',
+      source: COMPUTE_SOURCES_CMD,
+      message: 'the controller is not among the sources (waited up to 10s)',
+    });
     expectFix(v, 'check that the controller allows this host (chrony.allow) and that UDP 123 is open between them');
   });
 
   it('no server line for the controller (CentOS stock): fail with the line to add', () => {
     const v = check(chronySource, COMPUTE, chronyConf(CENTOS_STOCK));
-    expect(v).toMatchObject({ status: 'fail', actual: 'no server line names the controller', source: '/etc/chrony.conf', message: 'chrony.conf does not name controller' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: 'no server line names the controller',
+      source: '/etc/chrony.conf',
+      message: 'chrony.conf does not name controller',
+    });
     expectFix(v, "echo 'server controller iburst' >> /etc/chrony.conf && systemctl restart chronyd");
   });
 
@@ -524,7 +647,14 @@ describe('chrony.source (compute)', () => {
 
   it('a lab without a controller cannot be evaluated: error, source inventory', () => {
     const lab = labOf('hosts:\n  - name: compute1\n    address: 10.0.0.31\n    role: compute\n');
-    expect(check(chronySource, lab.hosts[0]!, HANLEY, lab)).toEqual({ status: 'error', expected: chronySource.title, actual: '', source: 'inventory', message: 'the inventory has no controller in this lab to sync from', fix: '' });
+    expect(check(chronySource, lab.hosts[0]!, HANLEY, lab)).toEqual({
+      status: 'error',
+      expected: chronySource.title,
+      actual: '',
+      source: 'inventory',
+      message: 'the inventory has no controller in this lab to sync from',
+      fix: '',
+    });
   });
 
   it('on the controller: skip', () => {
@@ -553,7 +683,9 @@ describe('chrony.localclock', () => {
     expect(v.status).toBe('pass');
     expect(v.actual).toBe('server 127.127.1.0 (harmless: local stratum 10 at /etc/chrony.conf:29)');
     expect(v.message.startsWith('warning: ')).toBe(true);
-    expect(v.message).toBe(`warning: ${NTPD_LINE} 'server 127.127.1.0' is ntpd's local-clock driver; chrony treats it as an ordinary, unreachable NTP server; remove it`);
+    expect(v.message).toBe(
+      `warning: ${NTPD_LINE} 'server 127.127.1.0' is ntpd's local-clock driver; chrony treats it as an ordinary, unreachable NTP server; remove it`,
+    );
     expectFix(v);
   });
 
@@ -561,8 +693,17 @@ describe('chrony.localclock', () => {
     const compute = check(chronyLocalClock, COMPUTE, chronyConf(WITH_NTPD_LINE));
     expect(compute).toMatchObject({ status: 'pass', expected: 'no server 127.127.1.0', actual: 'server 127.127.1.0 (harmless on a compute node)' });
     expect(compute.message).toMatch(/^warning: /);
-    expect(check(chronyLocalClock, CONTROLLER, chronyConf(CENTOS_STOCK))).toMatchObject({ status: 'pass', actual: 'no local clock line', source: '/etc/chrony.conf', message: '' });
-    expect(check(chronyLocalClock, CONTROLLER, chronyConf(CENTOS_STOCK.replace('#local stratum 10', 'local stratum 10')))).toMatchObject({ status: 'pass', actual: 'local stratum 10 (/etc/chrony.conf:29)', source: '/etc/chrony.conf:29' });
+    expect(check(chronyLocalClock, CONTROLLER, chronyConf(CENTOS_STOCK))).toMatchObject({
+      status: 'pass',
+      actual: 'no local clock line',
+      source: '/etc/chrony.conf',
+      message: '',
+    });
+    expect(check(chronyLocalClock, CONTROLLER, chronyConf(CENTOS_STOCK.replace('#local stratum 10', 'local stratum 10')))).toMatchObject({
+      status: 'pass',
+      actual: 'local stratum 10 (/etc/chrony.conf:29)',
+      source: '/etc/chrony.conf:29',
+    });
   });
 });
 
@@ -578,7 +719,9 @@ describe('hosts.<name>', () => {
   });
 
   it('an alias counts', () => {
-    expect(check(hostsEntryCheck(CONTROLLER), COMPUTE, { 'etcHosts.hosts': ok('127.0.0.1 localhost\n10.0.0.11 controller.lab.example controller\n') })).toMatchObject({
+    expect(
+      check(hostsEntryCheck(CONTROLLER), COMPUTE, { 'etcHosts.hosts': ok('127.0.0.1 localhost\n10.0.0.11 controller.lab.example controller\n') }),
+    ).toMatchObject({
       status: 'pass',
       actual: '/etc/hosts:2 10.0.0.11 controller.lab.example controller',
     });
@@ -586,12 +729,20 @@ describe('hosts.<name>', () => {
 
   it('a conflicting mapping (hanley compute1: controller = 192.168.97.101): fail with a sed fix', () => {
     const v = check(hostsEntryCheck(CONTROLLER), COMPUTE, HANLEY_HOSTS);
-    expect(v).toMatchObject({ status: 'fail', actual: '/etc/hosts:3 192.168.97.101 controller', source: '/etc/hosts:3', message: 'conflicting mapping /etc/hosts:3 192.168.97.101 controller' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: '/etc/hosts:3 192.168.97.101 controller',
+      source: '/etc/hosts:3',
+      message: 'conflicting mapping /etc/hosts:3 192.168.97.101 controller',
+    });
     expectFix(v, "sed -i '3d' /etc/hosts && echo '10.0.0.11 controller' >> /etc/hosts");
   });
 
   it('a commented mapping does not count: fail "no line maps"', () => {
-    const text = corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt').replace('10.0.0.11       controller', '# 10.0.0.11     controller');
+    const text = corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt').replace(
+      '10.0.0.11       controller',
+      '# 10.0.0.11     controller',
+    );
     const v = check(hostsEntryCheck(CONTROLLER), COMPUTE, { 'etcHosts.hosts': ok(text) });
     expect(v).toMatchObject({ status: 'fail', actual: 'no entry for controller', source: '/etc/hosts', message: 'no line maps controller' });
     expectFix(v, "echo '10.0.0.11 controller' >> /etc/hosts");
@@ -599,7 +750,10 @@ describe('hosts.<name>', () => {
 
   it('an IPv6 line for the name is not a conflict', () => {
     const text = `${corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt')}fd00::11 controller\n`;
-    expect(check(hostsEntryCheck(CONTROLLER), COMPUTE, { 'etcHosts.hosts': ok(text) })).toMatchObject({ status: 'pass', actual: '/etc/hosts:2 10.0.0.11 controller' });
+    expect(check(hostsEntryCheck(CONTROLLER), COMPUTE, { 'etcHosts.hosts': ok(text) })).toMatchObject({
+      status: 'pass',
+      actual: '/etc/hosts:2 10.0.0.11 controller',
+    });
   });
 });
 
@@ -609,7 +763,12 @@ describe('lab checks: topology.hosts and topology.ntp', () => {
 
   it('every host maps every lab host: pass', () => {
     const v = evaluateLabCheck(topologyHosts, { lab: LAB, hosts: [observe(CONTROLLER, GUIDE_HOSTS), observe(COMPUTE, GUIDE_HOSTS)] });
-    expect(v).toMatchObject({ status: 'pass', expected: '10.0.0.11 controller, 10.0.0.31 compute1 on every host', actual: 'all agree', source: 'controller:/etc/hosts, compute1:/etc/hosts' });
+    expect(v).toMatchObject({
+      status: 'pass',
+      expected: '10.0.0.11 controller, 10.0.0.31 compute1 on every host',
+      actual: 'all agree',
+      source: 'controller:/etc/hosts, compute1:/etc/hosts',
+    });
   });
 
   it('compute1 with the hanley /etc/hosts: both names conflict there', () => {
@@ -624,7 +783,11 @@ describe('lab checks: topology.hosts and topology.ntp', () => {
 
   it('compute selects the controller and the controller allows it: pass', () => {
     const v = evaluateLabCheck(topologyNtp, { lab: LAB, hosts: [observe(CONTROLLER, CONTROLLER_NTP), observe(COMPUTE, COMPUTE_NTP)] });
-    expect(v).toMatchObject({ status: 'pass', actual: '1 compute node(s) synced from controller', source: 'controller: chrony config; compute1: chronyc -n sources' });
+    expect(v).toMatchObject({
+      status: 'pass',
+      actual: '1 compute node(s) synced from controller',
+      source: 'controller: chrony config; compute1: chronyc -n sources',
+    });
   });
 
   it('controller without allow, compute selecting an outside server: both problems', () => {
@@ -652,10 +815,27 @@ describe('unreachable hosts', () => {
   const REASON = 'connect ECONNREFUSED 10.0.0.11:22';
   const unreachable = (spec: HostIdentity): ObservedHost => ({ spec, facts: parseFacts(new Map()), unreachable: REASON });
   const ALL: HostCheck[] = [
-    osRelease, hostHostname, hostAddress, cpuVirtualization, cpuCount, diskRoot,
-    firewalldStopped, firewalldDisabled, networkManagerStopped, networkManagerDisabled,
-    selinuxRuntime, selinuxConfig, chronyInstalled, chronyService, chronyUpstream, chronyAllow, chronyServing, chronySource, chronyLocalClock,
-    hostsEntryCheck(CONTROLLER), hostsEntryCheck(COMPUTE),
+    osRelease,
+    hostHostname,
+    hostAddress,
+    cpuVirtualization,
+    cpuCount,
+    diskRoot,
+    firewalldStopped,
+    firewalldDisabled,
+    networkManagerStopped,
+    networkManagerDisabled,
+    selinuxRuntime,
+    selinuxConfig,
+    chronyInstalled,
+    chronyService,
+    chronyUpstream,
+    chronyAllow,
+    chronyServing,
+    chronySource,
+    chronyLocalClock,
+    hostsEntryCheck(CONTROLLER),
+    hostsEntryCheck(COMPUTE),
   ];
 
   it('every check that applies is an error carrying the reason; the others are skipped', () => {
@@ -686,6 +866,11 @@ describe('unreachable hosts', () => {
   it('facts of a host whose probes never finished: error, not pass', () => {
     const host: ObservedHost = { spec: CONTROLLER, facts: parseFacts(new Map()), unreachable: null };
     const v = evaluateHostCheck(selinuxRuntime, { lab: LAB, host });
-    expect(v).toMatchObject({ status: 'error', actual: '', message: 'probe selinux did not finish (all parts): the host deadline passed or the session broke', source: 'getenforce ; cat /etc/selinux/config' });
+    expect(v).toMatchObject({
+      status: 'error',
+      actual: '',
+      message: 'probe selinux did not finish (all parts): the host deadline passed or the session broke',
+      source: 'getenforce ; cat /etc/selinux/config',
+    });
   });
 });

@@ -163,7 +163,10 @@ describe('chrony access: real chrony.conf files through the chrony-config parser
   });
 
   it('Ubuntu 20.04 file with "allow 192.168.0.0/16" on line 48: grants 192.168.1.0/24, not 10.0.0.0/24', () => {
-    const found = chronyDirectives(corpus('chrony', 'chrony.conf__ubuntu20.04-chrony3.5-layout-pools-replaced__kazurri-ubuntu.conf'), '/etc/chrony/chrony.conf');
+    const found = chronyDirectives(
+      corpus('chrony', 'chrony.conf__ubuntu20.04-chrony3.5-layout-pools-replaced__kazurri-ubuntu.conf'),
+      '/etc/chrony/chrony.conf',
+    );
     expect(decideAccess(found, SUBNET, LAB).granted).toBe(false);
     const other = decideAccess(found, net('192.168.1.0/24'), LAB);
     expect(other.granted).toBe(true);

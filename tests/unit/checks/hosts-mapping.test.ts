@@ -42,7 +42,13 @@ describe('mapHostsName on real /etc/hosts files', () => {
   it('an inline "# Comment" after the names is not an alias', () => {
     const entries = hostsEntries(corpus('hosts', 'hosts__insights-parser-edge-cases-tabs-inline-comments-ipv6.txt'));
     expect(mapHostsName(entries, 'Comment', '127.0.0.1')).toEqual({ agreeing: [], conflicting: [] });
-    expect(entries.find((e) => e.line === 5)!.names).toEqual(['fte.foo.redhat.com', 'ci.foo.redhat.com', 'qa.foo.redhat.com', 'stage.foo.redhat.com', 'prod.foo.redhat.com']);
+    expect(entries.find((e) => e.line === 5)!.names).toEqual([
+      'fte.foo.redhat.com',
+      'ci.foo.redhat.com',
+      'qa.foo.redhat.com',
+      'stage.foo.redhat.com',
+      'prod.foo.redhat.com',
+    ]);
   });
 
   it('an IPv6 line for the name is not a conflict (atlas on line 12)', () => {

@@ -18,7 +18,21 @@ describe('parseFacts on the Debian 12 capture', () => {
   const facts = parseFacts(outputs());
 
   it('every probe gets a result; what the host answered is read', () => {
-    expect(Object.keys(facts)).toEqual(['release', 'hostname', 'addresses', 'cpuinfo', 'disk', 'services', 'firewallState', 'selinux', 'packages', 'chronyConfig', 'chronySources', 'udpListeners', 'etcHosts']);
+    expect(Object.keys(facts)).toEqual([
+      'release',
+      'hostname',
+      'addresses',
+      'cpuinfo',
+      'disk',
+      'services',
+      'firewallState',
+      'selinux',
+      'packages',
+      'chronyConfig',
+      'chronySources',
+      'udpListeners',
+      'etcHosts',
+    ]);
     expect(facts.hostname).toEqual({ ok: true, value: { hostname: 'vm', staticHostname: null } });
     expect(facts.selinux).toEqual({ ok: true, value: { runtime: 'absent', config: null } });
     expect(facts.firewallState).toEqual({ ok: true, value: { state: 'not-installed' } });
@@ -26,7 +40,13 @@ describe('parseFacts on the Debian 12 capture', () => {
     expect(facts.chronyConfig).toEqual({ ok: true, value: { mainFile: null, directives: [] } });
     expect(facts.etcHosts).toEqual({
       ok: true,
-      value: { entries: [{ line: 1, address: '127.0.0.1', names: ['localhost'] }, { line: 2, address: '127.0.0.1', names: ['runsc'] }, { line: 3, address: '127.0.0.1', names: ['vm'] }] },
+      value: {
+        entries: [
+          { line: 1, address: '127.0.0.1', names: ['localhost'] },
+          { line: 2, address: '127.0.0.1', names: ['runsc'] },
+          { line: 3, address: '127.0.0.1', names: ['vm'] },
+        ],
+      },
     });
   });
 

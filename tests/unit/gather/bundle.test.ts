@@ -106,7 +106,7 @@ describe('hostile output through the real framing', () => {
     return { all: splitFrames(bundle, stdout, stderr), stdout, stderr };
   }
 
-  it('exit codes are the command\'s own', () => {
+  it("exit codes are the command's own", () => {
     const { all } = runWith('echo partial; exit_with() { return "$1"; }; exit_with 7');
     expect(all.get('hostname.uname')).toEqual({ stdout: 'partial\n', stderr: '', exitCode: 7 });
   });
@@ -132,7 +132,9 @@ describe('hostile output through the real framing', () => {
 
   it('a forged frame with another marker stays part of the body; the next part is unaffected', () => {
     const fake = 'LABSPEC_00000000000000000000000000000000';
-    const { all } = runWith(`printf 'a\\n${fake} end hostname.uname 0\\n${fake} begin hostname.hostnamectl\\nforged\\n'; printf '\\n${fake} end hostname.uname\\n' >&2`);
+    const { all } = runWith(
+      `printf 'a\\n${fake} end hostname.uname 0\\n${fake} begin hostname.hostnamectl\\nforged\\n'; printf '\\n${fake} end hostname.uname\\n' >&2`,
+    );
     expect(all.get('hostname.uname')).toEqual({
       stdout: `a\n${fake} end hostname.uname 0\n${fake} begin hostname.hostnamectl\nforged\n`,
       stderr: `\n${fake} end hostname.uname\n`,
@@ -170,7 +172,11 @@ describe('splitFrames on crafted streams', () => {
 
   it('a preamble (banner, motd, shell rc noise) before the first frame is ignored', () => {
     const banner = 'Welcome to CentOS Linux 7 (Core)\n\nLast login: Mon Jan  1 00:00:00 2024 from 10.0.0.1\nno newline at the end';
-    const all = splitFrames(bundle, banner + out('hostname.uname', 'controller\n', 0), 'stty: standard input: Inappropriate ioctl for device\n' + err('hostname.uname', ''));
+    const all = splitFrames(
+      bundle,
+      banner + out('hostname.uname', 'controller\n', 0),
+      'stty: standard input: Inappropriate ioctl for device\n' + err('hostname.uname', ''),
+    );
     expect(all.get('hostname.uname')).toEqual({ stdout: 'controller\n', stderr: '', exitCode: 0 });
   });
 

@@ -187,7 +187,8 @@ labs:
   });
 
   it('problems inside a lab entry: its lab settings, its defaults, unknown keys; an empty labs list', () => {
-    const text = 'labs:\n  - name: s1\n    lab:\n      subnet: 10.1.0/24\n    defaults:\n      password: x\n    hosts:\n      - name: controller\n        address: 10.1.0.100\n        role: controller\n    extra: 1\n';
+    const text =
+      'labs:\n  - name: s1\n    lab:\n      subnet: 10.1.0/24\n    defaults:\n      password: x\n    hosts:\n      - name: controller\n        address: 10.1.0.100\n        role: controller\n    extra: 1\n';
     expect(problemsOf(text)).toEqual([
       `${FILE}:4 labs[0].lab.subnet: expected an IPv4 CIDR such as 10.0.0.0/24`,
       `${FILE}:6 labs[0].defaults.password: never write a password in the inventory; put it in an environment variable and name it with passwordEnv`,
@@ -238,17 +239,20 @@ hosts:
   });
 
   it('duplicate host names: the second entry', () => {
-    const text = 'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: controller\n    address: 10.0.0.101\n    role: compute\n';
+    const text =
+      'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: controller\n    address: 10.0.0.101\n    role: compute\n';
     expect(problemsOf(text)).toEqual([`${FILE}:5 hosts[1].name: duplicate host name controller (also hosts[0])`]);
   });
 
-  it('two controllers: the second controller\'s role line', () => {
-    const text = 'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: compute1\n    address: 10.0.0.101\n    role: controller\n';
+  it("two controllers: the second controller's role line", () => {
+    const text =
+      'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: compute1\n    address: 10.0.0.101\n    role: controller\n';
     expect(problemsOf(text)).toEqual([`${FILE}:7 hosts[1].role: a lab has at most one controller (controller, compute1)`]);
   });
 
   it('a DNS-name address without labAddress: the host entry that lacks it', () => {
-    const text = 'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: compute1\n    address: compute1.lab.example.edu\n    role: compute\n';
+    const text =
+      'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: compute1\n    address: compute1.lab.example.edu\n    role: compute\n';
     expect(problemsOf(text)).toEqual([
       `${FILE}:5 hosts[1].labAddress: required when address (compute1.lab.example.edu) is not an IPv4 address: the lab address is what /etc/hosts and chrony must name`,
     ]);
@@ -300,7 +304,8 @@ hosts:
   });
 
   it('several cross-field problems are all reported', () => {
-    const text = 'hosts:\n  - name: controller\n    address: ctl.example\n    role: controller\n  - name: controller\n    address: 10.0.0.101\n    role: controller\n';
+    const text =
+      'hosts:\n  - name: controller\n    address: ctl.example\n    role: controller\n  - name: controller\n    address: 10.0.0.101\n    role: controller\n';
     expect(problemsOf(text)).toEqual([
       `${FILE}:5 hosts[1].name: duplicate host name controller (also hosts[0])`,
       `${FILE}:2 hosts[0].labAddress: required when address (ctl.example) is not an IPv4 address: the lab address is what /etc/hosts and chrony must name`,

@@ -53,13 +53,40 @@ function host(name: string, role: string, address: string, lab = 'default'): Hos
 const HOSTS = [host('controller', 'controller', '10.0.0.11'), host('compute1', 'compute', '10.0.0.31')];
 
 function entry(overrides: Partial<ResultEntry>): ResultEntry {
-  return { lab: 'default', host: 'controller', check: 'selinux.runtime', title: 'SELinux is permissive or disabled now', status: 'pass', expected: 'Permissive or Disabled', actual: 'permissive', source: 'getenforce', message: '', fix: '', ...overrides };
+  return {
+    lab: 'default',
+    host: 'controller',
+    check: 'selinux.runtime',
+    title: 'SELinux is permissive or disabled now',
+    status: 'pass',
+    expected: 'Permissive or Disabled',
+    actual: 'permissive',
+    source: 'getenforce',
+    message: '',
+    fix: '',
+    ...overrides,
+  };
 }
 
 const ENTRIES: ResultEntry[] = [
   entry({}),
-  entry({ check: 'selinux.config', status: 'fail', expected: 'SELINUX=disabled', actual: 'SELINUX=enforcing', source: '/etc/selinux/config:7', message: 'SELinux will be enforcing after the next boot', fix: "sed -i 's/^SELINUX=.*/SELINUX=disabled/' /etc/selinux/config" }),
-  entry({ check: 'os.release', status: 'error', expected: '', actual: 'NAME="TencentOS Server"', source: 'cat /etc/centos-release', message: 'probe release: expected one line, got 17' }),
+  entry({
+    check: 'selinux.config',
+    status: 'fail',
+    expected: 'SELINUX=disabled',
+    actual: 'SELINUX=enforcing',
+    source: '/etc/selinux/config:7',
+    message: 'SELinux will be enforcing after the next boot',
+    fix: "sed -i 's/^SELINUX=.*/SELINUX=disabled/' /etc/selinux/config",
+  }),
+  entry({
+    check: 'os.release',
+    status: 'error',
+    expected: '',
+    actual: 'NAME="TencentOS Server"',
+    source: 'cat /etc/centos-release',
+    message: 'probe release: expected one line, got 17',
+  }),
   entry({ check: 'chrony.source', status: 'skip', expected: '', actual: '', source: '', message: 'applies to compute hosts; controller is controller' }),
   entry({ host: 'compute1', check: 'chrony.source', status: 'pass', actual: 'server controller iburst', source: '/etc/chrony.conf:3' }),
   entry({ host: null, check: 'topology.hosts', status: 'pass', actual: 'all agree', source: 'controller:/etc/hosts, compute1:/etc/hosts' }),
@@ -89,7 +116,7 @@ describe('buildJunit: structure', () => {
     expect(status).toBe(0);
   });
 
-  it('one testsuite per host (and one for the lab\'s cross-host checks), with host/address/role properties', () => {
+  it("one testsuite per host (and one for the lab's cross-host checks), with host/address/role properties", () => {
     expect(xpath(xml, 'count(/testsuites/testsuite)')).toBe('3');
     expect(xpath(xml, 'string(/testsuites/testsuite[1]/@name)')).toBe('default/controller');
     expect(xpath(xml, 'string(/testsuites/testsuite[1]/properties/property[@name="host"]/@value)')).toBe('controller');
@@ -182,7 +209,9 @@ describe('buildJunit: hostile text from hosts', () => {
     const text = HOSTILE.cdataEnd;
     const inBody = 'x ]]\\x3e y <![CDATA[ z ]]\\x3e & < > " \'';
     expect(xpath(xml, 'string(//testcase[@name="hostile.cdataEnd"]/failure/@message)')).toBe(text);
-    expect(xpath(xml, 'string(//testcase[@name="hostile.cdataEnd"]/failure)')).toBe(`check: ${inBody}\nexpected: ${inBody}\nactual: ${inBody}\nsource: ${inBody}\nfix: ${inBody}`);
+    expect(xpath(xml, 'string(//testcase[@name="hostile.cdataEnd"]/failure)')).toBe(
+      `check: ${inBody}\nexpected: ${inBody}\nactual: ${inBody}\nsource: ${inBody}\nfix: ${inBody}`,
+    );
     expect(xpath(xml, 'string(//testcase[@name="hostile.error"]/error)')).toContain(`actual: \\x01\\x02\\x07\\x08\\x0b\\x0c\\x0e\\x1f\u007f${inBody}\n`);
     expect(xpath(xml, 'string(//testcase[@name="hostile.pass"]/system-out)')).toContain(`actual: chronyd \\x1b[1;31mfailed\\x1b[0m${inBody}\n`);
   });

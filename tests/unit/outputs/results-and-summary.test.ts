@@ -5,7 +5,20 @@ import type { ResultEntry } from '../../../outputs/result-entry.ts';
 import { buildResultsJson, RESULTS_SCHEMA } from '../../../outputs/results-json.ts';
 
 function host(lab: string, name: string, connection: HostRecord['connection'] = { ok: true }): HostRecord {
-  return { lab, host: name, address: '10.0.0.11', labAddress: '10.0.0.11', role: 'controller', transport: 'ssh', startedAt: '2024-01-01T00:00:00.000Z', durationMs: 900, connection, notes: [], commands: [], snapshot: `reports/facts/${name}.json` };
+  return {
+    lab,
+    host: name,
+    address: '10.0.0.11',
+    labAddress: '10.0.0.11',
+    role: 'controller',
+    transport: 'ssh',
+    startedAt: '2024-01-01T00:00:00.000Z',
+    durationMs: 900,
+    connection,
+    notes: [],
+    commands: [],
+    snapshot: `reports/facts/${name}.json`,
+  };
 }
 function entry(lab: string, hostName: string | null, check: string, status: ResultEntry['status'], message = ''): ResultEntry {
   return { lab, host: hostName, check, title: check, status, expected: 'e', actual: 'a', source: 's', message, fix: status === 'fail' ? 'f' : '' };
@@ -66,13 +79,19 @@ describe('console summary', () => {
 
   it('an unreachable host says so instead of listing its errors', () => {
     const hosts = [host('default', 'controller', { ok: false, failure: 'refused', message: 'connect ECONNREFUSED 10.0.0.11:22' })];
-    const text = consoleSummary([entry('default', 'controller', 'os.release', 'error'), entry('default', 'controller', 'host.hostname', 'error')], hosts, ['r']);
+    const text = consoleSummary([entry('default', 'controller', 'os.release', 'error'), entry('default', 'controller', 'host.hostname', 'error')], hosts, [
+      'r',
+    ]);
     expect(text).toContain(`  ${'controller'.padEnd('controller'.length)}  0 pass, 0 fail, 2 error, 0 skip  UNREACHABLE: connect ECONNREFUSED 10.0.0.11:22\n`);
     expect(text).not.toContain('failing:');
   });
 
   it('several labs: hosts are labelled lab/host', () => {
-    const text = consoleSummary([entry('student1', 'controller', 'os.release', 'pass'), entry('student2', 'controller', 'os.release', 'fail')], [host('student1', 'controller'), host('student2', 'controller')], ['r']);
+    const text = consoleSummary(
+      [entry('student1', 'controller', 'os.release', 'pass'), entry('student2', 'controller', 'os.release', 'fail')],
+      [host('student1', 'controller'), host('student2', 'controller')],
+      ['r'],
+    );
     expect(text).toContain('  student1/controller  1 pass, 0 fail, 0 error, 0 skip\n');
     expect(text).toContain('  student2/controller  0 pass, 1 fail, 0 error, 0 skip  failing: os.release\n');
   });

@@ -43,10 +43,11 @@ describe('addresses: ip -o addr show', () => {
   });
 
   it('point-to-point "peer" address, CRLF, no final newline, no addresses at all', () => {
-    expect(parse('5: tun0    inet 10.8.0.1 peer 10.8.0.2/32 scope global tun0\\       valid_lft forever preferred_lft forever\r\n6: wg0    inet 10.9.0.1/24 scope global wg0')).toEqual([
-      a('tun0', 'inet', '10.8.0.1', 32),
-      a('wg0', 'inet', '10.9.0.1', 24),
-    ]);
+    expect(
+      parse(
+        '5: tun0    inet 10.8.0.1 peer 10.8.0.2/32 scope global tun0\\       valid_lft forever preferred_lft forever\r\n6: wg0    inet 10.9.0.1/24 scope global wg0',
+      ),
+    ).toEqual([a('tun0', 'inet', '10.8.0.1', 32), a('wg0', 'inet', '10.9.0.1', 24)]);
     expect(parse('')).toEqual([]);
   });
 });

@@ -15,7 +15,12 @@ describe('chrony-config: EL main file', () => {
 
   it('CentOS 7.7+ stock: four centos pool servers', () => {
     const fact = parse({ '/etc/chrony.conf': corpus('chrony', 'chrony.conf__centos7.7+-chrony3.4-stock__20642411258.conf') });
-    expect(sources(fact).map((d) => [d.line, d.args[0]])).toEqual([[3, '0.centos.pool.ntp.org'], [4, '1.centos.pool.ntp.org'], [5, '2.centos.pool.ntp.org'], [6, '3.centos.pool.ntp.org']]);
+    expect(sources(fact).map((d) => [d.line, d.args[0]])).toEqual([
+      [3, '0.centos.pool.ntp.org'],
+      [4, '1.centos.pool.ntp.org'],
+      [5, '2.centos.pool.ntp.org'],
+      [6, '3.centos.pool.ntp.org'],
+    ]);
   });
 
   it('RHEL 7.0 stock + smoothtime: 19 directives, last one on line 50', () => {
@@ -32,7 +37,10 @@ describe('chrony-config: EL main file', () => {
 
   it('OpenStack install-guide snippets (controller: server + allow; other nodes: server controller)', () => {
     const controller = parse({ '/etc/chrony.conf': corpus('chrony', 'chrony.conf-snippet__openstack-install-guide-controller-rdo.txt') });
-    expect(controller.directives.map((d) => [d.keyword, ...d.args])).toEqual([['server', 'NTP_SERVER', 'iburst'], ['allow', '10.0.0.0/24']]);
+    expect(controller.directives.map((d) => [d.keyword, ...d.args])).toEqual([
+      ['server', 'NTP_SERVER', 'iburst'],
+      ['allow', '10.0.0.0/24'],
+    ]);
     const other = parse({ '/etc/chrony.conf': corpus('chrony', 'chrony.conf-snippet__openstack-install-guide-other-nodes-rdo.txt') });
     expect(other.directives).toEqual([{ file: '/etc/chrony.conf', line: 1, keyword: 'server', args: ['controller', 'iburst'] }]);
   });
@@ -78,7 +86,10 @@ describe('chrony-config: Debian/Ubuntu layout and includes', () => {
 
   it('an include glob pulls in matching conf.d files', () => {
     const fact = parse({ '/etc/chrony.conf': 'include /etc/chrony/conf.d/*.conf\n', '/etc/chrony/conf.d/1.conf': 'SERVER 10.0.0.11\n' });
-    expect(fact.directives.map((d) => [d.file, d.keyword])).toEqual([['/etc/chrony.conf', 'include'], ['/etc/chrony/conf.d/1.conf', 'server']]);
+    expect(fact.directives.map((d) => [d.file, d.keyword])).toEqual([
+      ['/etc/chrony.conf', 'include'],
+      ['/etc/chrony/conf.d/1.conf', 'server'],
+    ]);
   });
 
   it('both main files: /etc/chrony.conf wins, the other is ignored', () => {

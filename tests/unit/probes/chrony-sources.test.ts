@@ -9,13 +9,28 @@ describe('chrony-sources: tables', () => {
   it.each([
     ['chronyc-sources__openstack-install-guide-controller.txt', [src('^', '-', '192.0.2.11', 2, 12), src('^', '*', '192.0.2.12', 2, 177)]],
     ['chronyc-sources__openstack-install-guide-other-node-server-controller.txt', [src('^', '*', 'controller', 3, 377)]],
-    ['chronyc-sources__upstream-doc-example__chrony4-no-210-header.txt', [src('#', '*', 'GPS0', 0, 377), src('^', '?', 'ntp1.example.net', 2, 377), src('^', '+', 'ntp2.example.net', 1, 377)]],
-    ['chronyc-sources__centos7-header-trailing-spaces-sos-pr__first-2-rows.txt', [src('^', '+', 'blue.1e400.net', 3, 337), src('^', '*', 'horp-bsd01.horp.io', 2, 377)]],
+    [
+      'chronyc-sources__upstream-doc-example__chrony4-no-210-header.txt',
+      [src('#', '*', 'GPS0', 0, 377), src('^', '?', 'ntp1.example.net', 2, 377), src('^', '+', 'ntp2.example.net', 1, 377)],
+    ],
+    [
+      'chronyc-sources__centos7-header-trailing-spaces-sos-pr__first-2-rows.txt',
+      [src('^', '+', 'blue.1e400.net', 3, 337), src('^', '*', 'horp-bsd01.horp.io', 2, 377)],
+    ],
     ['chronyc-sources-v__centos7-header-trailing-spaces__33213814811.txt', [src('^', '*', '192.168.163.240', 1, 17)]],
     ['chronyc-sources-v__rhel7-rhce-exam-1-source__40734869736.txt', [src('^', '*', 'server', 2, 17)]],
-    ['chronyc-sources-v__rhel7-truncated-hostname-and-unreachable__42603018507.txt', [src('^', '*', '103-18-128-60.ip.mwsrv.c>', 2, 17), src('^', '?', 't2.time.sg3.yahoo.com', 0, 0)]],
-    ['chronyc-sources-v__altlinux-chrony4-unreachable-rows__52612632982.txt', [src('^', '*', 'ntp3.vniiftri.ru', 1, 17), src('^', '?', 'alt-p11-on-cs-2.lab', 0, 0), src('^', '?', 'alt-p11-on-ms.lab', 0, 0)]],
-    ['chronyc-n-sources-v__centos7-k8s-unreachable-first-rows__12015384051.txt', [src('^', '?', '94.237.64.20', 2, 1), src('^', '?', '94.130.49.186', 3, 1), src('^', '?', '119.28.183.184', 2, 1)]],
+    [
+      'chronyc-sources-v__rhel7-truncated-hostname-and-unreachable__42603018507.txt',
+      [src('^', '*', '103-18-128-60.ip.mwsrv.c>', 2, 17), src('^', '?', 't2.time.sg3.yahoo.com', 0, 0)],
+    ],
+    [
+      'chronyc-sources-v__altlinux-chrony4-unreachable-rows__52612632982.txt',
+      [src('^', '*', 'ntp3.vniiftri.ru', 1, 17), src('^', '?', 'alt-p11-on-cs-2.lab', 0, 0), src('^', '?', 'alt-p11-on-ms.lab', 0, 0)],
+    ],
+    [
+      'chronyc-n-sources-v__centos7-k8s-unreachable-first-rows__12015384051.txt',
+      [src('^', '?', '94.237.64.20', 2, 1), src('^', '?', '94.130.49.186', 3, 1), src('^', '?', '119.28.183.184', 2, 1)],
+    ],
   ])('%s', (file, sources) => {
     expect(parse(corpus('chrony', file))).toEqual({ daemon: 'answered', sources });
   });
@@ -46,7 +61,10 @@ describe('chrony-sources: tables', () => {
 
 describe('chrony-sources: daemon unreachable', () => {
   it('"506 Cannot talk to daemon" on stdout with exit 1', () => {
-    expect(chronySourcesProbe.parse({ sources: run('506 Cannot talk to daemon\n', '', 1) })).toEqual({ daemon: 'unreachable', message: '506 Cannot talk to daemon' });
+    expect(chronySourcesProbe.parse({ sources: run('506 Cannot talk to daemon\n', '', 1) })).toEqual({
+      daemon: 'unreachable',
+      message: '506 Cannot talk to daemon',
+    });
   });
 
   it('chronyc missing (127), as on this Debian 12 machine', () => {
@@ -63,7 +81,10 @@ describe('chrony-sources: rejects', () => {
     ['506 with exit 0', ok('506 Cannot talk to daemon\n')],
     ['501 Not authorised', run('501 Not authorised\n', '', 1)],
     ['a garbled row', ok(`MS Name/IP address         Stratum Poll Reach LastRx Last sample\n${'='.repeat(79)}\n^* controller two 3 6 377\n`)],
-    ['reach not octal', ok(`MS Name/IP address         Stratum Poll Reach LastRx Last sample\n${'='.repeat(79)}\n^* 10.0.0.11  3 6 389 12 +1us[ +1us] +/- 1ms\n`)],
+    [
+      'reach not octal',
+      ok(`MS Name/IP address         Stratum Poll Reach LastRx Last sample\n${'='.repeat(79)}\n^* 10.0.0.11  3 6 389 12 +1us[ +1us] +/- 1ms\n`),
+    ],
   ])('%s', (_why, output) => {
     expectUnparsable(() => chronySourcesProbe.parse({ sources: output }));
   });

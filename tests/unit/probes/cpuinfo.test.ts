@@ -32,7 +32,8 @@ describe('cpuinfo: /proc/cpuinfo samples', () => {
 
 describe('cpuinfo: rejects', () => {
   it('ARM (Features, no flags): "no vmx/svm" would be a false claim', () => {
-    const arm = 'processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid\nCPU implementer\t: 0x41\n\nHardware\t: BCM2835\n';
+    const arm =
+      'processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid\nCPU implementer\t: 0x41\n\nHardware\t: BCM2835\n';
     expect(expectUnparsable(() => parse(arm)).message).toMatch(/no x86 flags/);
   });
 

@@ -15,14 +15,26 @@ describe('disk: df -P', () => {
   it('RHEL 7 df -alP: mount point with spaces, pseudo filesystems, autofs "-" row skipped', () => {
     const filesystems = parse(corpus('storage', 'df-alP__rhel7-vmware-mountpoint-with-spaces__insights.txt'));
     expect(filesystems).toHaveLength(19); // 20 rows, systemd-1 skipped
-    expect(filesystems.find((f) => f.mountpoint === '/')).toEqual({ device: '/dev/sda2', sizeBytes: 17813504 * KiB, usedBytes: 2127172 * KiB, availableBytes: 15686332 * KiB, mountpoint: '/' });
+    expect(filesystems.find((f) => f.mountpoint === '/')).toEqual({
+      device: '/dev/sda2',
+      sizeBytes: 17813504 * KiB,
+      usedBytes: 2127172 * KiB,
+      availableBytes: 15686332 * KiB,
+      mountpoint: '/',
+    });
     expect(filesystems.find((f) => f.device === '/dev/sdb1')?.mountpoint).toBe('/V M T o o l s');
     expect(filesystems.some((f) => f.device === 'systemd-1')).toBe(false);
   });
 
   it('RHEL 6 df -alP with stderr lines before the header and a blank line', () => {
     const filesystems = parse(corpus('storage', 'df-alP__rhel6-stderr-mixed-in__insights.txt'));
-    expect(filesystems[0]).toEqual({ device: '/dev/mapper/vg_lxcrhel6sat56-lv_root', sizeBytes: 98571884 * KiB, usedBytes: 4244032 * KiB, availableBytes: 89313940 * KiB, mountpoint: '/' });
+    expect(filesystems[0]).toEqual({
+      device: '/dev/mapper/vg_lxcrhel6sat56-lv_root',
+      sizeBytes: 98571884 * KiB,
+      usedBytes: 4244032 * KiB,
+      availableBytes: 89313940 * KiB,
+      mountpoint: '/',
+    });
     expect(filesystems.at(-1)?.mountpoint).toBe('/sys/fs/cgroup');
   });
 
@@ -44,7 +56,7 @@ describe('disk: rejects', () => {
 
   it('header only, df failure', () => {
     expectUnparsable(() => parse('Filesystem 1024-blocks Used Available Capacity Mounted on\n'));
-    expectUnparsable(() => diskProbe.parse({ df: run('', "df: /: No such file or directory\n", 1) }));
+    expectUnparsable(() => diskProbe.parse({ df: run('', 'df: /: No such file or directory\n', 1) }));
   });
 
   it.each(Object.entries(HOSTILE))('hostile %s', (_name, text) => {

@@ -18,7 +18,11 @@ describe('etc-hosts', () => {
   it('insights edge cases: inline comment, tabs, IPv6, trailing blanks', () => {
     const entries = parse(corpus('hosts', 'hosts__insights-parser-edge-cases-tabs-inline-comments-ipv6.txt'));
     expect(entries.map((e) => e.line)).toEqual([1, 2, 5, 7, 8, 11, 12]);
-    expect(entries[2]).toEqual({ line: 5, address: '127.0.0.1', names: ['fte.foo.redhat.com', 'ci.foo.redhat.com', 'qa.foo.redhat.com', 'stage.foo.redhat.com', 'prod.foo.redhat.com'] });
+    expect(entries[2]).toEqual({
+      line: 5,
+      address: '127.0.0.1',
+      names: ['fte.foo.redhat.com', 'ci.foo.redhat.com', 'qa.foo.redhat.com', 'stage.foo.redhat.com', 'prod.foo.redhat.com'],
+    });
     expect(entries[4]).toEqual({ line: 8, address: '2001:db8::36', names: ['ipv6.example.com'] });
     expect(entries[6]).toEqual({ line: 12, address: '2001:db8::38', names: ['atlas', 'atlas.example.com'] });
   });
@@ -56,7 +60,9 @@ describe('etc-hosts', () => {
   });
 
   it('address-only lines and non-IP first fields are skipped; CRLF; no final newline', () => {
-    expect(parse('10.0.0.1\r\ncontroller 10.0.0.11\r\n10.0.0.300 bad\r\n10.0.0.2 compute#comment')).toEqual([{ line: 4, address: '10.0.0.2', names: ['compute'] }]);
+    expect(parse('10.0.0.1\r\ncontroller 10.0.0.11\r\n10.0.0.300 bad\r\n10.0.0.2 compute#comment')).toEqual([
+      { line: 4, address: '10.0.0.2', names: ['compute'] },
+    ]);
   });
 
   it('missing /etc/hosts → no entries; other cat failures → Unparsable', () => {

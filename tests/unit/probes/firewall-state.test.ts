@@ -20,7 +20,7 @@ describe('firewall-state', () => {
   it.each([
     ['"not running" with exit 0', run('not running\n', '', 0)],
     ['"running" with exit 252', run('', 'running\n', 252)],
-    ['the other subcommands\' wording', run('', 'FirewallD is not running\n', 252)],
+    ["the other subcommands' wording", run('', 'FirewallD is not running\n', 252)],
     ['a Python traceback', run('', 'Traceback (most recent call last):\n  File "/usr/bin/firewall-cmd"\n', 1)],
     ['running plus a warning', run('running\n', 'Warning: something\n', 0)],
   ])('%s → Unparsable', (_why, output) => {

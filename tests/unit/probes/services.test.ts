@@ -32,7 +32,13 @@ describe('services: systemctl show blocks', () => {
 
   it('blocks map to SERVICE_UNITS by position', () => {
     const { units } = servicesProbe.parse({ show: ok(ROCKY_NO_FIREWALLD) });
-    expect(units['firewalld.service']).toEqual({ id: 'firewalld.service', loadState: 'not-found', activeState: 'inactive', subState: 'dead', unitFileState: '' });
+    expect(units['firewalld.service']).toEqual({
+      id: 'firewalld.service',
+      loadState: 'not-found',
+      activeState: 'inactive',
+      subState: 'dead',
+      unitFileState: '',
+    });
     expect(units['chronyd.service']?.activeState).toBe('active');
     expect(units['chrony.service']?.loadState).toBe('not-found');
   });
@@ -61,8 +67,15 @@ describe('services: agrees with is-active / is-enabled samples', () => {
   it('stopped + disabled firewalld (CentOS 7): is-active/is-enabled words are the ActiveState/UnitFileState values', () => {
     const active = corpus('systemd', 'is-active-firewalld__centos7-inactive__1223697796.txt').trim();
     const enabled = corpus('systemd', 'is-enabled-firewalld__centos7-disabled__1223697796.txt').trim();
-    const show = ROCKY_NO_FIREWALLD.replace(block('firewalld.service', 'not-found', 'inactive', 'dead', ''), block('firewalld.service', 'loaded', active, 'dead', enabled));
-    expect(servicesProbe.parse({ show: ok(show) }).units['firewalld.service']).toMatchObject({ loadState: 'loaded', activeState: 'inactive', unitFileState: 'disabled' });
+    const show = ROCKY_NO_FIREWALLD.replace(
+      block('firewalld.service', 'not-found', 'inactive', 'dead', ''),
+      block('firewalld.service', 'loaded', active, 'dead', enabled),
+    );
+    expect(servicesProbe.parse({ show: ok(show) }).units['firewalld.service']).toMatchObject({
+      loadState: 'loaded',
+      activeState: 'inactive',
+      unitFileState: 'disabled',
+    });
   });
 
   it('running + enabled chronyd: the RHEL 7.9 show excerpt says what is-active/is-enabled say', () => {
@@ -74,14 +87,19 @@ describe('services: agrees with is-active / is-enabled samples', () => {
 
   it('masked is a UnitFileState value, kept as is', () => {
     const masked = corpus('systemd', 'is-enabled-firewalld__masked__3760043943.txt').trim();
-    const show = ROCKY_NO_FIREWALLD.replace(block('firewalld.service', 'not-found', 'inactive', 'dead', ''), block('firewalld.service', 'masked', 'inactive', 'dead', masked));
+    const show = ROCKY_NO_FIREWALLD.replace(
+      block('firewalld.service', 'not-found', 'inactive', 'dead', ''),
+      block('firewalld.service', 'masked', 'inactive', 'dead', masked),
+    );
     expect(servicesProbe.parse({ show: ok(show) }).units['firewalld.service']?.unitFileState).toBe('masked');
   });
 });
 
 describe('services: rejects', () => {
   it('block count differs from the requested units (corpus 3-unit and 2-unit samples)', () => {
-    expectUnparsable(() => servicesProbe.parse({ show: ok(corpus('systemd', 'systemctl-show-multi-unit__THIRD-PARTY-HANDWRITTEN-not-found-shape__63604033285.txt')) }));
+    expectUnparsable(() =>
+      servicesProbe.parse({ show: ok(corpus('systemd', 'systemctl-show-multi-unit__THIRD-PARTY-HANDWRITTEN-not-found-shape__63604033285.txt')) }),
+    );
     expectUnparsable(() => servicesProbe.parse({ show: ok(corpus('systemd', 'systemctl-show-all-excerpt__rhel7.9-chronyd-and-sshd__mql.txt')) }));
   });
 

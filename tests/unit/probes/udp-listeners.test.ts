@@ -30,7 +30,8 @@ describe('udp-listeners: ss', () => {
   });
 
   it('very old users:(("name",N,N)), no users column (not root), CRLF', () => {
-    const text = 'State      Recv-Q Send-Q Local Address:Port Peer Address:Port\r\nUNCONN     0      0      *:123   *:*   users:(("chronyd",1234,5))\r\nUNCONN 0 0 [fe80::1]%eth0:546 [::]:*\r\n';
+    const text =
+      'State      Recv-Q Send-Q Local Address:Port Peer Address:Port\r\nUNCONN     0      0      *:123   *:*   users:(("chronyd",1234,5))\r\nUNCONN 0 0 [fe80::1]%eth0:546 [::]:*\r\n';
     expect(parse(text)).toEqual([s('*', 123, 'chronyd'), s('fe80::1', 546, null)]);
   });
 });
@@ -60,7 +61,8 @@ describe('udp-listeners: netstat', () => {
   });
 
   it('"-" program (not root) → null; a program name with a blank', () => {
-    const text = 'Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name    \nudp        0      0 0.0.0.0:123             0.0.0.0:*                           -                   \nudp        0      0 0.0.0.0:5353            0.0.0.0:*                           812/avahi-daemon: r \n';
+    const text =
+      'Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name    \nudp        0      0 0.0.0.0:123             0.0.0.0:*                           -                   \nudp        0      0 0.0.0.0:5353            0.0.0.0:*                           812/avahi-daemon: r \n';
     expect(parse(text)).toEqual([s('0.0.0.0', 123, null), s('0.0.0.0', 5353, 'avahi-daemon: r')]);
   });
 });
