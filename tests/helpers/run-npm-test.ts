@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HostRecord } from '../../helpers/run-data.ts';
-import type { ResultEntry } from '../../outputs/result-entry.ts';
+import type { z } from 'zod';
+import { resultsDocument } from '../../outputs/results-json.ts';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const XSD = join(REPO, 'tests/fixtures/junit/jenkins-junit.xsd');
@@ -24,7 +24,7 @@ export interface NpmTestRun {
   exitCode: number | null;
   output: string;
   reports: string;
-  results: { summary: Record<string, number>; hosts: HostRecord[]; results: ResultEntry[] };
+  results: z.infer<typeof resultsDocument>;
   junit: string;
   /** xmllint's verdict on junit.xml against the Jenkins schema. */
   junitValid: { ok: boolean; message: string };
@@ -43,7 +43,8 @@ export function runNpmTest(env: Record<string, string>, prefix: string[] = [], a
     exitCode: run.status,
     output: `${run.stdout}${run.stderr}`,
     reports,
-    results: JSON.parse(readFileSync(join(reports, 'results.json'), 'utf8')),
+    // Every results.json a test reads must match the documented schema.
+    results: resultsDocument.parse(JSON.parse(readFileSync(join(reports, 'results.json'), 'utf8'))),
     junit: readFileSync(junitPath, 'utf8'),
     junitValid: { ok: lint.status === 0, message: lint.stderr.trim() },
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostRecord } from '../../../helpers/run-data.ts';
 import { consoleSummary } from '../../../outputs/console-summary.ts';
 import type { ResultEntry } from '../../../outputs/result-entry.ts';
-import { buildResultsJson, RESULTS_SCHEMA } from '../../../outputs/results-json.ts';
+import { buildResultsJson, RESULTS_SCHEMA, resultsDocument } from '../../../outputs/results-json.ts';
 
 function host(lab: string, name: string, connection: HostRecord['connection'] = { ok: true }): HostRecord {
   return {
@@ -43,6 +43,7 @@ describe('results.json', () => {
     expect(parsed.schema).toBe(RESULTS_SCHEMA);
     expect(RESULTS_SCHEMA).toBe('labspec/results@1');
     expect(parsed.summary).toEqual({ pass: 3, fail: 2, error: 1, skip: 1 });
+    expect(resultsDocument.safeParse(parsed).success).toBe(true);
     expect(parsed.hosts).toEqual(HOSTS);
     expect(parsed.results).toEqual(ENTRIES);
     expect(new Date(parsed.generatedAt as string).toISOString()).toBe(parsed.generatedAt);
