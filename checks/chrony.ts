@@ -31,6 +31,11 @@ export const chronyInstalled: HostCheck = {
   },
 };
 
+function runningChronyd(host: ObservedHost) {
+  const { units } = fact(host, 'services');
+  return [units['chronyd.service'], units['chrony.service']].find((u) => u.activeState === 'active') ?? null;
+}
+
 export const chronyService: HostCheck = {
   id: 'chrony.service',
   title: 'chronyd is running and enabled',
@@ -137,7 +142,19 @@ export const chronyServing: HostCheck = {
         `UDP 123 belongs to ${foreign.process}, not chronyd`,
         `systemctl disable --now ${foreign.process}; systemctl restart chronyd`,
       );
-    return pass(expected, actual, source);
+    if (ntp.some((s) => s.process === 'chronyd')) return pass(expected, actual, source);
+    // Without root, ss hides the owner: chronyd must at least be the one running.
+    const chronyd = runningChronyd(host);
+    const sources = `${source} ; ${commandsOf('services', host.spec, lab)}`;
+    return chronyd
+      ? pass(expected, `${actual}; ${chronyd.id} is active`, sources, 'the owner of UDP 123 is not shown without root; chronyd is running')
+      : fail(
+          expected,
+          `${actual}; chronyd is not running`,
+          sources,
+          'something other than chronyd holds UDP 123',
+          'find it with ss -ulnp (as root), stop it, then systemctl restart chronyd',
+        );
   },
 };
 

@@ -599,6 +599,29 @@ describe('chrony.serving (controller)', () => {
     expect(v).toMatchObject({ status: 'fail', actual: '0.0.0.0:123 ntpd', message: 'UDP 123 belongs to ntpd, not chronyd' });
     expectFix(v, 'systemctl disable --now ntpd; systemctl restart chronyd');
   });
+
+  // The same ALT sample as a non-root ss prints it: no users:(...) column.
+  const ALT_NO_PROCESS = ALT.replace(/\s+users:\(\(.*\)\)/g, '');
+
+  it('owner hidden (non-root) and chronyd active: pass, saying the owner was not shown', () => {
+    const v = check(chronyServing, CONTROLLER, { 'udpListeners.sockets': ok(ALT_NO_PROCESS), ...show('stopped', 'stopped', 'running') });
+    expect(v).toMatchObject({
+      status: 'pass',
+      actual: '0.0.0.0:123 (process not shown); chronyd.service is active',
+      source: `${SS} ; ${SYSTEMCTL}`,
+      message: 'the owner of UDP 123 is not shown without root; chronyd is running',
+    });
+  });
+
+  it('owner hidden and chronyd not running: fail — something else holds UDP 123', () => {
+    const v = check(chronyServing, CONTROLLER, { 'udpListeners.sockets': ok(ALT_NO_PROCESS), ...show('stopped', 'stopped', 'stopped') });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: '0.0.0.0:123 (process not shown); chronyd is not running',
+      message: 'something other than chronyd holds UDP 123',
+    });
+    expectFix(v);
+  });
 });
 
 describe('chrony.source (compute)', () => {
