@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { runSpecs } from '../helpers/run-specs.ts';
 import { EXIT } from '../helpers/settings.ts';
 import { DEFAULT_INVENTORY } from '../inventory/load.ts';
+import { PROBES } from '../probes/index.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -16,6 +17,7 @@ Usage:
   labspec replay [SNAPSHOT_DIR]     [--reports DIR] [--filter TEXT]
   labspec lab up [--scenario NAME] | lab down | lab status | lab scenarios
   labspec demo   [--scenario NAME] [--keep]
+  labspec probes
   labspec --help | --version
 
 Commands:
@@ -25,6 +27,7 @@ Commands:
   lab       The local lab: two real systemd hosts (controller, compute1) in network
             namespaces on this machine. Needs Linux and root.
   demo      lab up, run against it, print the reports, lab down (unless --keep).
+  probes    The fixed, read-only commands labspec may send to a host, probe by probe.
 
 Options:
   --inventory FILE   inventory YAML (default ${DEFAULT_INVENTORY}; env LABSPEC_INVENTORY)
@@ -78,9 +81,22 @@ async function main(argv: string[]): Promise<number> {
       const { demo } = await import('../lab/demo.ts');
       return demo({ scenario: values.scenario ?? 'drift', keep: values.keep ?? false, reports: env.LABSPEC_REPORTS ?? resolve('reports') });
     }
+    case 'probes':
+      return print(describeProbes(), EXIT.ok);
     default:
       return print(`${command ? `labspec: unknown command ${command}\n` : ''}${HELP}`, EXIT.usage);
   }
+}
+
+function describeProbes(): string {
+  return Object.values(PROBES)
+    .map((probe) => {
+      const commands = new Set(
+        ['controller', 'compute'].flatMap((role) => Object.values(probe.commands({ role: role as 'controller' | 'compute', chronySyncWaitSeconds: 10 }))),
+      );
+      return [`${probe.id} — ${probe.description}`, ...[...commands].map((c) => `  $ ${c}`), `  fact: ${probe.example}`, ''].join('\n');
+    })
+    .join('\n');
 }
 
 function print(text: string, code: number): number {

@@ -34,6 +34,12 @@ describe('the labspec CLI', () => {
     for (const text of ['labspec run', 'labspec replay', 'labspec lab up', 'labspec demo', 'junit.xml', 'Exit codes']) expect(run.stdout).toContain(text);
   });
 
+  it('probes lists every command labspec may send', () => {
+    const run = labspec(['probes']);
+    expect(run.code).toBe(0);
+    for (const text of ['$ systemctl show -p', '$ chronyc -n sources', '$ firewall-cmd --state', 'etc-hosts — ']) expect(run.stdout).toContain(text);
+  });
+
   it('exits 2 on an unknown command or option', () => {
     expect(labspec(['frobnicate']).code).toBe(2);
     expect(labspec(['run', '--no-such-flag']).code).toBe(2);
