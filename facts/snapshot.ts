@@ -49,6 +49,8 @@ export const hostSnapshot = z.object({
   command: z.string(),
   script: z.string(),
   timedOut: z.boolean(),
+  /** What the host printed before labspec's first frame (banners, shell start-up files): recorded, never parsed. */
+  preamble: z.object({ stdout: z.string(), stderr: z.string() }),
   outputs: z.array(recordedOutput),
   /** Parsed facts, for people reading the file; replay parses `outputs` again. */
   facts: z.unknown().optional(),

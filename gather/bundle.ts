@@ -60,6 +60,12 @@ export function splitFrames(bundle: Pick<Bundle, 'marker' | 'parts'>, stdout: st
   return outputs;
 }
 
+/** What the host printed before the first frame: login banners, shell start-up files. Kept for the record, never parsed. */
+export function preamble(bundle: Pick<Bundle, 'marker'>, text: string): string {
+  const first = text.indexOf(`\n${bundle.marker} begin `);
+  return first < 0 ? text : text.slice(0, first);
+}
+
 function frame(text: string, marker: string, key: string, withStatus: boolean): { body: string; exitCode: number | null } | null {
   const begin = `\n${marker} begin ${key}\n`;
   const start = text.indexOf(begin);

@@ -2,7 +2,7 @@ import { parseFacts, type HostFacts } from '../facts/host-facts.ts';
 import { SNAPSHOT_VERSION, type HostSnapshot } from '../facts/snapshot.ts';
 import type { HostSpec, Lab } from '../inventory/load.ts';
 import type { CommandOutput } from '../probes/probe.ts';
-import { buildBundle, frameClock, splitFrames } from './bundle.ts';
+import { buildBundle, frameClock, preamble, splitFrames } from './bundle.ts';
 import { localTransport } from './local.ts';
 import { sshTransport } from './ssh.ts';
 import { TransportError, type Transport } from './transport.ts';
@@ -51,13 +51,16 @@ export async function gatherHost(host: HostSpec, lab: Lab, position = 0): Promis
   const clock = frameClock(bundle);
   try {
     const result = await transport.run(bundle.command, bundle.script, { deadline, onStdout: clock.feed });
-    const outputs = splitFrames(bundle, result.stdout.toString('utf8'), result.stderr.toString('utf8'));
+    const stdout = result.stdout.toString('utf8');
+    const stderr = result.stderr.toString('utf8');
+    const outputs = splitFrames(bundle, stdout, stderr);
     return {
       ...base,
       notes: [...transport.notes, ...(result.timedOut ? [`deadline of ${host.connection.deadlineSeconds}s passed before every probe finished`] : [])],
       durationMs: Date.now() - startedAt.getTime(),
       connectMs: clock.firstByteAfter(startedAt.getTime()),
       connection: { ok: true },
+      preamble: { stdout: preamble(bundle, stdout), stderr: preamble(bundle, stderr) },
       timedOut: result.timedOut,
       outputs: bundle.parts.map((p) => {
         const key = `${p.probe}.${p.part}`;
@@ -74,6 +77,7 @@ export async function gatherHost(host: HostSpec, lab: Lab, position = 0): Promis
       durationMs: Date.now() - startedAt.getTime(),
       connectMs: null,
       connection: { ok: false, failure, message },
+      preamble: { stdout: '', stderr: '' },
       timedOut: false,
       outputs: [],
       facts: parseFacts(new Map()),

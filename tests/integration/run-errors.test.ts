@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,11 @@ hosts:
     expect(byId['os.release']).toMatchObject({ status: 'fail' });
     expect(byId['cpu.count']).toMatchObject({ status: 'pass' });
     expect(byId['host.address']).toMatchObject({ status: 'fail', message: expect.stringContaining('10.0.0.100 is not configured') });
+    // The banner is kept in the snapshot for the record, apart from every probe's output.
+    const snapshot = JSON.parse(readFileSync(join(run.reports, 'facts', 'controller.json'), 'utf8'));
+    expect(snapshot.preamble.stdout).toContain('Welcome');
+    expect(snapshot.preamble.stdout).toContain('LABSPEC_00000000000000000000000000000000 end release.osRelease 0');
+    expect(snapshot.preamble.stderr).toContain('motd on stderr');
   });
 
   it('replays the saved snapshots with no network to the same verdicts', () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_COMMAND, buildBundle, frameClock, splitFrames, type Bundle } from '../../../gather/bundle.ts';
+import { BUNDLE_COMMAND, buildBundle, frameClock, preamble, splitFrames, type Bundle } from '../../../gather/bundle.ts';
 import { parseFacts } from '../../../facts/host-facts.ts';
 
 const KEYS = [
@@ -215,5 +215,13 @@ describe('frameClock', () => {
     const clock = frameClock({ marker: 'LABSPEC_real' }, () => 5);
     clock.feed(Buffer.from('\nLABSPEC_fake end a.x 0\n'));
     expect(clock.durationOf('a.x')).toBeNull();
+  });
+});
+
+describe('preamble', () => {
+  it('is what came before the first frame of this run, or everything when no frame came', () => {
+    const marker = 'LABSPEC_0123456789abcdef0123456789abcdef';
+    expect(preamble({ marker }, `Welcome!\n\n${marker} begin a.x\nout\n`)).toBe('Welcome!\n');
+    expect(preamble({ marker }, `LABSPEC_fake begin a.x\nno frame of ours`)).toBe('LABSPEC_fake begin a.x\nno frame of ours');
   });
 });
