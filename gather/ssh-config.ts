@@ -5,10 +5,11 @@
  * case-insensitive, `key value` and `key=value`, quoted values, first-obtained-value-wins
  * (IdentityFile accumulates), and the keywords in KNOWN below.
  * `Include` splices the named files in place (through the caller's reader, which globs them).
- * Not supported: `Match` blocks (their lines are skipped and a note is returned). Other keywords
- * are ignored silently.
+ * `Match` blocks with the criteria `all`, `host`, `originalhost` and `localuser` (negation with
+ * `!`, several criteria all required) are evaluated; a Match block using any other criterion
+ * (`exec`, `user`, `canonical`, `final`, …) is skipped with a note. Other keywords are ignored silently.
  */
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { matchPatternList } from './known-hosts.ts';
 
 export interface SshConfigLine {
@@ -20,8 +21,8 @@ export interface SshConfigLine {
 export interface SshConfigBlock {
   /** `null` for lines before the first Host/Match (they apply to every host). */
   hostPatterns: string[] | null;
-  /** Match blocks are kept so the resolver can note that they were skipped. */
-  isMatch: boolean;
+  /** The criteria of a `Match` block, as written; null for global and Host blocks. */
+  matchCriteria: string[] | null;
   lines: SshConfigLine[];
 }
 
@@ -66,7 +67,7 @@ export type IncludeReader = (pattern: string) => Array<{ path: string; text: str
 const MAX_INCLUDE_DEPTH = 16;
 
 export function parseSshConfig(text: string, readInclude?: IncludeReader): ParsedSshConfig {
-  const blocks: SshConfigBlock[] = [{ hostPatterns: null, isMatch: false, lines: [] }];
+  const blocks: SshConfigBlock[] = [{ hostPatterns: null, matchCriteria: null, lines: [] }];
   const notes: string[] = [];
   parseInto(text, 'ssh_config', 0);
   return { blocks, notes };
@@ -83,9 +84,9 @@ export function parseSshConfig(text: string, readInclude?: IncludeReader): Parse
       const keyword = m[1]!.toLowerCase();
       const args = splitArgs(m[2]!);
       if (keyword === 'host') {
-        blocks.push({ hostPatterns: args, isMatch: false, lines: [] });
+        blocks.push({ hostPatterns: args, matchCriteria: null, lines: [] });
       } else if (keyword === 'match') {
-        blocks.push({ hostPatterns: null, isMatch: true, lines: [] });
+        blocks.push({ hostPatterns: null, matchCriteria: args, lines: [] });
       } else if (keyword === 'include') {
         include(args, `${source} line ${i + 1}`, depth);
       } else {
@@ -108,7 +109,7 @@ export function parseSshConfig(text: string, readInclude?: IncludeReader): Parse
     for (const pattern of patterns) {
       for (const file of readInclude(pattern)) parseInto(file.text, file.path, depth + 1);
     }
-    if (blocks[blocks.length - 1] !== enclosing) blocks.push({ hostPatterns: enclosing.hostPatterns, isMatch: enclosing.isMatch, lines: [] });
+    if (blocks[blocks.length - 1] !== enclosing) blocks.push({ hostPatterns: enclosing.hostPatterns, matchCriteria: enclosing.matchCriteria, lines: [] });
   }
 }
 
@@ -137,14 +138,39 @@ const STRICT: Record<string, SshHostConfig['strictHostKeyChecking']> = {
 };
 
 /** Applies every matching block to `host` (the name as given, before HostName). */
+/**
+ * Whether a Match block applies: true, false, or why labspec cannot tell. Each criterion takes a
+ * comma-separated pattern list (`all` takes none); `!` negates a criterion.
+ */
+export function matchBlockApplies(criteria: string[], names: { host: string; originalHost: string; localUser: string }): boolean | string {
+  const subjects: Record<string, string> = { host: names.host, originalhost: names.originalHost, localuser: names.localUser };
+  let applies = true;
+  for (let i = 0; i < criteria.length; i++) {
+    const raw = criteria[i]!;
+    const negated = raw.startsWith('!');
+    const criterion = (negated ? raw.slice(1) : raw).toLowerCase();
+    if (criterion === 'all') {
+      applies &&= !negated;
+      continue;
+    }
+    const subject = subjects[criterion];
+    if (subject === undefined) return `criterion ${criterion} is not supported by labspec`;
+    const patterns = criteria[++i];
+    if (patterns === undefined) return `criterion ${criterion} has no patterns`;
+    applies &&= matchPatternList(subject, patterns.split(',')) !== negated;
+  }
+  return applies;
+}
+
 export function resolveSshConfig(config: ParsedSshConfig, host: string): SshHostConfig {
   const out: SshHostConfig = { identityFiles: [], notes: [...config.notes] };
   const seen = new Set<string>();
   const first = (kw: string) => (seen.has(kw) ? false : (seen.add(kw), true));
   for (const block of config.blocks) {
-    if (block.isMatch) {
-      if (block.lines.length > 0) out.notes.push('ssh_config Match blocks are not supported by labspec and were ignored');
-      continue;
+    if (block.matchCriteria) {
+      const verdict = matchBlockApplies(block.matchCriteria, { host: out.hostName ?? host, originalHost: host, localUser: userInfo().username });
+      if (typeof verdict === 'string') out.notes.push(`ssh_config Match ${block.matchCriteria.join(' ')}: ${verdict}; block ignored`);
+      if (verdict !== true) continue;
     }
     if (block.hostPatterns && !matchPatternList(host, block.hostPatterns)) continue;
     for (const { keyword, args, line } of block.lines) {

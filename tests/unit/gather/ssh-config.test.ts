@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { expandPath, parseSshConfig, resolveSshConfig, splitArgs } from '../../../gather/ssh-config.ts';
 import { parseProxyJump } from '../../../gather/ssh-target.ts';
@@ -54,10 +55,34 @@ Host *
     expect(c.proxyJump).toBeUndefined();
   });
 
-  it('skips Match blocks and says so', () => {
+  it('a Match host block sees the HostName set so far; this one names the alias, so it does not apply', () => {
     const c = resolve(config, 'controller');
-    expect(c.user).not.toBe('matched');
-    expect(c.notes.join()).toMatch(/Match blocks are not supported/);
+    expect(c.user).toBe('admin');
+    expect(c.notes).toEqual([]);
+  });
+
+  it('evaluates Match host, originalhost, localuser, all and negation; skips other criteria with a note', () => {
+    const text = [
+      'Match exec "test -e /nonexistent"',
+      '  User from-exec',
+      'Match originalhost ctl !host 10.1.*',
+      '  Port 2200',
+      'Host ctl',
+      '  HostName 10.0.0.100',
+      'Match host 10.0.0.*,10.9.9.9',
+      '  User by-address',
+      `Match localuser ${userInfo().username}`,
+      '  IdentityFile ~/.ssh/mine',
+      'Match all',
+      '  ConnectTimeout 3',
+      '',
+    ].join('\n');
+    const c = resolve(text, 'ctl');
+    expect(c).toMatchObject({ hostName: '10.0.0.100', port: 2200, user: 'by-address', identityFiles: ['~/.ssh/mine'], connectTimeoutSeconds: 3 });
+    expect(c.notes).toEqual(['ssh_config Match exec test -e /nonexistent: criterion exec is not supported by labspec; block ignored']);
+    const other = resolve(text, 'other');
+    expect(other.port).toBeUndefined();
+    expect(other.user).toBeUndefined();
   });
 
   it('matches wildcards, honours negation and expands %h in HostName', () => {
