@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { HostFacts } from './host-facts.ts';
@@ -61,8 +61,10 @@ export function snapshotFileName(snapshot: Pick<HostSnapshot, 'lab' | 'host'>, m
   return `${multipleLabs ? `${snapshot.lab}.` : ''}${snapshot.host.name}.json`;
 }
 
+/** Replaces the snapshots in `dir`: one left from an earlier run of other hosts would be replayed as if it were of this one. */
 export function writeSnapshots(dir: string, snapshots: Array<HostSnapshot & { facts: HostFacts }>): void {
   mkdirSync(dir, { recursive: true });
+  for (const old of readdirSync(dir).filter((f) => f.endsWith('.json'))) rmSync(join(dir, old));
   const multipleLabs = new Set(snapshots.map((s) => s.lab)).size > 1;
   for (const snapshot of snapshots) {
     writeFileSync(join(dir, snapshotFileName(snapshot, multipleLabs)), `${JSON.stringify(snapshot, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,7 +65,11 @@ describe('the labspec CLI', () => {
       inventory,
       'lab: { name: image }\ndefaults: { transport: local }\nhosts:\n  - { name: builder, address: 127.0.0.1, labAddress: 10.0.0.100, role: controller }\n',
     );
+    // A snapshot left by an earlier run of another host must not be replayed with this one.
+    mkdirSync(join(dir, 'live', 'facts'), { recursive: true });
+    writeFileSync(join(dir, 'live', 'facts', 'ghost.json'), '{}');
     const live = labspec(['run', '--inventory', inventory, '--reports', join(dir, 'live')]);
+    expect(readdirSync(join(dir, 'live', 'facts'))).toEqual(['builder.json']);
     // This machine is not a prepared CentOS host: checks fail, and the run says so with exit 1.
     expect(live.code).toBe(1);
     const replay = labspec(['replay', join(dir, 'live', 'facts'), '--reports', join(dir, 'replayed')]);
