@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/helpers/scratch.ts'],
     // Integration tests boot real hosts and share the one lab network namespace: one file at a time.
     fileParallelism: false,
     testTimeout: 120_000,

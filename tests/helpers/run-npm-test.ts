@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,15 +9,9 @@ import { resultsDocument } from '../../outputs/results-json.ts';
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const XSD = join(REPO, 'tests/fixtures/junit/jenkins-junit.xsd');
 
-/** Every run's reports go under one folder of this test process, removed when it exits. */
-let reportsRoot: string | undefined;
+/** Reports of each run go under the selftest's scratch folder (tests/helpers/scratch.ts), removed after the run. */
 function newReportsDir(): string {
-  if (!reportsRoot) {
-    const root = mkdtempSync(join(tmpdir(), 'labspec-reports-'));
-    process.on('exit', () => rmSync(root, { recursive: true, force: true }));
-    reportsRoot = root;
-  }
-  return mkdtempSync(join(reportsRoot, 'run-'));
+  return mkdtempSync(join(process.env.LABSPEC_TEST_SCRATCH ?? tmpdir(), 'reports-'));
 }
 
 export interface NpmTestRun {
