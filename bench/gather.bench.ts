@@ -6,6 +6,9 @@
  * It brings the lab up (compliant) unless it is already up, and takes it down only if it brought it up.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gatherLabs } from '../gather/gather.ts';
 import { loadInventory, type Lab } from '../inventory/load.ts';
@@ -56,21 +59,20 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the benchmark uses the local lab: run it as root');
   const already = await labStatus();
   const inventoryPath = already.up && already.scenario === 'compliant' ? already.inventoryPath! : (await labUp({ scenario: 'compliant' })).inventoryPath;
+  const reports = mkdtempSync(join(tmpdir(), 'labspec-bench-'));
+  const inLab = (args: string[], env: Record<string, string>, stdio: 'inherit' | 'ignore') =>
+    spawnSync(labExecPrefix()[0]!, [...labExecPrefix().slice(1), ...args], { stdio, env: { ...process.env, ...env } });
   try {
-    const self = fileURLToPath(import.meta.url);
-    const inLab = (args: string[], env: Record<string, string> = {}) =>
-      spawnSync(labExecPrefix()[0]!, [...labExecPrefix().slice(1), ...args], { stdio: 'inherit', env: { ...process.env, ...env } });
-    inLab([process.execPath, '--import', 'tsx', self], { [IN_LAB]: inventoryPath });
+    inLab([process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)], { [IN_LAB]: inventoryPath }, 'inherit');
     const samples: number[] = [];
     for (let i = 0; i < 3; i++) {
       const start = performance.now();
-      spawnSync(labExecPrefix()[0]!, [...labExecPrefix().slice(1), 'npm', 'test', '--silent'], {
-        env: { ...process.env, LABSPEC_INVENTORY: inventoryPath, LABSPEC_REPORTS: '/tmp/labspec-bench-reports' },
-      });
+      inLab(['npm', 'test', '--silent'], { LABSPEC_INVENTORY: inventoryPath, LABSPEC_REPORTS: reports }, 'ignore');
       samples.push(performance.now() - start);
     }
     console.log(`whole npm test on the two-node lab (vitest incl.): ${stats(samples)}`);
   } finally {
+    rmSync(reports, { recursive: true, force: true });
     if (!(already.up && already.scenario === 'compliant')) await labDown();
   }
 }

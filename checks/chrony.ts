@@ -1,3 +1,4 @@
+import type { HostIdentity } from '../inventory/load.ts';
 import type { ChronyDirective } from '../probes/chrony-config.ts';
 import { CannotEvaluate, commandsOf, fact, fail, pass, type HostCheck, type Lab, type ObservedHost } from './check.ts';
 import { decideAccess, describeRule } from './chrony-access.ts';
@@ -15,6 +16,11 @@ function configOf(host: ObservedHost) {
 /** Lab host names as the lab's /etc/hosts should resolve them. */
 export function labNames(lab: Lab): Map<string, string> {
   return new Map(lab.hosts.map((h) => [h.name.toLowerCase(), h.labAddress]));
+}
+
+/** Does `text` (a chrony.conf server argument or a chronyc source) name this host: its lab name or its lab address? */
+export function namesHost(text: string | undefined, host: HostIdentity): boolean {
+  return text !== undefined && [host.name.toLowerCase(), host.labAddress].includes(text.toLowerCase());
 }
 
 export const chronyInstalled: HostCheck = {
@@ -167,9 +173,8 @@ export const chronySource: HostCheck = {
     const controller = lab.hosts.find((h) => h.role === 'controller');
     if (!controller) throw new CannotEvaluate('the inventory has no controller in this lab to sync from');
     const config = configOf(host);
-    const names = [controller.name.toLowerCase(), controller.labAddress];
     const expected = `a server line for ${controller.name} (${controller.labAddress}), selected (^*) in chronyc sources`;
-    const line = config.directives.find((d) => (d.keyword === 'server' || d.keyword === 'pool') && names.includes(d.args[0]?.toLowerCase() ?? ''));
+    const line = config.directives.find((d) => (d.keyword === 'server' || d.keyword === 'pool') && namesHost(d.args[0], controller));
     const fix = `echo 'server ${controller.name} iburst' >> ${config.mainFile ?? '/etc/chrony.conf'} && systemctl restart chronyd`;
     if (!line) return fail(expected, 'no server line names the controller', config.source, `chrony.conf does not name ${controller.name}`, fix);
     const sources = fact(host, 'chronySources');
@@ -178,8 +183,8 @@ export const chronySource: HostCheck = {
       return fail(expected, sources.message, sourcesCommand, `chronyc cannot query chronyd: ${sources.message}`, 'systemctl enable --now chronyd');
     const selected = sources.sources.find((s) => s.state === '*');
     const actual = `${show(line)} (${where(line)}); selected: ${selected ? selected.address : 'none'}`;
-    if (selected && names.includes(selected.address.toLowerCase())) return pass(expected, actual, `${where(line)} ; ${sourcesCommand}`);
-    const controllerRow = sources.sources.find((s) => names.includes(s.address.toLowerCase()));
+    if (selected && namesHost(selected.address, controller)) return pass(expected, actual, `${where(line)} ; ${sourcesCommand}`);
+    const controllerRow = sources.sources.find((s) => namesHost(s.address, controller));
     const why = controllerRow
       ? `the controller is listed with state '${controllerRow.state}' and reach ${controllerRow.reach.toString(8)} but not selected`
       : 'the controller is not among the sources';

@@ -1,5 +1,5 @@
 import { fact, fail, pass, type LabCheck } from './check.ts';
-import { chronyGrants } from './chrony.ts';
+import { chronyGrants, namesHost } from './chrony.ts';
 import { parseCidr } from './cidr.ts';
 import { hostsVerdictParts } from './hosts.ts';
 
@@ -38,8 +38,7 @@ export const topologyNtp: LabCheck = {
       const found: string[] = [];
       const sources = fact(compute, 'chronySources');
       const selected = sources.daemon === 'answered' ? sources.sources.find((s) => s.state === '*') : undefined;
-      const names = [controller.spec.name.toLowerCase(), controller.spec.labAddress];
-      if (!selected || !names.includes(selected.address.toLowerCase())) {
+      if (!selected || !namesHost(selected.address, controller.spec)) {
         found.push(
           `${compute.spec.name} selects ${selected?.address ?? (sources.daemon === 'answered' ? 'no source' : 'nothing (chronyd unreachable)')}, not ${controller.spec.name}`,
         );

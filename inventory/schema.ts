@@ -80,4 +80,3 @@ export const manyLabs = z.strictObject({
 export type LabSettings = z.output<typeof labSettings> & { name: string };
 export type Role = z.infer<typeof host>['role'];
 export type ConnectionSettings = z.infer<typeof connection>;
-export const ROLES: readonly Role[] = ['controller', 'compute'];

@@ -1,7 +1,7 @@
 // Shared helpers for the local lab: paths, preflight checks, small process utilities.
 import { $ } from 'zx';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 
 $.verbose = false;
 $.quiet = true;
@@ -64,14 +64,6 @@ export function requireTools(bins?: readonly string[]): void {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function readText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 export async function writeText(path: string, content: string, mode?: number): Promise<void> {
   await writeFile(path, content, mode === undefined ? {} : { mode });
