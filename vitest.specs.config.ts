@@ -1,12 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { labspecPlugin } from './specs/harness/plugin.ts';
 
-/** `npm test`: the lab spec, checked on the hosts of LABSPEC_INVENTORY (or snapshots in LABSPEC_REPLAY). */
+/** `npm test`: the lab spec, checked on the hosts of LABSPEC_INVENTORY (or the snapshots in LABSPEC_REPLAY). */
 export default defineConfig({
+  plugins: [labspecPlugin()],
   test: {
     include: ['specs/**/*.spec.ts'],
-    globalSetup: ['helpers/global-setup.ts'],
-    reporters: ['default', './outputs/reporter.ts'],
-    // Checks only read gathered facts: no need for isolation, and a failing lab is a result, not a flake.
+    // Checks only read verdicts judged before the tests: no need for isolation, and a failing lab is a result, not a flake.
     isolate: false,
     retry: 0,
   },

@@ -44,9 +44,15 @@ async function measure(inventoryPath: string): Promise<void> {
     hosts: lab.hosts.map((h) => ({ ...h, lab: `student${i + 1}` })),
   }));
   await gatherLabs([lab], { concurrency: 2 }); // warm-up: module loading, first handshakes
-  console.log(`one host (controller), one connection + one exec:  ${stats(await repeat(() => gatherLabs([controllerOnly], { concurrency: 1 })))}`);
-  console.log(`two-node lab, in parallel:                         ${stats(await repeat(() => gatherLabs([lab], { concurrency: 2 })))}`);
-  console.log(`two-node lab, one after the other:                 ${stats(await repeat(() => gatherLabs([lab], { concurrency: 1 })))}`);
+  console.log(
+    `one host (controller), one connection + one exec:  ${stats(await repeat(() => gatherLabs([controllerOnly], { concurrency: 1 })))}`,
+  );
+  console.log(
+    `two-node lab, in parallel:                         ${stats(await repeat(() => gatherLabs([lab], { concurrency: 2 })))}`,
+  );
+  console.log(
+    `two-node lab, one after the other:                 ${stats(await repeat(() => gatherLabs([lab], { concurrency: 1 })))}`,
+  );
   for (const concurrency of [1, 4, 16]) {
     console.log(
       `class of 20 labs (40 hosts), concurrency ${String(concurrency).padEnd(2)}:       ${stats(await repeat(() => gatherLabs(klass, { concurrency }), 3))}`,
@@ -58,12 +64,19 @@ async function main(): Promise<void> {
   if (process.env[IN_LAB]) return measure(process.env[IN_LAB]!);
   if (process.getuid?.() !== 0) throw new Error('the benchmark uses the local lab: run it as root');
   const already = await labStatus();
-  const inventoryPath = already.up && already.scenario === 'compliant' ? already.inventoryPath! : (await labUp({ scenario: 'compliant' })).inventoryPath;
+  const inventoryPath =
+    already.up && already.scenario === 'compliant'
+      ? already.inventoryPath!
+      : (await labUp({ scenario: 'compliant' })).inventoryPath;
   const reports = mkdtempSync(join(tmpdir(), 'labspec-bench-'));
   const inLab = (args: string[], env: Record<string, string>, stdio: 'inherit' | 'ignore') =>
     spawnSync(labExecPrefix()[0]!, [...labExecPrefix().slice(1), ...args], { stdio, env: { ...process.env, ...env } });
   try {
-    inLab([process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)], { [IN_LAB]: inventoryPath }, 'inherit');
+    inLab(
+      [process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)],
+      { [IN_LAB]: inventoryPath },
+      'inherit',
+    );
     const samples: number[] = [];
     for (let i = 0; i < 3; i++) {
       const start = performance.now();

@@ -1,9 +1,6 @@
 import type { FactResult, HostFacts } from '../facts/host-facts.ts';
-import type { HostIdentity, Lab as InventoryLab } from '../inventory/load.ts';
-
-export type Lab = InventoryLab<HostIdentity>;
-import type { Role } from '../inventory/schema.ts';
-import { PROBES, type FactOf, type ProbeName } from '../probes/index.ts';
+import type { HostIdentity, LabSettings, Role } from '../inventory/schema.ts';
+import type { FactOf, ProbeName } from '../probes/index.ts';
 
 export type Status = 'pass' | 'fail' | 'error' | 'skip';
 
@@ -12,49 +9,95 @@ export interface Verdict {
   status: Status;
   expected: string;
   actual: string;
-  /** Where it was read: `file:line` or the command. */
+  /** Where it was read: `file:line` or the command that was sent. */
   source: string;
   message: string;
-  /** How to fix it, on failure: the tutorial's command. */
+  /** How to fix it, on failure: a command that runs. */
   fix: string;
 }
 
-/** A host as the checks see it: its inventory entry and its facts, or why it could not be read. */
+/** A lab as the checks see it: its expected values and who its hosts are. */
+export interface LabView {
+  settings: LabSettings;
+  hosts: HostIdentity[];
+}
+
+/** A host as the checks see it: who it is, its facts, the commands that produced them, or why it could not be read. */
 export interface ObservedHost {
   spec: HostIdentity;
   facts: HostFacts;
+  /** Per probe, the commands really sent (from the recorded outputs), for `source` fields. */
+  commands: Partial<Record<ProbeName, string>>;
   /** Set when the host could not be read at all. */
   unreachable: string | null;
 }
 
 export interface HostCheckContext {
-  lab: Lab;
+  lab: LabView;
   host: ObservedHost;
 }
 
 export interface LabCheckContext {
-  lab: Lab;
+  lab: LabView;
   hosts: ObservedHost[];
 }
 
-interface CheckBase<Context> {
+/** The tutorial's sections, in its order; every check belongs to one. */
+export type SectionId = 'host' | 'services' | 'selinux' | 'name-resolution' | 'ntp' | 'topology';
+
+/** Whether a check can be judged on a lab image that is not deployed yet (no lab network, no peers). */
+export type ImageProfile = { judged: true } | { judged: false; reason: string };
+
+/** What every check says about itself: the registry, the docs and `labspec checks` read these. */
+export interface CheckInfo {
   id: string;
+  section: SectionId;
   title: string;
+  /** The same title in Korean, for students' reports. */
+  titleKo: string;
   /** The tutorial's remedy; a check may give a more precise one in its outcome. */
   fix: string;
-  evaluate(context: Context): Outcome;
+  /** Grading weight. */
+  points: number;
+  image: ImageProfile;
 }
 
-export interface HostCheck extends CheckBase<HostCheckContext> {
+export interface HostCheck extends CheckInfo {
+  scope: 'host';
   appliesTo: 'all' | Role;
+  evaluate(context: HostCheckContext): Outcome;
 }
 
-export type LabCheck = CheckBase<LabCheckContext>;
+export interface LabCheck extends CheckInfo {
+  scope: 'lab';
+  evaluate(context: LabCheckContext): Outcome;
+}
+
+export type Check = HostCheck | LabCheck;
 
 export type Outcome = Omit<Verdict, 'fix' | 'message'> & { message?: string; fix?: string };
 
-export const pass = (expected: string, actual: string, source: string, message = ''): Outcome => ({ status: 'pass', expected, actual, source, message });
-export const fail = (expected: string, actual: string, source: string, message: string, fix?: string): Outcome => ({
+interface Observation {
+  expected: string;
+  actual: string;
+  source: string;
+}
+
+export const pass = ({ expected, actual, source, message = '' }: Observation & { message?: string }): Outcome => ({
+  status: 'pass',
+  expected,
+  actual,
+  source,
+  message,
+});
+
+export const fail = ({
+  expected,
+  actual,
+  source,
+  message,
+  fix,
+}: Observation & { message: string; fix?: string }): Outcome => ({
   status: 'fail',
   expected,
   actual,
@@ -65,86 +108,24 @@ export const fail = (expected: string, actual: string, source: string, message: 
 
 /** Thrown by `fact()` when a probe's output could not be read: the check becomes an error, never a pass. */
 export class FactUnavailable extends Error {
-  constructor(
-    readonly probe: ProbeName,
-    readonly reason: string,
-    readonly raw: string,
-  ) {
+  readonly probe: ProbeName;
+  readonly source: string;
+  readonly raw: string;
+  constructor(probe: ProbeName, reason: string, source: string, raw: string) {
     super(reason);
+    this.probe = probe;
+    this.source = source;
+    this.raw = raw;
   }
 }
 
 /** The check cannot be decided from what the inventory and the facts say. */
 export class CannotEvaluate extends Error {}
 
-export function fact<N extends ProbeName>(host: ObservedHost, name: N): FactOf<N> {
+/** A probe's parsed fact, and the commands that were really sent to read it. */
+export function fact<N extends ProbeName>(host: ObservedHost, name: N): { value: FactOf<N>; source: string } {
   const result = host.facts[name] as FactResult<N>;
-  if (!result.ok) throw new FactUnavailable(name, host.unreachable ?? result.reason, result.raw);
-  return result.value;
-}
-
-/** The commands a probe sends, for `source` fields. */
-export function commandsOf(name: ProbeName, host: HostIdentity, lab: Lab): string {
-  return Object.values(PROBES[name].commands({ role: host.role, chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds })).join(' ; ');
-}
-
-export function evaluateHostCheck(check: HostCheck, context: HostCheckContext): Verdict {
-  const { host } = context;
-  if (check.appliesTo !== 'all' && check.appliesTo !== host.spec.role) {
-    return {
-      status: 'skip',
-      expected: '',
-      actual: '',
-      source: '',
-      message: `applies to ${check.appliesTo} hosts; ${host.spec.name} is ${host.spec.role}`,
-      fix: '',
-    };
-  }
-  if (host.unreachable) return unreachableVerdict(check, host.spec.name, host.unreachable);
-  return settle(check, () => check.evaluate(context), context.lab, host.spec);
-}
-
-export function evaluateLabCheck(check: LabCheck, context: LabCheckContext): Verdict {
-  const unreachable = context.hosts.filter((h) => h.unreachable);
-  if (unreachable.length > 0) {
-    return unreachableVerdict(check, unreachable.map((h) => h.spec.name).join(', '), unreachable.map((h) => `${h.spec.name}: ${h.unreachable}`).join('; '));
-  }
-  return settle(check, () => check.evaluate(context), context.lab, undefined);
-}
-
-/** An error still says what the check wanted (its title), so a reader knows what went unchecked. */
-function unreachableVerdict(check: { title: string }, who: string, reason: string): Verdict {
-  return {
-    status: 'error',
-    expected: check.title,
-    actual: '',
-    source: 'ssh',
-    message: `could not read ${who}: ${reason}`,
-    fix: 'make the host reachable over SSH with the inventory settings, then run again',
-  };
-}
-
-function settle<C>(check: CheckBase<C>, run: () => Outcome, lab: Lab, host: HostIdentity | undefined): Verdict {
-  try {
-    const outcome = run();
-    return { message: '', ...outcome, fix: outcome.status === 'fail' ? (outcome.fix ?? check.fix) : '' };
-  } catch (error) {
-    if (error instanceof FactUnavailable) {
-      return {
-        status: 'error',
-        expected: check.title,
-        actual: excerpt(error.raw),
-        source: host ? commandsOf(error.probe, host, lab) : error.probe,
-        message: error.reason,
-        fix: '',
-      };
-    }
-    if (error instanceof CannotEvaluate) return { status: 'error', expected: check.title, actual: '', source: 'inventory', message: error.message, fix: '' };
-    throw error;
-  }
-}
-
-const EXCERPT_LIMIT = 2000;
-function excerpt(raw: string): string {
-  return raw.length > EXCERPT_LIMIT ? `${raw.slice(0, EXCERPT_LIMIT)}… (${raw.length - EXCERPT_LIMIT} more characters in the snapshot)` : raw;
+  const source = host.commands[name] ?? `probe ${name} (not sent)`;
+  if (!result.ok) throw new FactUnavailable(name, host.unreachable ?? result.reason, source, result.raw);
+  return { value: result.value, source };
 }

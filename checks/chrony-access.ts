@@ -23,7 +23,11 @@ export interface AccessDecision {
  * rule inside their subnet; an address is governed by the most specific rule containing it,
  * and with no rule it is denied. Host names resolve through `names` (the lab's addresses).
  */
-export function decideAccess(directives: ChronyDirective[], target: Ipv4Net, names: ReadonlyMap<string, string>): AccessDecision {
+export function decideAccess(
+  directives: ChronyDirective[],
+  target: Ipv4Net,
+  names: ReadonlyMap<string, string>,
+): AccessDecision {
   let rules: AccessRule[] = [];
   const unresolved: ChronyDirective[] = [];
   for (const directive of directives) {
@@ -37,15 +41,24 @@ export function decideAccess(directives: ChronyDirective[], target: Ipv4Net, nam
       unresolved.push(directive);
       continue;
     }
-    rules = rules.filter((r) => !(clearsInner ? contains(net, r.net) : r.net.prefix === net.prefix && r.net.base === net.base));
+    rules = rules.filter(
+      (r) => !(clearsInner ? contains(net, r.net) : r.net.prefix === net.prefix && r.net.base === net.base),
+    );
     rules.push({ net, allow, directive });
   }
   const covering = rules.filter((r) => contains(r.net, target)).sort((a, b) => b.net.prefix - a.net.prefix);
   const governing = covering[0] ?? null;
   const grantedByGoverning = governing?.allow ?? false;
-  const exceptions = rules.filter((r) => r.net.prefix > target.prefix && contains(target, r.net) && r.allow !== grantedByGoverning);
+  const exceptions = rules.filter(
+    (r) => r.net.prefix > target.prefix && contains(target, r.net) && r.allow !== grantedByGoverning,
+  );
   const unresolvedDeny = unresolved.some((d) => d.keyword === 'deny');
-  return { granted: grantedByGoverning && exceptions.length === 0 && !unresolvedDeny, governing, exceptions, unresolved };
+  return {
+    granted: grantedByGoverning && exceptions.length === 0 && !unresolvedDeny,
+    governing,
+    exceptions,
+    unresolved,
+  };
 }
 
 /** undefined for IPv6, null for a name not in `names`. */

@@ -1,9 +1,11 @@
-import type { HostIdentity } from '../inventory/load.ts';
+import type { HostIdentity } from '../inventory/schema.ts';
 import { fact, fail, pass, type HostCheck, type ObservedHost } from './check.ts';
 import { describeEntry, mapHostsName } from './hosts-mapping.ts';
 
 export function hostsVerdictParts(observer: ObservedHost, target: HostIdentity) {
-  const { entries } = fact(observer, 'etcHosts');
+  const {
+    value: { entries },
+  } = fact(observer, 'etcHosts');
   const mapping = mapHostsName(entries, target.name, target.labAddress);
   const problem =
     mapping.conflicting.length > 0
@@ -16,23 +18,31 @@ export function hostsVerdictParts(observer: ObservedHost, target: HostIdentity) 
 
 /** `hosts.<name>`: this host's /etc/hosts maps the lab host `target` to its lab address. */
 export function hostsEntryCheck(target: HostIdentity): HostCheck {
+  const expected = `${target.labAddress} ${target.name}`;
   return {
     id: `hosts.${target.name}`,
+    scope: 'host',
+    section: 'name-resolution',
     title: `/etc/hosts maps ${target.name} to ${target.labAddress}`,
+    titleKo: `/etc/hosts에 '${expected}' 항목이 있다`,
     appliesTo: 'all',
-    fix: `echo '${target.labAddress} ${target.name}' >> /etc/hosts`,
+    fix: `echo '${expected}' >> /etc/hosts`,
+    points: 1,
+    image: { judged: true },
     evaluate({ host }) {
       const { mapping, problem } = hostsVerdictParts(host, target);
-      const expected = `${target.labAddress} ${target.name}`;
       const seen = [...mapping.agreeing, ...mapping.conflicting];
       const actual = seen.map(describeEntry).join('; ') || `no entry for ${target.name}`;
       const source = seen[0] ? `/etc/hosts:${(mapping.conflicting[0] ?? seen[0]).line}` : '/etc/hosts';
-      if (!problem) return pass(expected, actual, source);
+      if (!problem) return pass({ expected, actual, source });
+      const deleteConflicts = `sed -i '${mapping.conflicting.map((e) => `${e.line}d`).join(';')}' /etc/hosts`;
       const fix =
-        mapping.conflicting.length > 0
-          ? `sed -i '${mapping.conflicting.map((e) => `${e.line}d`).join(';')}' /etc/hosts${mapping.agreeing.length === 0 ? ` && echo '${expected}' >> /etc/hosts` : ''}`
-          : undefined;
-      return fail(expected, actual, source, problem, fix);
+        mapping.conflicting.length === 0
+          ? undefined
+          : mapping.agreeing.length === 0
+            ? `${deleteConflicts} && echo '${expected}' >> /etc/hosts`
+            : deleteConflicts;
+      return fail({ expected, actual, source, message: problem, fix });
     },
   };
 }

@@ -4,32 +4,67 @@ const CONFIG = '/etc/selinux/config';
 
 export const selinuxRuntime: HostCheck = {
   id: 'selinux.runtime',
+  scope: 'host',
+  section: 'selinux',
   title: 'SELinux is permissive or disabled now',
+  titleKo: 'SELinux가 지금 Permissive 또는 Disabled 상태이다',
   appliesTo: 'all',
   fix: 'setenforce 0',
+  points: 1,
+  image: { judged: true },
   evaluate({ host }) {
-    const { runtime } = fact(host, 'selinux');
+    const {
+      value: { runtime },
+      source,
+    } = fact(host, 'selinux');
     const expected = 'Permissive or Disabled';
     const actual = runtime === 'absent' ? 'no SELinux (getenforce not installed)' : runtime;
-    return runtime === 'enforcing' ? fail(expected, actual, 'getenforce', 'SELinux enforces now') : pass(expected, actual, 'getenforce');
+    if (runtime === 'enforcing') return fail({ expected, actual, source, message: 'SELinux enforces now' });
+    return pass({ expected, actual, source });
   },
 };
 
 export const selinuxConfig: HostCheck = {
   id: 'selinux.config',
+  scope: 'host',
+  section: 'selinux',
   title: 'SELinux is disabled in /etc/selinux/config',
+  titleKo: '/etc/selinux/config에서 SELinux가 disabled로 설정되어 있다',
   appliesTo: 'all',
   fix: `sed -i 's/^SELINUX=.*/SELINUX=disabled/' ${CONFIG}`,
+  points: 1,
+  image: { judged: true },
   evaluate({ host }) {
-    const { config } = fact(host, 'selinux');
+    const {
+      value: { config },
+    } = fact(host, 'selinux');
     const expected = 'SELINUX=disabled';
-    if (!config) return fail(expected, `${CONFIG} does not exist`, CONFIG, `${CONFIG} is missing`, `echo SELINUX=disabled > ${CONFIG}`);
-    if (!config.selinux)
-      return fail(expected, 'no uncommented SELINUX= line', CONFIG, `${CONFIG} has no SELINUX= setting`, `echo SELINUX=disabled >> ${CONFIG}`);
+    if (!config) {
+      return fail({
+        expected,
+        actual: `${CONFIG} does not exist`,
+        source: CONFIG,
+        message: `${CONFIG} is missing`,
+        fix: `echo SELINUX=disabled > ${CONFIG}`,
+      });
+    }
+    if (!config.selinux) {
+      return fail({
+        expected,
+        actual: 'no uncommented SELINUX= line',
+        source: CONFIG,
+        message: `${CONFIG} has no SELINUX= setting`,
+        fix: `echo SELINUX=disabled >> ${CONFIG}`,
+      });
+    }
     const { value, line } = config.selinux;
     const source = `${CONFIG}:${line}`;
-    return value === 'disabled'
-      ? pass(expected, `SELINUX=${value}`, source)
-      : fail(expected, `SELINUX=${value}`, source, `SELinux will be ${value} after the next boot`);
+    if (value === 'disabled') return pass({ expected, actual: `SELINUX=${value}`, source });
+    return fail({
+      expected,
+      actual: `SELINUX=${value}`,
+      source,
+      message: `SELinux will be ${value} after the next boot`,
+    });
   },
 };

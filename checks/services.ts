@@ -1,5 +1,5 @@
 import type { ServiceUnit, UnitState } from '../probes/services.ts';
-import { commandsOf, fact, fail, pass, type HostCheck, type HostCheckContext, type Outcome } from './check.ts';
+import { fact, fail, pass, type HostCheck, type HostCheckContext, type Outcome } from './check.ts';
 
 /** States of `systemctl show` in which a unit is not running. */
 const STOPPED = ['inactive', 'failed'];
@@ -12,60 +12,106 @@ function describe(unit: UnitState): string {
 }
 
 function unitOf(context: HostCheckContext, unit: ServiceUnit): { unit: UnitState; source: string } {
-  return { unit: fact(context.host, 'services').units[unit], source: commandsOf('services', context.host.spec, context.lab) };
+  const { value, source } = fact(context.host, 'services');
+  return { unit: value.units[unit], source };
 }
 
 export function isInstalled(unit: UnitState): boolean {
   return unit.loadState !== 'not-found';
 }
 
-export function stoppedCheck(id: string, unitName: ServiceUnit, service: string): HostCheck {
+interface ServiceNames {
+  id: string;
+  unit: ServiceUnit;
+  service: string;
+}
+
+export function stoppedCheck({ id, unit: unitName, service }: ServiceNames): HostCheck {
   return {
     id,
+    scope: 'host',
+    section: 'services',
     title: `${service} is stopped`,
+    titleKo: `${service}가 중지되어 있다`,
     appliesTo: 'all',
     fix: `systemctl stop ${service}`,
+    points: 1,
+    image: { judged: true },
     evaluate(context) {
       const { unit, source } = unitOf(context, unitName);
       const expected = 'not active (or not installed)';
-      if (!isInstalled(unit) || STOPPED.includes(unit.activeState)) return firewallCmdAgrees(context, unitName, expected, describe(unit), source);
-      return fail(expected, describe(unit), source, `${service} is ${unit.activeState}`);
+      const actual = describe(unit);
+      if (!isInstalled(unit) || STOPPED.includes(unit.activeState)) {
+        return firewallCmdAgrees(context, unitName, { expected, actual, source });
+      }
+      return fail({ expected, actual, source, message: `${service} is ${unit.activeState}` });
     },
   };
 }
 
-export function disabledCheck(id: string, unitName: ServiceUnit, service: string): HostCheck {
+export function disabledCheck({ id, unit: unitName, service }: ServiceNames): HostCheck {
   return {
     id,
+    scope: 'host',
+    section: 'services',
     title: `${service} is disabled`,
+    titleKo: `${service}가 부팅할 때 시작되지 않도록 비활성화되어 있다`,
     appliesTo: 'all',
     fix: `systemctl disable --now ${service}`,
+    points: 1,
+    image: { judged: true },
     evaluate(context) {
       const { unit, source } = unitOf(context, unitName);
       const expected = 'disabled, masked or not installed';
-      if (!isInstalled(unit) || OFF_AT_BOOT.includes(unit.unitFileState) || unit.loadState === 'masked') return pass(expected, describe(unit), source);
-      return fail(expected, describe(unit), source, `${service} is ${unit.unitFileState || 'in an unknown unit-file state'} and would start at boot`);
+      const actual = describe(unit);
+      if (!isInstalled(unit) || OFF_AT_BOOT.includes(unit.unitFileState) || unit.loadState === 'masked') {
+        return pass({ expected, actual, source });
+      }
+      const state = unit.unitFileState || 'in an unknown unit-file state';
+      return fail({ expected, actual, source, message: `${service} is ${state} and would start at boot` });
     },
   };
 }
 
 /** firewalld can run outside its unit; its own answer must agree before "stopped" passes. */
-function firewallCmdAgrees(context: HostCheckContext, unitName: ServiceUnit, expected: string, actual: string, source: string): Outcome {
-  if (unitName !== 'firewalld.service') return pass(expected, actual, source);
-  const { state } = fact(context.host, 'firewallState');
-  const sources = `${source} ; ${commandsOf('firewallState', context.host.spec, context.lab)}`;
-  if (state === 'running')
-    return fail(
-      expected,
-      `${actual}, but firewall-cmd --state says running`,
-      sources,
-      'firewalld runs outside its systemd unit',
-      'pkill -f firewalld; systemctl disable --now firewalld',
-    );
-  return pass(expected, `${actual}; firewall-cmd: ${state}`, sources);
+function firewallCmdAgrees(
+  context: HostCheckContext,
+  unitName: ServiceUnit,
+  seen: { expected: string; actual: string; source: string },
+): Outcome {
+  if (unitName !== 'firewalld.service') return pass(seen);
+  const firewall = fact(context.host, 'firewallState');
+  const source = `${seen.source} ; ${firewall.source}`;
+  const { state } = firewall.value;
+  if (state === 'running') {
+    return fail({
+      expected: seen.expected,
+      actual: `${seen.actual}, but firewall-cmd --state says running`,
+      source,
+      message: 'firewalld runs outside its systemd unit',
+      fix: 'pkill -f firewalld; systemctl disable --now firewalld',
+    });
+  }
+  return pass({ expected: seen.expected, actual: `${seen.actual}; firewall-cmd: ${state}`, source });
 }
 
-export const firewalldStopped = stoppedCheck('firewalld.stopped', 'firewalld.service', 'firewalld');
-export const firewalldDisabled = disabledCheck('firewalld.disabled', 'firewalld.service', 'firewalld');
-export const networkManagerStopped = stoppedCheck('networkmanager.stopped', 'NetworkManager.service', 'NetworkManager');
-export const networkManagerDisabled = disabledCheck('networkmanager.disabled', 'NetworkManager.service', 'NetworkManager');
+export const firewalldStopped = stoppedCheck({
+  id: 'firewalld.stopped',
+  unit: 'firewalld.service',
+  service: 'firewalld',
+});
+export const firewalldDisabled = disabledCheck({
+  id: 'firewalld.disabled',
+  unit: 'firewalld.service',
+  service: 'firewalld',
+});
+export const networkManagerStopped = stoppedCheck({
+  id: 'networkmanager.stopped',
+  unit: 'NetworkManager.service',
+  service: 'NetworkManager',
+});
+export const networkManagerDisabled = disabledCheck({
+  id: 'networkmanager.disabled',
+  unit: 'NetworkManager.service',
+  service: 'NetworkManager',
+});

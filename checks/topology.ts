@@ -3,10 +3,17 @@ import { chronyGrants, namesHost } from './chrony.ts';
 import { parseCidr } from './cidr.ts';
 import { hostsVerdictParts } from './hosts.ts';
 
+const IMAGE_SKIP = { judged: false, reason: 'an image pipeline builds one host, not the whole lab' } as const;
+
 export const topologyHosts: LabCheck = {
   id: 'topology.hosts',
+  scope: 'lab',
+  section: 'topology',
   title: "Every host's /etc/hosts agrees with the inventory",
+  titleKo: '모든 호스트의 /etc/hosts가 실습 구성과 일치한다',
   fix: "add each lab host's '<address> <name>' line to /etc/hosts on every host and remove conflicting lines",
+  points: 3,
+  image: IMAGE_SKIP,
   evaluate({ lab, hosts }) {
     const expected = lab.hosts.map((h) => `${h.labAddress} ${h.name}`).join(', ') + ' on every host';
     const problems = hosts.flatMap((observer) =>
@@ -16,40 +23,61 @@ export const topologyHosts: LabCheck = {
       }),
     );
     const source = hosts.map((h) => `${h.spec.name}:/etc/hosts`).join(', ');
-    return problems.length === 0
-      ? pass(expected, 'all agree', source)
-      : fail(expected, problems.join('; '), source, `${problems.length} disagreement(s): ${problems.join('; ')}`);
+    if (problems.length === 0) return pass({ expected, actual: 'all agree', source });
+    const actual = problems.join('; ');
+    return fail({ expected, actual, source, message: `${problems.length} disagreement(s): ${actual}` });
   },
 };
 
 export const topologyNtp: LabCheck = {
   id: 'topology.ntp',
+  scope: 'lab',
+  section: 'topology',
   title: 'Every compute node takes its time from the controller, and the controller lets it',
+  titleKo: '모든 컴퓨트 노드가 컨트롤러에서 시간을 받고, 컨트롤러가 이를 허용한다',
   fix: "on each compute: 'server controller iburst' in chrony.conf; on the controller: 'allow <lab.subnet>'; restart chronyd on both",
+  points: 3,
+  image: IMAGE_SKIP,
   evaluate({ lab, hosts }) {
     const controller = hosts.find((h) => h.spec.role === 'controller');
     const computes = hosts.filter((h) => h.spec.role === 'compute');
     const expected = 'each compute selects the controller, and the controller allows each compute';
-    if (!controller)
-      return computes.length === 0
-        ? pass(expected, 'no hosts in this lab use NTP roles', 'inventory')
-        : fail(expected, 'no controller in the inventory', 'inventory', 'compute nodes have no controller to sync from', 'add the controller to the inventory');
+    if (!controller) {
+      if (computes.length === 0)
+        return pass({ expected, actual: 'no hosts in this lab use NTP roles', source: 'inventory' });
+      return fail({
+        expected,
+        actual: 'no controller in the inventory',
+        source: 'inventory',
+        message: 'compute nodes have no controller to sync from',
+        fix: 'add the controller to the inventory',
+      });
+    }
+    const sourceParts = [`${controller.spec.name}: chrony config`];
     const problems = computes.flatMap((compute) => {
       const found: string[] = [];
-      const sources = fact(compute, 'chronySources');
+      const { value: sources, source } = fact(compute, 'chronySources');
+      sourceParts.push(`${compute.spec.name}: ${source}`);
       const selected = sources.daemon === 'answered' ? sources.sources.find((s) => s.state === '*') : undefined;
       if (!selected || !namesHost(selected.address, controller.spec)) {
-        found.push(
-          `${compute.spec.name} selects ${selected?.address ?? (sources.daemon === 'answered' ? 'no source' : 'nothing (chronyd unreachable)')}, not ${controller.spec.name}`,
-        );
+        const seen =
+          selected?.address ?? (sources.daemon === 'answered' ? 'no source' : 'nothing (chronyd unreachable)');
+        found.push(`${compute.spec.name} selects ${seen}, not ${controller.spec.name}`);
       }
       const { decision } = chronyGrants(controller, lab, parseCidr(compute.spec.labAddress)!);
-      if (!decision.granted) found.push(`${controller.spec.name} does not allow ${compute.spec.name} (${compute.spec.labAddress})`);
+      if (!decision.granted) {
+        found.push(`${controller.spec.name} does not allow ${compute.spec.name} (${compute.spec.labAddress})`);
+      }
       return found;
     });
-    const source = `${controller.spec.name}: chrony config; ${computes.map((c) => `${c.spec.name}: chronyc -n sources`).join('; ')}`;
-    return problems.length === 0
-      ? pass(expected, `${computes.length} compute node(s) synced from ${controller.spec.name}`, source)
-      : fail(expected, problems.join('; '), source, problems.join('; '));
+    const source = sourceParts.join('; ');
+    if (problems.length === 0) {
+      return pass({
+        expected,
+        actual: `${computes.length} compute node(s) synced from ${controller.spec.name}`,
+        source,
+      });
+    }
+    return fail({ expected, actual: problems.join('; '), source, message: problems.join('; ') });
   },
 };

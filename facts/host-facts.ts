@@ -2,7 +2,8 @@ import { PROBES, type FactOf, type ProbeName } from '../probes/index.ts';
 import { UnparsableOutput, type CommandOutput } from '../probes/probe.ts';
 
 export type FactResult<N extends ProbeName> =
-  { ok: true; value: FactOf<N> } | { ok: false; reason: string; /** The raw output that could not be read, for the report. */ raw: string };
+  | { ok: true; value: FactOf<N> }
+  | { ok: false; reason: string; /** The raw output that could not be read, for the report. */ raw: string };
 
 export type HostFacts = { [N in ProbeName]: FactResult<N> };
 
@@ -20,17 +21,25 @@ function parseFact<N extends ProbeName>(name: N, outputs: ReadonlyMap<string, Co
     if (key.startsWith(`${name}.`)) mine[key.slice(name.length + 1)] = output;
   }
   const raw = Object.entries(mine)
-    .map(([part, o]) => `[${part}] exit ${o.exitCode ?? 'none'}\n${o.stdout}${o.stderr ? `\n[${part} stderr]\n${o.stderr}` : ''}`)
+    .map(
+      ([part, o]) =>
+        `[${part}] exit ${o.exitCode ?? 'none'}\n${o.stdout}${o.stderr ? `\n[${part} stderr]\n${o.stderr}` : ''}`,
+    )
     .join('\n');
   const unfinished = Object.entries(mine).filter(([, o]) => o.exitCode === null);
   if (Object.keys(mine).length === 0 || unfinished.length > 0) {
     const which = unfinished.map(([part]) => part).join(', ') || 'all parts';
-    return { ok: false, reason: `probe ${probe.id} did not finish (${which}): the host deadline passed or the session broke`, raw };
+    return {
+      ok: false,
+      reason: `probe ${probe.id} did not finish (${which}): the host deadline passed or the session broke`,
+      raw,
+    };
   }
   try {
     return { ok: true, value: probe.schema.parse(probe.parse(mine)) as FactOf<N> };
   } catch (error) {
-    const reason = error instanceof UnparsableOutput ? error.message : `parser rejected the output: ${firstLine(error)}`;
+    const reason =
+      error instanceof UnparsableOutput ? error.message : `parser rejected the output: ${firstLine(error)}`;
     return { ok: false, reason: `probe ${probe.id}: ${reason}`, raw };
   }
 }

@@ -1,9 +1,15 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { HostFacts } from './host-facts.ts';
+import { hostIdentity, resolvedLabSettings } from '../inventory/schema.ts';
 
 export const SNAPSHOT_VERSION = 1;
+
+/** Whether the host could be read; shared by snapshots and results.json. */
+export const connectionOutcome = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(false), failure: z.string(), message: z.string() }),
+]);
 
 const recordedOutput = z.object({
   probe: z.string(),
@@ -21,21 +27,10 @@ export const hostSnapshot = z.object({
   version: z.literal(SNAPSHOT_VERSION),
   lab: z.string(),
   /** The lab's expected values at the time of the run, so a replay needs no inventory. */
-  labSettings: z.object({
-    name: z.string(),
-    subnet: z.string(),
-    ntpUpstream: z.string(),
-    minCpus: z.int(),
-    minRootDiskGiB: z.number(),
-    acceptRebuilds: z.boolean(),
-    chronySyncWaitSeconds: z.int(),
-  }),
-  host: z.object({
-    name: z.string(),
-    address: z.string(),
-    labAddress: z.string(),
-    role: z.enum(['controller', 'compute']),
-  }),
+  labSettings: resolvedLabSettings,
+  host: hostIdentity.omit({ lab: true }),
+  /** The run that gathered this snapshot; the reports graded from it carry the same id. */
+  runId: z.string().optional(),
   /** The host's place in the inventory, so a replay reports hosts in the same order. */
   position: z.int().nonnegative(),
   transport: z.string(),
@@ -44,7 +39,7 @@ export const hostSnapshot = z.object({
   durationMs: z.number(),
   /** From the start to the first byte of output: connecting, authenticating, starting the shell. */
   connectMs: z.number().nullable(),
-  connection: z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), failure: z.string(), message: z.string() })]),
+  connection: connectionOutcome,
   /** The one remote command, and the script it read on stdin: every command sent. */
   command: z.string(),
   script: z.string(),
@@ -61,32 +56,63 @@ export function snapshotFileName(snapshot: Pick<HostSnapshot, 'lab' | 'host'>, m
   return `${multipleLabs ? `${snapshot.lab}.` : ''}${snapshot.host.name}.json`;
 }
 
-/** Replaces the snapshots in `dir`: one left from an earlier run of other hosts would be replayed as if it were of this one. */
-export function writeSnapshots(dir: string, snapshots: Array<HostSnapshot & { facts: HostFacts }>): void {
-  mkdirSync(dir, { recursive: true });
-  for (const old of readdirSync(dir).filter((f) => f.endsWith('.json'))) rmSync(join(dir, old));
+/** A snapshot folder that cannot be replayed: one line naming the path and why. */
+export class SnapshotError extends Error {
+  override name = 'SnapshotError';
+}
+
+/** `facts/<name>.json` in a run folder, one per host; the lab's name leads when the run has several labs. */
+export function snapshotFiles(snapshots: ReadonlyArray<HostSnapshot>): Array<{ name: string; content: string }> {
   const multipleLabs = new Set(snapshots.map((s) => s.lab)).size > 1;
-  for (const snapshot of snapshots) {
-    writeFileSync(join(dir, snapshotFileName(snapshot, multipleLabs)), `${JSON.stringify(snapshot, null, 2)}\n`);
+  return snapshots.map((snapshot) => ({
+    name: `facts/${snapshotFileName(snapshot, multipleLabs)}`,
+    content: `${JSON.stringify(snapshot, null, 2)}\n`,
+  }));
+}
+
+/** Where the snapshots are, given a reports folder (its latest run), a run folder or a facts folder. */
+export function locateSnapshots(path: string): string {
+  for (const candidate of [join(path, 'latest', 'facts'), join(path, 'facts')]) {
+    if (isDirectory(candidate)) return candidate;
+  }
+  return path;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
-export function readSnapshots(dir: string): HostSnapshot[] {
+export function readSnapshots(path: string): HostSnapshot[] {
+  const dir = locateSnapshots(path);
   let files: string[];
   try {
     files = readdirSync(dir)
       .filter((f) => f.endsWith('.json'))
       .sort();
   } catch (error) {
-    throw new Error(`${dir}: cannot read snapshots (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new SnapshotError(
+      `${dir}: cannot read snapshots (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
-  if (files.length === 0) throw new Error(`${dir}: no snapshots (*.json) to replay`);
+  if (files.length === 0) throw new SnapshotError(`${dir}: no snapshots (*.json) to replay`);
   const snapshots = files.map((file) => {
     const path = join(dir, file);
-    const parsed = hostSnapshot.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new SnapshotError(`${path}: not JSON (${(error as Error).message})`);
+    }
+    const parsed = hostSnapshot.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`${path}: not a labspec snapshot (${issue?.path.join('.') || '(top)'}: ${issue?.message})`);
+      throw new SnapshotError(
+        `${path}: not a labspec snapshot (${issue?.path.join('.') || '(top)'}: ${issue?.message})`,
+      );
     }
     return parsed.data;
   });

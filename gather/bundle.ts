@@ -45,7 +45,11 @@ export function buildBundle(options: ProbeOptions): Bundle {
 }
 
 /** Cuts the framed streams back into one output per part; a part whose end frame never came has exitCode null. */
-export function splitFrames(bundle: Pick<Bundle, 'marker' | 'parts'>, stdout: string, stderr: string): Map<string, CommandOutput> {
+export function splitFrames(
+  bundle: Pick<Bundle, 'marker' | 'parts'>,
+  stdout: string,
+  stderr: string,
+): Map<string, CommandOutput> {
   const outputs = new Map<string, CommandOutput>();
   for (const { probe, part } of bundle.parts) {
     const key = `${probe}.${part}`;
@@ -66,7 +70,12 @@ export function preamble(bundle: Pick<Bundle, 'marker'>, text: string): string {
   return first < 0 ? text : text.slice(0, first);
 }
 
-function frame(text: string, marker: string, key: string, withStatus: boolean): { body: string; exitCode: number | null } | null {
+function frame(
+  text: string,
+  marker: string,
+  key: string,
+  withStatus: boolean,
+): { body: string; exitCode: number | null } | null {
   const begin = `\n${marker} begin ${key}\n`;
   const start = text.indexOf(begin);
   if (start < 0) return null;

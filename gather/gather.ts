@@ -12,6 +12,8 @@ export type GatheredHost = HostSnapshot & { facts: HostFacts };
 export interface GatherOptions {
   /** How many hosts are read at once. */
   concurrency: number;
+  /** Stamped into every snapshot, so the reports and the facts they were graded from can be matched. */
+  runId: string;
   onHostDone?: (host: GatheredHost) => void;
 }
 
@@ -24,7 +26,7 @@ export async function gatherLabs(labs: Lab[], options: GatherOptions): Promise<G
     while (next < hosts.length) {
       const index = next++;
       const { host, lab } = hosts[index]!;
-      results[index] = await gatherHost(host, lab, index);
+      results[index] = await gatherHost(host, lab, { position: index, runId: options.runId });
       options.onHostDone?.(results[index]);
     }
   };
@@ -32,7 +34,11 @@ export async function gatherLabs(labs: Lab[], options: GatherOptions): Promise<G
   return results;
 }
 
-export async function gatherHost(host: HostSpec, lab: Lab, position = 0): Promise<GatheredHost> {
+export async function gatherHost(
+  host: HostSpec,
+  lab: Lab,
+  at: { position: number; runId: string },
+): Promise<GatheredHost> {
   const startedAt = new Date();
   const bundle = buildBundle({ role: host.role, chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds });
   const transport = transportFor(host);
@@ -40,7 +46,8 @@ export async function gatherHost(host: HostSpec, lab: Lab, position = 0): Promis
     version: SNAPSHOT_VERSION,
     lab: host.lab,
     labSettings: lab.settings,
-    position,
+    position: at.position,
+    runId: at.runId,
     host: { name: host.name, address: host.address, labAddress: host.labAddress, role: host.role },
     transport: transport.description,
     startedAt: startedAt.toISOString(),
@@ -56,7 +63,12 @@ export async function gatherHost(host: HostSpec, lab: Lab, position = 0): Promis
     const outputs = splitFrames(bundle, stdout, stderr);
     return {
       ...base,
-      notes: [...transport.notes, ...(result.timedOut ? [`deadline of ${host.connection.deadlineSeconds}s passed before every probe finished`] : [])],
+      notes: [
+        ...transport.notes,
+        ...(result.timedOut
+          ? [`deadline of ${host.connection.deadlineSeconds}s passed before every probe finished`]
+          : []),
+      ],
       durationMs: Date.now() - startedAt.getTime(),
       connectMs: clock.firstByteAfter(startedAt.getTime()),
       connection: { ok: true },

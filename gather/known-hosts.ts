@@ -89,7 +89,12 @@ function hostEntries(entries: KnownHostEntry[], names: string[]): KnownHostEntry
   return entries.filter((e) => e.marker !== 'cert-authority' && names.some((n) => entryMatchesHost(e, n)));
 }
 
-export function checkHostKey(entries: KnownHostEntry[], names: string[], keyType: string, keyBase64: string): HostKeyStatus {
+export function checkHostKey(
+  entries: KnownHostEntry[],
+  names: string[],
+  keyType: string,
+  keyBase64: string,
+): HostKeyStatus {
   const mine = hostEntries(entries, names);
   const same = (e: KnownHostEntry) => e.keyType === keyType && e.keyBase64 === keyBase64;
   if (mine.some((e) => e.marker === 'revoked' && same(e))) return { status: 'revoked' };

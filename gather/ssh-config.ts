@@ -109,7 +109,8 @@ export function parseSshConfig(text: string, readInclude?: IncludeReader): Parse
     for (const pattern of patterns) {
       for (const file of readInclude(pattern)) parseInto(file.text, file.path, depth + 1);
     }
-    if (blocks[blocks.length - 1] !== enclosing) blocks.push({ hostPatterns: enclosing.hostPatterns, matchCriteria: enclosing.matchCriteria, lines: [] });
+    if (blocks[blocks.length - 1] !== enclosing)
+      blocks.push({ hostPatterns: enclosing.hostPatterns, matchCriteria: enclosing.matchCriteria, lines: [] });
   }
 }
 
@@ -142,8 +143,15 @@ const STRICT: Record<string, SshHostConfig['strictHostKeyChecking']> = {
  * Whether a Match block applies: true, false, or why labspec cannot tell. Each criterion takes a
  * comma-separated pattern list (`all` takes none); `!` negates a criterion.
  */
-export function matchBlockApplies(criteria: string[], names: { host: string; originalHost: string; localUser: string }): boolean | string {
-  const subjects: Record<string, string> = { host: names.host, originalhost: names.originalHost, localuser: names.localUser };
+export function matchBlockApplies(
+  criteria: string[],
+  names: { host: string; originalHost: string; localUser: string },
+): boolean | string {
+  const subjects: Record<string, string> = {
+    host: names.host,
+    originalhost: names.originalHost,
+    localuser: names.localUser,
+  };
   let applies = true;
   for (let i = 0; i < criteria.length; i++) {
     const raw = criteria[i]!;
@@ -168,8 +176,13 @@ export function resolveSshConfig(config: ParsedSshConfig, host: string): SshHost
   const first = (kw: string) => (seen.has(kw) ? false : (seen.add(kw), true));
   for (const block of config.blocks) {
     if (block.matchCriteria) {
-      const verdict = matchBlockApplies(block.matchCriteria, { host: out.hostName ?? host, originalHost: host, localUser: userInfo().username });
-      if (typeof verdict === 'string') out.notes.push(`ssh_config Match ${block.matchCriteria.join(' ')}: ${verdict}; block ignored`);
+      const verdict = matchBlockApplies(block.matchCriteria, {
+        host: out.hostName ?? host,
+        originalHost: host,
+        localUser: userInfo().username,
+      });
+      if (typeof verdict === 'string')
+        out.notes.push(`ssh_config Match ${block.matchCriteria.join(' ')}: ${verdict}; block ignored`);
       if (verdict !== true) continue;
     }
     if (block.hostPatterns && !matchPatternList(host, block.hostPatterns)) continue;

@@ -6,7 +6,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { matchPattern } from './known-hosts.ts';
-import { expandPath, parseSshConfig, resolveSshConfig, type IncludeReader, type ParsedSshConfig, type SshHostConfig } from './ssh-config.ts';
+import {
+  expandPath,
+  parseSshConfig,
+  resolveSshConfig,
+  type IncludeReader,
+  type ParsedSshConfig,
+  type SshHostConfig,
+} from './ssh-config.ts';
 import { TransportError } from './transport.ts';
 
 export interface SshTarget {
@@ -135,13 +142,21 @@ interface HopInput {
   identityFile?: string;
 }
 
-function resolveHop(input: HopInput, cfg: SshHostConfig, target: SshTarget, label: (host: string, port: number) => string, notes: string[]): Hop {
+function resolveHop(
+  input: HopInput,
+  cfg: SshHostConfig,
+  target: SshTarget,
+  label: (host: string, port: number) => string,
+  notes: string[],
+): Hop {
   const host = cfg.hostName ?? input.name;
   const port = input.port ?? cfg.port ?? 22;
   const user = input.user ?? cfg.user ?? process.env.USER ?? 'root';
   const tokens = { h: host, r: user, p: port, n: input.name };
   const explicit = input.identityFile !== undefined;
-  const identityFiles = (explicit ? [input.identityFile!] : cfg.identityFiles.length > 0 ? cfg.identityFiles : DEFAULT_KEYS).map((f) => expandPath(f, tokens));
+  const identityFiles = (
+    explicit ? [input.identityFile!] : cfg.identityFiles.length > 0 ? cfg.identityFiles : DEFAULT_KEYS
+  ).map((f) => expandPath(f, tokens));
 
   // The inventory cannot tell an explicit "yes"/default known_hosts from its defaults, so
   // ssh_config may relax yes -> accept-new and replace the default file; never further.
@@ -149,11 +164,15 @@ function resolveHop(input: HopInput, cfg: SshHostConfig, target: SshTarget, labe
   if (cfg.strictHostKeyChecking === 'accept-new') strict = 'accept-new';
   if (cfg.strictHostKeyChecking === 'no') {
     strict = 'accept-new';
-    notes.push(`${label(host, port)}: ssh_config StrictHostKeyChecking no treated as accept-new (labspec never disables host key checking)`);
+    notes.push(
+      `${label(host, port)}: ssh_config StrictHostKeyChecking no treated as accept-new (labspec never disables host key checking)`,
+    );
   }
-  const knownHostsFiles = (cfg.userKnownHostsFiles && isDefaultKnownHosts(target.knownHostsFile) ? cfg.userKnownHostsFiles : [target.knownHostsFile]).map((f) =>
-    expandPath(f, tokens),
-  );
+  const knownHostsFiles = (
+    cfg.userKnownHostsFiles && isDefaultKnownHosts(target.knownHostsFile)
+      ? cfg.userKnownHostsFiles
+      : [target.knownHostsFile]
+  ).map((f) => expandPath(f, tokens));
 
   const connectTimeoutMs = Math.min(target.connectTimeoutMs, (cfg.connectTimeoutSeconds ?? Infinity) * 1000);
   let agent: string | undefined = process.env.SSH_AUTH_SOCK || undefined;

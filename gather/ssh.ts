@@ -54,7 +54,10 @@ function readCredentials(target: SshTarget, label: string): Credentials {
     if (envName === undefined) continue;
     const value = process.env[envName];
     if (value === undefined) {
-      throw new TransportError('config', `${label}: ${field} variable ${envName} is not set; export it before running labspec`);
+      throw new TransportError(
+        'config',
+        `${label}: ${field} variable ${envName} is not set; export it before running labspec`,
+      );
     }
     creds[field] = value;
   }
@@ -66,7 +69,8 @@ function loadKeys(hop: Hop, passphrase: string | undefined, notes: string[]): Ke
   const keys: KeyMaterial[] = [];
   for (const path of hop.identityFiles) {
     const skip = (why: string, fix: string) => {
-      if (hop.identityExplicit) throw new TransportError('config', `${hop.label}: identity file ${path} ${why}; ${fix}`);
+      if (hop.identityExplicit)
+        throw new TransportError('config', `${hop.label}: identity file ${path} ${why}; ${fix}`);
       addNote(notes, `${hop.label}: skipped identity file ${path}: ${why}`);
     };
     if (!existsSync(path)) {
@@ -84,7 +88,10 @@ function loadKeys(hop: Hop, passphrase: string | undefined, notes: string[]): Ke
     const parsed = Array.isArray(result) ? result[0]! : result;
     if (parsed instanceof Error) {
       if (/encrypted/i.test(parsed.message) && passphrase === undefined) {
-        skip('is encrypted', 'set passphraseEnv to the name of a variable holding its passphrase, or load it into ssh-agent');
+        skip(
+          'is encrypted',
+          'set passphraseEnv to the name of a variable holding its passphrase, or load it into ssh-agent',
+        );
       } else if (/encrypted|passphrase|decrypt|bad/i.test(parsed.message) && passphrase !== undefined) {
         skip('could not be decrypted with the given passphrase', 'check the passphrase variable');
       } else {
@@ -98,7 +105,10 @@ function loadKeys(hop: Hop, passphrase: string | undefined, notes: string[]): Ke
 }
 
 class HostKeyRejected {
-  constructor(readonly error: TransportError) {}
+  readonly error: TransportError;
+  constructor(error: TransportError) {
+    this.error = error;
+  }
 }
 
 /** Builds the hostVerifier for a hop; returns an error holder filled when it rejects. */
@@ -183,7 +193,13 @@ function destroyAll(session: Session): void {
 }
 
 /** Connects and authenticates one hop, over `sock` when given (a jump host's forwarded channel). */
-function connectHop(hop: Hop, sock: Duplex | undefined, creds: Credentials, password: string | undefined, session: Session): Promise<SshClient> {
+function connectHop(
+  hop: Hop,
+  sock: Duplex | undefined,
+  creds: Credentials,
+  password: string | undefined,
+  session: Session,
+): Promise<SshClient> {
   const entries = hop.knownHostsFiles.flatMap(readKnownHostsFile);
   const keys = loadKeys(hop, creds.passphrase, session.notes);
   const agent = hop.agent && existsSync(hop.agent) ? hop.agent : undefined;
@@ -271,7 +287,9 @@ function connectHop(hop: Hop, sock: Duplex | undefined, creds: Credentials, pass
           return done(new TransportError(failure, `${hop.label}: ${msg}`));
         }
         default:
-          return done(new TransportError('protocol', `${hop.label}: SSH handshake failed: ${err.message.split('\n')[0]}`));
+          return done(
+            new TransportError('protocol', `${hop.label}: SSH handshake failed: ${err.message.split('\n')[0]}`),
+          );
       }
     });
     client.on('close', () => {
@@ -326,7 +344,8 @@ export function sshTransport(target: SshTarget): Transport {
     notes.push(...resolved.notes);
     description = describeTarget(resolved.hops);
   } catch (err) {
-    resolved = err instanceof TransportError ? err : new TransportError('config', `${target.name}: ${(err as Error).message}`);
+    resolved =
+      err instanceof TransportError ? err : new TransportError('config', `${target.name}: ${(err as Error).message}`);
   }
 
   async function run(command: string, stdin: string, options: RunOptions): Promise<RunResult> {
@@ -366,7 +385,9 @@ export function sshTransport(target: SshTarget): Transport {
       const channel = await Promise.race([
         new Promise<ClientChannel>((resolve, reject) =>
           client.exec(command, (err, stream) =>
-            err ? reject(new TransportError('protocol', `${last.label}: could not start the command: ${err.message}`)) : resolve(stream),
+            err
+              ? reject(new TransportError('protocol', `${last.label}: could not start the command: ${err.message}`))
+              : resolve(stream),
           ),
         ),
         deadlineBeforeExec,
@@ -411,7 +432,12 @@ function collect(
       finished = true;
       if (timedOut) destroyAll(session);
       else for (const c of [...session.clients].reverse()) c.end();
-      resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: timedOut ? null : exitCode, timedOut });
+      resolve({
+        stdout: Buffer.concat(stdout),
+        stderr: Buffer.concat(stderr),
+        exitCode: timedOut ? null : exitCode,
+        timedOut,
+      });
     };
     channel.on('data', (d: Buffer) => {
       stdout.push(d);

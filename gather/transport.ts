@@ -9,12 +9,11 @@ export type TransportFailure =
   | 'protocol'; // the SSH session broke before the command started
 
 export class TransportError extends Error {
-  constructor(
-    readonly failure: TransportFailure,
-    message: string,
-  ) {
+  readonly failure: TransportFailure;
+  constructor(failure: TransportFailure, message: string) {
     super(message);
     this.name = 'TransportError';
+    this.failure = failure;
   }
 }
 

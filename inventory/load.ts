@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { manyLabs, singleLab, type ConnectionSettings, type LabSettings, type Role } from './schema.ts';
+import { manyLabs, singleLab, type ConnectionSettings, type HostIdentity, type LabSettings } from './schema.ts';
 
 export interface Connection {
   transport: 'ssh' | 'local';
@@ -18,24 +18,13 @@ export interface Connection {
   deadlineSeconds: number;
 }
 
-/** Who a host is in its lab: all the checks need to know of it. */
-export interface HostIdentity {
-  lab: string;
-  name: string;
-  /** Where to connect. */
-  address: string;
-  /** The host's address on the lab network; `address` unless the inventory says otherwise. */
-  labAddress: string;
-  role: Role;
-}
-
 export interface HostSpec extends HostIdentity {
   connection: Connection;
 }
 
-export interface Lab<Host extends HostIdentity = HostSpec> {
+export interface Lab {
   settings: LabSettings;
-  hosts: Host[];
+  hosts: HostSpec[];
 }
 
 export interface Inventory {
@@ -45,8 +34,10 @@ export interface Inventory {
 
 /** One line per problem, each naming the file, the line and the path. */
 export class InventoryError extends Error {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(problems: string[]) {
     super(problems.join('\n'));
+    this.problems = problems;
     this.name = 'InventoryError';
   }
 }
@@ -59,7 +50,9 @@ export function loadInventory(file: string): Inventory {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InventoryError([`${file}: cannot read the inventory (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+    throw new InventoryError([
+      `${file}: cannot read the inventory (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    ]);
   }
   return parseInventory(text, file);
 }
@@ -80,7 +73,9 @@ export function parseInventory(text: string, file: string): Inventory {
   }
   const labs =
     'labs' in parsed.data
-      ? parsed.data.labs.map((lab) => buildLab(lab.name, lab.lab, { ...parsed.data.defaults, ...lab.defaults }, lab.hosts))
+      ? parsed.data.labs.map((lab) =>
+          buildLab(lab.name, lab.lab, { ...parsed.data.defaults, ...lab.defaults }, lab.hosts),
+        )
       : [buildLab(parsed.data.lab.name ?? DEFAULT_LAB_NAME, parsed.data.lab, parsed.data.defaults, parsed.data.hosts)];
   const problems = labs.flatMap((lab, index) => crossFieldProblems(lab, usesLabs ? `labs[${index}].` : ''));
   const names = labs.map((lab) => lab.settings.name);
@@ -95,7 +90,12 @@ export function parseInventory(text: string, file: string): Inventory {
 
 type HostEntry = z.infer<typeof singleLab>['hosts'][number];
 
-function buildLab(name: string, settings: z.infer<typeof singleLab>['lab'], defaults: ConnectionSettings, hosts: HostEntry[]): Lab {
+function buildLab(
+  name: string,
+  settings: z.infer<typeof singleLab>['lab'],
+  defaults: ConnectionSettings,
+  hosts: HostEntry[],
+): Lab {
   return {
     settings: { ...settings, name },
     hosts: hosts.map(({ name: hostName, address, labAddress, role, ...overrides }) => ({
@@ -126,7 +126,8 @@ function crossFieldProblems(lab: Lab, prefix: string): string[] {
   const seen = new Map<string, number>();
   lab.hosts.forEach((host, index) => {
     const first = seen.get(host.name);
-    if (first !== undefined) problems.push(`${prefix}hosts[${index}].name: duplicate host name ${host.name} (also hosts[${first}])`);
+    if (first !== undefined)
+      problems.push(`${prefix}hosts[${index}].name: duplicate host name ${host.name} (also hosts[${first}])`);
     else seen.set(host.name, index);
   });
   lab.hosts.forEach((host, index) => {
@@ -138,12 +139,19 @@ function crossFieldProblems(lab: Lab, prefix: string): string[] {
   const controllers = lab.hosts.filter((h) => h.role === 'controller');
   if (controllers.length > 1) {
     const index = lab.hosts.indexOf(controllers[1]!);
-    problems.push(`${prefix}hosts[${index}].role: a lab has at most one controller (${controllers.map((c) => c.name).join(', ')})`);
+    problems.push(
+      `${prefix}hosts[${index}].role: a lab has at most one controller (${controllers.map((c) => c.name).join(', ')})`,
+    );
   }
   return problems;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, doc: Document, lineOf: (offset: number) => number, file: string): string {
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  doc: Document,
+  lineOf: (offset: number) => number,
+  file: string,
+): string {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys
       .map((key) => {
@@ -157,16 +165,23 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, lineOf: (offset: 
 }
 
 /** The line of the deepest existing node on the path (a missing key points at its parent). */
-function lineOfPath(doc: Document, path: readonly PropertyKey[], lineOf: (offset: number) => number, keyNode = false): number {
+function lineOfPath(
+  doc: Document,
+  path: readonly PropertyKey[],
+  lineOf: (offset: number) => number,
+  keyNode = false,
+): number {
   for (let depth = path.length; depth > 0; depth--) {
     const parentPath = path.slice(0, depth - 1);
     const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath as unknown[], true);
     if (isMap(parent)) {
       const pair = parent.items.find((item) => (item.key as { value?: unknown } | null)?.value === path[depth - 1]);
-      const node = (keyNode ? pair?.key : (pair?.value ?? pair?.key)) as { range?: [number, number, number] } | undefined;
+      const node = (keyNode ? pair?.key : (pair?.value ?? pair?.key)) as
+        { range?: [number, number, number] } | undefined;
       if (node?.range) return lineOf(node.range[0]);
     } else {
-      const node = doc.getIn(path.slice(0, depth) as unknown[], true) as { range?: [number, number, number] } | undefined;
+      const node = doc.getIn(path.slice(0, depth) as unknown[], true) as
+        { range?: [number, number, number] } | undefined;
       if (node?.range) return lineOf(node.range[0]);
     }
   }
@@ -174,7 +189,10 @@ function lineOfPath(doc: Document, path: readonly PropertyKey[], lineOf: (offset
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('') || '(top)';
+  return (
+    path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('') ||
+    '(top)'
+  );
 }
 
 function pathFromText(problem: string): PropertyKey[] {

@@ -1,7 +1,12 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-const hostName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'expected a hostname label: letters, digits and -');
+export const role = z.enum(['controller', 'compute'], { error: 'expected controller | compute' });
+export type Role = z.infer<typeof role>;
+
+const hostName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'expected a hostname label: letters, digits and -');
 
 const cidr = z.string().refine((value) => {
   const [address, prefix, ...rest] = value.split('/');
@@ -27,8 +32,17 @@ const connectionFields = {
 
 /** Keys people write by habit that must never hold a secret in the file. */
 const forbiddenSecrets = {
-  password: z.never({ error: 'never write a password in the inventory; put it in an environment variable and name it with passwordEnv' }).optional(),
-  passphrase: z.never({ error: 'never write a passphrase in the inventory; put it in an environment variable and name it with passphraseEnv' }).optional(),
+  password: z
+    .never({
+      error: 'never write a password in the inventory; put it in an environment variable and name it with passwordEnv',
+    })
+    .optional(),
+  passphrase: z
+    .never({
+      error:
+        'never write a passphrase in the inventory; put it in an environment variable and name it with passphraseEnv',
+    })
+    .optional(),
 };
 
 const connection = z.strictObject({ ...connectionFields, ...forbiddenSecrets });
@@ -38,7 +52,7 @@ const host = z.strictObject({
   address: z.string().min(1),
   /** The address the host has on the lab network, when `address` goes through NAT or a port forward. */
   labAddress: z.ipv4().optional(),
-  role: z.enum(['controller', 'compute'], { error: 'expected controller | compute' }),
+  role,
   ...connectionFields,
   ...forbiddenSecrets,
 });
@@ -77,6 +91,28 @@ export const manyLabs = z.strictObject({
   labs: z.array(labEntry).min(1, 'expected at least one lab'),
 });
 
-export type LabSettings = z.output<typeof labSettings> & { name: string };
-export type Role = z.infer<typeof host>['role'];
 export type ConnectionSettings = z.infer<typeof connection>;
+
+/** A lab's expected values once resolved: what the checks, the snapshots and the reports carry. */
+export const resolvedLabSettings = z.strictObject({
+  name: z.string(),
+  subnet: labSettings.shape.subnet.unwrap(),
+  ntpUpstream: labSettings.shape.ntpUpstream.unwrap(),
+  minCpus: labSettings.shape.minCpus.unwrap(),
+  minRootDiskGiB: labSettings.shape.minRootDiskGiB.unwrap(),
+  acceptRebuilds: labSettings.shape.acceptRebuilds.unwrap(),
+  chronySyncWaitSeconds: labSettings.shape.chronySyncWaitSeconds.unwrap(),
+});
+export type LabSettings = z.infer<typeof resolvedLabSettings>;
+
+/** Who a host is in its lab: all the checks, snapshots and reports need to know of it. */
+export const hostIdentity = z.strictObject({
+  lab: z.string(),
+  name: z.string(),
+  /** Where to connect. */
+  address: z.string(),
+  /** The host's address on the lab network; `address` unless the inventory says otherwise. */
+  labAddress: z.string(),
+  role,
+});
+export type HostIdentity = z.infer<typeof hostIdentity>;

@@ -13,7 +13,9 @@ export async function labCli(args: string[], options: { scenario: string | undef
           `lab up (scenario ${up.scenario}) in ${(up.timings.totalMs / 1000).toFixed(1)}s: ${up.hosts.map((h) => `${h.name} ${h.address}`).join(', ')}`,
         );
         console.log(`inventory: ${up.inventoryPath}`);
-        console.log(`run labspec inside the lab network: ip netns exec labspec npm test  (with LABSPEC_INVENTORY=${up.inventoryPath})`);
+        console.log(
+          `run labspec inside the lab network: ip netns exec labspec npm test  (with LABSPEC_INVENTORY=${up.inventoryPath})`,
+        );
         return 0;
       }
       case 'down':
@@ -25,13 +27,20 @@ export async function labCli(args: string[], options: { scenario: string | undef
           console.log('lab is down');
           return 1;
         }
-        console.log(`lab up since ${status.startedAt} (scenario ${status.scenario}), inventory ${status.inventoryPath}`);
+        console.log(
+          `lab up since ${status.startedAt} (scenario ${status.scenario}), inventory ${status.inventoryPath}`,
+        );
         for (const h of status.hosts)
-          console.log(`  ${h.name.padEnd(10)} ${h.address.padEnd(12)} ${h.running ? 'running' : 'stopped'}, ssh ${h.ssh ? 'answers' : 'silent'}`);
+          console.log(
+            `  ${h.name.padEnd(10)} ${h.address.padEnd(12)} ${h.running ? 'running' : 'stopped'}, ssh ${h.ssh ? 'answers' : 'silent'}`,
+          );
         return 0;
       }
       case 'scenarios':
-        for (const s of scenarios) console.log(`${s.name.padEnd(28)} ${s.description}\n${''.padEnd(28)} must fail: ${s.mustFail.join(', ') || 'nothing'}`);
+        for (const s of scenarios)
+          console.log(
+            `${s.name.padEnd(28)} ${s.description}\n${''.padEnd(28)} must fail: ${s.mustFail.join(', ') || 'nothing'}`,
+          );
         return 0;
       default:
         console.error(USAGE);

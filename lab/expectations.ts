@@ -25,5 +25,10 @@ export function compareWithScenario(results: ResultRow[], scenario: Pick<Scenari
   const errored = results.filter((r) => r.status === 'error').map((r) => `${key(r)} (${r.message})`);
   const unexpected = [...failed].filter((k) => !expected.has(k));
   const missing = [...expected].filter((k) => !failed.has(k));
-  return { matches: unexpected.length === 0 && missing.length === 0 && errored.length === 0, unexpected, missing, errored };
+  return {
+    matches: unexpected.length === 0 && missing.length === 0 && errored.length === 0,
+    unexpected,
+    missing,
+    errored,
+  };
 }

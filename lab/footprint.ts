@@ -12,7 +12,13 @@ export interface Footprint {
   netnsWasMounted: boolean;
 }
 
-const SIDE_DIRS = ['/run/netns', '/run/systemd/nspawn/propagate', '/run/systemd/nspawn', '/run/systemd', dirname(STATE_DIR)];
+const SIDE_DIRS = [
+  '/run/netns',
+  '/run/systemd/nspawn/propagate',
+  '/run/systemd/nspawn',
+  '/run/systemd',
+  dirname(STATE_DIR),
+];
 
 function isMountPoint(path: string): boolean {
   return readFileSync('/proc/self/mounts', 'utf8')

@@ -159,11 +159,14 @@ export async function bootHost(h: HostSetup): Promise<RunningHost> {
     await sleep(25);
   }
   if (!pid) {
-    throw new LabError(`labspec lab: ${h.name} did not boot (systemd-nspawn ${exited ? 'exited' : 'hung'}); console tail:\n${await tail(consoleLog, 30)}`);
+    throw new LabError(
+      `labspec lab: ${h.name} did not boot (systemd-nspawn ${exited ? 'exited' : 'hung'}); console tail:\n${await tail(consoleLog, 30)}`,
+    );
   }
   // vmx: bind a per-host cpuinfo over /proc/cpuinfo inside the container's mount namespace.
   const bind = await $`nsenter -t ${pid} -m mount --bind ${CPUINFO_IN_GUEST} /proc/cpuinfo`.nothrow();
-  if (bind.exitCode !== 0) throw new LabError(`labspec lab: ${h.name}: bind-mounting cpuinfo failed: ${bind.stderr.trim()}`);
+  if (bind.exitCode !== 0)
+    throw new LabError(`labspec lab: ${h.name}: bind-mounting cpuinfo failed: ${bind.stderr.trim()}`);
   return { name: h.name, address: h.address, pid, nspawnPid, root: h.root, consoleLog };
 }
 
@@ -192,7 +195,8 @@ export async function killLabProcesses(known: readonly { pid: number; nspawnPid:
   while (Date.now() < deadline) {
     left = labCgroupDirs().flatMap((d) => cgroupPids(d));
     for (const h of known)
-      if (h.nspawnPid && isAlive(h.nspawnPid) && !left.includes(h.nspawnPid) && comm(h.nspawnPid) === 'systemd-nspawn') left.push(h.nspawnPid);
+      if (h.nspawnPid && isAlive(h.nspawnPid) && !left.includes(h.nspawnPid) && comm(h.nspawnPid) === 'systemd-nspawn')
+        left.push(h.nspawnPid);
     if (left.length === 0) break;
     if (Date.now() > deadline - 4_000) for (const p of left) signal(p, 'SIGKILL');
     await sleep(50);

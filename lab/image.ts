@@ -163,7 +163,9 @@ export function debianMirror(suite: string = SUITE): string {
       }
     }
   }
-  throw new LabError(`labspec lab: no Debian '${suite}' mirror found in /etc/apt/sources.list or /etc/apt/sources.list.d/`);
+  throw new LabError(
+    `labspec lab: no Debian '${suite}' mirror found in /etc/apt/sources.list or /etc/apt/sources.list.d/`,
+  );
 }
 
 /** Removes a (failed) build dir without ever crossing into mounts debootstrap left inside it. */

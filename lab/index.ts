@@ -20,14 +20,22 @@ import {
 import { ensureImage } from './image.ts';
 import { createLabNetwork, destroyLabNetwork, listLabNetns } from './network.ts';
 import { findScenario, scenarioContext, type Scenario } from './scenarios.ts';
-import { IDENTITY_FILE, INVENTORY_FILE, KNOWN_HOSTS_FILE, generateClientKey, generateStudentPassword, sshRun, writeKnownHosts } from './ssh.ts';
+import {
+  IDENTITY_FILE,
+  INVENTORY_FILE,
+  KNOWN_HOSTS_FILE,
+  generateClientKey,
+  generateStudentPassword,
+  sshRun,
+  writeKnownHosts,
+} from './ssh.ts';
 import { raiseSysctls, restoreSysctls } from './sysctl.ts';
 import { captureFootprint, restoreFootprint, type Footprint } from './footprint.ts';
 import { LAB_HOSTS, inventoryYaml, type HostName } from './topology.ts';
 import { LabError, STATE_DIR, isAlive, ms, requireRoot, requireTools, sleep } from './util.ts';
 
 export { labExecPrefix } from './network.ts';
-export { scenarios, findScenario, type Scenario, type MustFail, type CheckId } from './scenarios.ts';
+export { scenarios, findScenario, type Scenario, type MustFail } from './scenarios.ts';
 export { LabError, STATE_DIR } from './util.ts';
 export { STUDENT_PASSWORD_FILE } from './ssh.ts';
 
@@ -136,7 +144,9 @@ async function waitForSsh(hosts: readonly RunningHost[], timeoutMs: number): Pro
         if (!isAlive(h.pid)) break;
         await sleep(100);
       }
-      throw new LabError(`labspec lab: ${h.name} (${h.address}) did not answer SSH: ${last}\n${await bootDiagnostics(h)}`);
+      throw new LabError(
+        `labspec lab: ${h.name} (${h.address}) did not answer SSH: ${last}\n${await bootDiagnostics(h)}`,
+      );
     }),
   );
 }
@@ -187,7 +197,17 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
 
   const previous = await readState();
   if (opts.keep && previous && previous.scenario === scenario.name && (await healthy(previous))) {
-    const z = { teardownMs: 0, imageMs: 0, imageBuilt: false, networkMs: 0, prepareMs: 0, bootMs: 0, sshMs: 0, syncMs: 0, upMs: 0 };
+    const z = {
+      teardownMs: 0,
+      imageMs: 0,
+      imageBuilt: false,
+      networkMs: 0,
+      prepareMs: 0,
+      bootMs: 0,
+      sshMs: 0,
+      syncMs: 0,
+      upMs: 0,
+    };
     return result(
       previous.hosts.map(({ name, address, pid }) => ({ name, address, pid })),
       { ...z, totalMs: ms(t0) },
@@ -211,7 +231,12 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabUpResult> {
   await mkdir(STATE_DIR, { recursive: true, mode: 0o755 });
   const changes: MachineChanges = { footprint, sysctl: raiseSysctls() };
   await writeFile(CHANGES_FILE, JSON.stringify(changes) + '\n');
-  const state: LabState = { scenario: scenario.name, startedAt: new Date().toISOString(), image: image.hash, hosts: [] };
+  const state: LabState = {
+    scenario: scenario.name,
+    startedAt: new Date().toISOString(),
+    image: image.hash,
+    hosts: [],
+  };
   await writeState(state);
 
   const running: RunningHost[] = [];

@@ -31,7 +31,8 @@ export async function listLabNetns(): Promise<string[]> {
 async function ipBatch(lines: readonly string[], netns?: string): Promise<void> {
   const args = netns ? ['-n', netns, '-batch', '-'] : ['-batch', '-'];
   const r = await $({ input: lines.join('\n') + '\n' })`ip ${args}`.nothrow();
-  if (r.exitCode !== 0) throw new LabError(`labspec lab: network setup failed (ip ${args.join(' ')}): ${r.stderr.trim()}`);
+  if (r.exitCode !== 0)
+    throw new LabError(`labspec lab: network setup failed (ip ${args.join(' ')}): ${r.stderr.trim()}`);
 }
 
 export interface NetHost {
@@ -51,7 +52,9 @@ export async function createLabNetwork(hosts: readonly NetHost[]): Promise<void>
   await ipBatch([
     `netns add ${LAB_NETNS}`,
     ...hosts.map((h) => `netns add ${hostNetns(h.name)}`),
-    ...hosts.map((h) => `link add ${vethName(h.name)} netns ${LAB_NETNS} type veth peer name eth0 netns ${hostNetns(h.name)}`),
+    ...hosts.map(
+      (h) => `link add ${vethName(h.name)} netns ${LAB_NETNS} type veth peer name eth0 netns ${hostNetns(h.name)}`,
+    ),
   ]);
   await ipBatch(
     [
@@ -63,7 +66,11 @@ export async function createLabNetwork(hosts: readonly NetHost[]): Promise<void>
     ],
     LAB_NETNS,
   );
-  await Promise.all(hosts.map((h) => ipBatch(['link set lo up', `addr add ${h.address}/24 dev eth0`, 'link set eth0 up'], hostNetns(h.name))));
+  await Promise.all(
+    hosts.map((h) =>
+      ipBatch(['link set lo up', `addr add ${h.address}/24 dev eth0`, 'link set eth0 up'], hostNetns(h.name)),
+    ),
+  );
 }
 
 /** Deletes every lab netns (their veths go with them). Processes must be gone first. */

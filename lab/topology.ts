@@ -38,8 +38,16 @@ export function chronyConf(host: LabHost): string {
   const controller = LAB_HOSTS.find((h) => h.role === 'controller');
   const lines =
     host.role === 'controller'
-      ? [`# labspec lab: ${host.name} (NTP server for the lab)`, `server ${NTP_UPSTREAM} iburst`, 'local stratum 10', `allow ${SUBNET}`]
-      : [`# labspec lab: ${host.name} (NTP client of the controller)`, `server ${controller?.name ?? 'controller'} iburst`];
+      ? [
+          `# labspec lab: ${host.name} (NTP server for the lab)`,
+          `server ${NTP_UPSTREAM} iburst`,
+          'local stratum 10',
+          `allow ${SUBNET}`,
+        ]
+      : [
+          `# labspec lab: ${host.name} (NTP client of the controller)`,
+          `server ${controller?.name ?? 'controller'} iburst`,
+        ];
   return [...lines, '', ...CHRONY_COMMON, ''].join('\n');
 }
 

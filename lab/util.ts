@@ -27,7 +27,9 @@ export class LabError extends Error {
 
 export function requireRoot(): void {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new LabError('labspec lab: must run as root (it creates network namespaces, mounts and containers); run it with sudo (e.g. sudo npm run demo)');
+    throw new LabError(
+      'labspec lab: must run as root (it creates network namespaces, mounts and containers); run it with sudo (e.g. sudo npm run demo)',
+    );
   }
 }
 
@@ -59,7 +61,9 @@ export function requireTools(bins?: readonly string[]): void {
   const missing = wanted.filter(([b]) => !which(b));
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map(([, p]) => p))];
-    throw new LabError(`labspec lab: missing ${missing.map(([b]) => b).join(', ')}; install with: apt-get install -y ${pkgs.join(' ')}`);
+    throw new LabError(
+      `labspec lab: missing ${missing.map(([b]) => b).join(', ')}; install with: apt-get install -y ${pkgs.join(' ')}`,
+    );
   }
 }
 

@@ -1,62 +1,134 @@
-import { createRequire } from 'node:module';
-import type { Builder, TestSuite } from 'junit-report-builder';
-import type { HostRecord } from '../helpers/run-data.ts';
-import type { ResultEntry } from './result-entry.ts';
+import type { HostRecord, ResultEntry, RunReport } from './report.ts';
 import { xmlSafe } from './xml-text.ts';
 
-// The package's types declare an ES default export, but at run time module.exports is the builder itself.
-const junitReportBuilder = createRequire(import.meta.url)('junit-report-builder') as Builder;
-
 /**
- * Text for a CDATA body. The builder (xmlbuilder's cdata) splits only the FIRST "]]>" of a body, so a
- * second one would end the section early and break the XML: show every "]]>" as a visible escape.
+ * junit.xml, written for what CI systems display (shared/junit/CONSUMERS.md) within the Jenkins schema:
+ * - one testsuite per host and one per lab for cross-host checks, named like its testcases' classname
+ *   `<lab>.<host>` (or `<lab>.lab`), so dorny does not nest twice; testcase name = check ID, stable run to run;
+ * - the one-line message is also the first line of every failure/error body, since GitLab ignores `message`;
+ * - a skip's reason is the text of `<skipped>`, which Jenkins and GitLab read;
+ * - `time` on the root, every suite and every case; `timestamp` and `hostname` (the target) on host suites.
  */
-const cdataSafe = (text: string): string => xmlSafe(text).replace(/]]>/g, ']]\\x3e');
-
-/**
- * One testsuite per host (and one per lab for cross-host checks), one testcase per check:
- * classname `<lab>.<host>`, name the check ID, so both stay stable from run to run.
- */
-export function buildJunit(entries: ResultEntry[], hosts: HostRecord[]): string {
-  const report = junitReportBuilder.newBuilder();
-  const suites = new Map<string, TestSuite>();
-  const suiteFor = (entry: ResultEntry) => {
-    const key = `${entry.lab}\u0000${entry.host ?? ''}`;
-    let suite = suites.get(key);
-    if (!suite) {
-      suite = report.testSuite().name(xmlSafe(entry.host === null ? `${entry.lab} (cross-host)` : `${entry.lab}/${entry.host}`));
-      const record = hosts.find((h) => h.lab === entry.lab && h.host === entry.host);
-      suite.property('lab', xmlSafe(entry.lab));
-      if (record) {
-        suite
-          .property('host', xmlSafe(record.host))
-          .property('address', xmlSafe(record.address))
-          .property('labAddress', xmlSafe(record.labAddress))
-          .property('role', record.role)
-          .property('transport', xmlSafe(record.transport))
-          .property('snapshot', xmlSafe(record.snapshot))
-          .property('commands', xmlSafe(record.commands.join('\n')))
-          .time(record.durationMs / 1000);
-      }
-      suites.set(key, suite);
-    }
-    return suite;
-  };
-  for (const entry of entries) {
-    const testCase = suiteFor(entry)
-      .testCase()
-      .className(xmlSafe(`${entry.lab}.${entry.host ?? 'lab'}`))
-      .name(xmlSafe(entry.check));
-    const details = cdataSafe(
-      [`check: ${entry.title}`, `expected: ${entry.expected}`, `actual: ${entry.actual}`, `source: ${entry.source}`, entry.fix && `fix: ${entry.fix}`]
-        .filter(Boolean)
-        .join('\n'),
-    );
-    if (entry.status === 'fail') testCase.failure(xmlSafe(entry.message), 'CheckFailed').stacktrace(details);
-    else if (entry.status === 'error') testCase.error(xmlSafe(entry.message), 'CheckError', details);
-    else if (entry.status === 'skip') testCase.skipped().standardOutput(cdataSafe(entry.message));
-    else testCase.standardOutput(details + (entry.message ? `\n${cdataSafe(entry.message)}` : ''));
+export function buildJunit(report: RunReport): string {
+  const suites = new Map<string, { record: HostRecord | undefined; lab: string; cases: ResultEntry[] }>();
+  for (const entry of report.results) {
+    const key = classname(entry);
+    const suite = suites.get(key) ?? {
+      record: report.hosts.find((h) => h.lab === entry.lab && h.host === entry.host),
+      lab: entry.lab,
+      cases: [],
+    };
+    suite.cases.push(entry);
+    suites.set(key, suite);
   }
-  // The Jenkins schema has no `skipped` attribute on <testsuites>; the builder always writes one.
-  return report.build().replace(/^(<\?xml[^>]*>\s*<testsuites\b[^>]*?) skipped="\d+"/, '$1');
+  const counts = report.summary;
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites ${attributes({
+      name: 'labspec',
+      tests: report.results.length,
+      failures: counts.fail,
+      errors: counts.error,
+      time: seconds(report.run.durationMs),
+    })}>`,
+  ];
+  for (const [name, suite] of suites) lines.push(...suiteXml(name, suite, report));
+  lines.push('</testsuites>', '');
+  return lines.join('\n');
+}
+
+function suiteXml(
+  name: string,
+  suite: { record: HostRecord | undefined; lab: string; cases: ResultEntry[] },
+  report: RunReport,
+) {
+  const { record, cases } = suite;
+  const count = (status: ResultEntry['status']) => cases.filter((c) => c.status === status).length;
+  const caseTime = cases.reduce((sum, c) => sum + c.durationMs, 0);
+  const header = attributes({
+    name,
+    tests: cases.length,
+    failures: count('fail'),
+    errors: count('error'),
+    skipped: count('skip'),
+    time: seconds((record?.durationMs ?? 0) + caseTime),
+    timestamp: (record?.startedAt ?? report.run.startedAt).replace(/\.\d+Z$|Z$/, ''),
+    ...(record ? { hostname: record.address } : {}),
+  });
+  const properties: Array<[string, string]> = [
+    ['run', report.run.id],
+    ['lab', suite.lab],
+    ...(record
+      ? ([
+          ['host', record.host],
+          ['address', record.address],
+          ['labAddress', record.labAddress],
+          ['role', record.role],
+          ['transport', record.transport],
+          ['snapshot', record.snapshot],
+          ['commands', record.commands.join('\n')],
+        ] as Array<[string, string]>)
+      : []),
+  ];
+  return [
+    `  <testsuite ${header}>`,
+    '    <properties>',
+    ...properties.map(([key, value]) => `      <property ${attributes({ name: key, value })}/>`),
+    '    </properties>',
+    ...cases.map(caseXml),
+    '  </testsuite>',
+  ];
+}
+
+function caseXml(entry: ResultEntry): string {
+  const open = `    <testcase ${attributes({ classname: classname(entry), name: entry.check, time: seconds(entry.durationMs) })}`;
+  const details = [
+    `check: ${entry.title}`,
+    `expected: ${entry.expected}`,
+    `actual: ${entry.actual}`,
+    `source: ${entry.source}`,
+    entry.fix && `fix: ${entry.fix}`,
+  ].filter(Boolean);
+  const body = (element: string, type: string) =>
+    `      <${element} ${attributes({ message: entry.message, type })}>${text([entry.message, ...details].join('\n'))}</${element}>`;
+  switch (entry.status) {
+    case 'fail':
+      return [`${open}>`, body('failure', 'CheckFailed'), '    </testcase>'].join('\n');
+    case 'error':
+      return [`${open}>`, body('error', 'CheckError'), '    </testcase>'].join('\n');
+    case 'skip':
+      return [`${open}>`, `      <skipped>${text(entry.message)}</skipped>`, '    </testcase>'].join('\n');
+    case 'pass': {
+      const out = [entry.message, ...details].filter(Boolean).join('\n');
+      return [`${open}>`, `      <system-out>${text(out)}</system-out>`, '    </testcase>'].join('\n');
+    }
+  }
+}
+
+function classname(entry: Pick<ResultEntry, 'lab' | 'host'>): string {
+  return `${entry.lab}.${entry.host ?? 'lab'}`;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+function attributes(values: Record<string, string | number>): string {
+  return Object.entries(values)
+    .map(([key, value]) => `${key}="${escape(String(value), true)}"`)
+    .join(' ');
+}
+
+function text(value: string): string {
+  return escape(value, false);
+}
+
+/** Host output may hold anything: made XML-safe first, then escaped, so no byte can end an element or a section. */
+function escape(value: string, attribute: boolean): string {
+  const escaped = xmlSafe(value)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#13;');
+  return attribute ? escaped.replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;') : escaped;
 }

@@ -1,7 +1,12 @@
-/** Host-by-host progress on stderr, once a run has taken longer than a moment. */
-export function progressReporter(total: number, quietForMs = 1000) {
+/** Where console text goes; a terminal gets a progress line that rewrites itself. */
+export interface ConsoleStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/** Host-by-host progress, once a run has taken longer than a moment; names the host as `student3/compute1` in a class. */
+export function progressReporter(stream: ConsoleStream, total: number, multipleLabs: boolean, quietForMs = 1000) {
   const started = Date.now();
-  const tty = process.stderr.isTTY;
   let done = 0;
   let shown = false;
   return {
@@ -9,11 +14,12 @@ export function progressReporter(total: number, quietForMs = 1000) {
       done++;
       if (Date.now() - started < quietForMs) return;
       shown = true;
-      const line = `labspec: gathered ${done}/${total} hosts (${host.host.name}${host.connection.ok ? '' : ': unreachable'})`;
-      process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+      const name = multipleLabs ? `${host.lab}/${host.host.name}` : host.host.name;
+      const line = `labspec: gathered ${done}/${total} hosts (${name}${host.connection.ok ? '' : ': unreachable'})`;
+      stream.write(stream.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
     },
     done() {
-      if (shown && tty) process.stderr.write('\n');
+      if (shown && stream.isTTY) stream.write('\n');
     },
   };
 }

@@ -20,11 +20,14 @@ export const chronyConfigFact = z.object({
 
 export const chronyConfigProbe = defineProbe({
   id: 'chrony-config',
-  description: "chrony's configuration: /etc/chrony.conf (EL) or /etc/chrony/chrony.conf (Debian/Ubuntu) and the conf.d/sources.d files they include.",
-  example: '{ mainFile: "/etc/chrony.conf", directives: [{ file: "/etc/chrony.conf", line: 3, keyword: "server", args: ["controller", "iburst"] }] }',
+  description:
+    "chrony's configuration: /etc/chrony.conf (EL) or /etc/chrony/chrony.conf (Debian/Ubuntu) and the conf.d/sources.d files they include.",
+  example:
+    '{ mainFile: "/etc/chrony.conf", directives: [{ file: "/etc/chrony.conf", line: 3, keyword: "server", args: ["controller", "iburst"] }] }',
   commands: () => ({
     // grep -Z puts a NUL after each file name, so file content can never forge which file a line came from.
-    files: "grep -HnZ '' /etc/chrony.conf /etc/chrony/chrony.conf /etc/chrony/conf.d/*.conf /etc/chrony/sources.d/*.sources",
+    files:
+      "grep -HnZ '' /etc/chrony.conf /etc/chrony/chrony.conf /etc/chrony/conf.d/*.conf /etc/chrony/sources.d/*.sources",
   }),
   schema: chronyConfigFact,
   /**
@@ -41,7 +44,8 @@ export const chronyConfigProbe = defineProbe({
       if (!m) throw unparsable(`grep complained: ${line}`, out);
       missing.add(m[1]!);
     }
-    if (out.exitCode > 2 || (out.exitCode === 2) !== missing.size > 0) throw unparsable(`grep exited ${out.exitCode}`, out);
+    if (out.exitCode > 2 || (out.exitCode === 2) !== missing.size > 0)
+      throw unparsable(`grep exited ${out.exitCode}`, out);
 
     const files = new Map<string, string[]>();
     for (const record of splitLines(out.stdout)) {
@@ -78,7 +82,8 @@ export const chronyConfigProbe = defineProbe({
 
 const MAIN = '/etc/chrony.conf';
 const DEBIAN_MAIN = '/etc/chrony/chrony.conf';
-const KNOWN_PATH = /^(?:\/etc\/chrony\.conf|\/etc\/chrony\/chrony\.conf|\/etc\/chrony\/conf\.d\/[^/]+\.conf|\/etc\/chrony\/sources\.d\/[^/]+\.sources)$/;
+const KNOWN_PATH =
+  /^(?:\/etc\/chrony\.conf|\/etc\/chrony\/chrony\.conf|\/etc\/chrony\/conf\.d\/[^/]+\.conf|\/etc\/chrony\/sources\.d\/[^/]+\.sources)$/;
 
 /**
  * chrony's CPS_NormalizeLine: a line whose first non-blank character is one of # ! ; % is a comment

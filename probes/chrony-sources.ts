@@ -24,7 +24,8 @@ export const chronySourcesProbe = defineProbe({
   id: 'chrony-sources',
   description:
     "chrony's time sources and which one is selected (`chronyc -n sources`). On compute nodes it waits up to chronySyncWaitSeconds for a selected source.",
-  example: '{ daemon: "answered", sources: [{ mode: "^", state: "*", address: "10.0.0.100", stratum: 11, reach: 377 }] }',
+  example:
+    '{ daemon: "answered", sources: [{ mode: "^", state: "*", address: "10.0.0.100", stratum: 11, reach: 377 }] }',
   commands: ({ role, chronySyncWaitSeconds }) => ({
     sources:
       role === 'compute' && chronySyncWaitSeconds > 0
@@ -43,16 +44,23 @@ export const chronySourcesProbe = defineProbe({
   parse(outputs) {
     const out = partOf(outputs, 'sources');
     if (out.exitCode === COMMAND_NOT_FOUND) {
-      return chronySourcesFact.parse({ daemon: 'unreachable', message: out.stderr.trim() || 'chronyc: command not found' });
+      return chronySourcesFact.parse({
+        daemon: 'unreachable',
+        message: out.stderr.trim() || 'chronyc: command not found',
+      });
     }
     const lines = splitLines(out.stdout);
     if (out.exitCode !== 0) {
       const refusal = lines.find((l) => /^506 Cannot talk to daemon\s*$/.test(l));
-      if (out.exitCode === 1 && refusal !== undefined) return chronySourcesFact.parse({ daemon: 'unreachable', message: refusal.trim() });
+      if (out.exitCode === 1 && refusal !== undefined)
+        return chronySourcesFact.parse({ daemon: 'unreachable', message: refusal.trim() });
       throw unparsable(`chronyc exited ${out.exitCode}`, out);
     }
     const rule = lines.findIndex((l) => /^={20,}\s*$/.test(l));
-    if (rule < 1 || !/^MS Name\/IP address\s+Stratum\s+Poll\s+Reach\s+LastRx\s+Last sample\s*$/.test(lines[rule - 1]!)) {
+    if (
+      rule < 1 ||
+      !/^MS Name\/IP address\s+Stratum\s+Poll\s+Reach\s+LastRx\s+Last sample\s*$/.test(lines[rule - 1]!)
+    ) {
       throw unparsable('no chronyc sources header and "=====" rule', out);
     }
     const sources = lines

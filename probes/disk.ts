@@ -33,7 +33,10 @@ export const diskProbe = defineProbe({
     if (df.exitCode !== 0) throw unparsable(`df exited ${df.exitCode}`, df);
     const lines = splitLines(df.stdout).filter((l) => l.trim() !== '');
     const header = lines.findIndex((l) => !/^(?:\S*\/)?df: /.test(l));
-    if (header < 0 || !/^Filesystem\s+(?:1024|1K)-blocks\s+Used\s+Available\s+Capacity\s+Mounted on\s*$/.test(lines[header]!)) {
+    if (
+      header < 0 ||
+      !/^Filesystem\s+(?:1024|1K)-blocks\s+Used\s+Available\s+Capacity\s+Mounted on\s*$/.test(lines[header]!)
+    ) {
       throw unparsable('no POSIX df header (Filesystem 1024-blocks Used Available Capacity Mounted on)', df);
     }
     const filesystems = [];

@@ -22,7 +22,8 @@ export const firewallStateProbe = defineProbe({
     const out = partOf(outputs, 'state');
     if (out.exitCode === COMMAND_NOT_FOUND) return firewallStateFact.parse({ state: 'not-installed' });
     const text = stripAnsi(out.stdout + out.stderr).trim();
-    if (out.exitCode === 0 && out.stderr.trim() === '' && text === 'running') return firewallStateFact.parse({ state: 'running' });
+    if (out.exitCode === 0 && out.stderr.trim() === '' && text === 'running')
+      return firewallStateFact.parse({ state: 'running' });
     if (out.exitCode === 252 && text === 'not running') return firewallStateFact.parse({ state: 'not-running' });
     throw unparsable(`unexpected firewall-cmd --state answer (exit ${out.exitCode})`, out);
   },

@@ -57,7 +57,10 @@ export function rpmAnswer(output: CommandOutput & { exitCode: number }): Answer 
   if (output.exitCode === 1 && lines.length === 1 && lines[0] === 'package chrony is not installed') {
     return { installed: false, version: null };
   }
-  const m = output.exitCode === 0 && lines.length === 1 ? /^chrony-([^-\s]+-[^-\s]+)$/.exec(lines[0]!.replace(RPM_ARCH, '')) : null;
+  const m =
+    output.exitCode === 0 && lines.length === 1
+      ? /^chrony-([^-\s]+-[^-\s]+)$/.exec(lines[0]!.replace(RPM_ARCH, ''))
+      : null;
   if (!m) throw unparsable(`rpm -q chrony answer not understood (exit ${output.exitCode})`, output);
   return { installed: true, version: m[1]! };
 }
@@ -69,7 +72,11 @@ export function rpmAnswer(output: CommandOutput & { exitCode: number }): Answer 
  * in-between states (unpacked, half-configured, triggers…) and the reinst-required flag are Unparsable. "no packages found matching chrony" (stderr, exit 1) is not installed.
  */
 export function dpkgAnswer(output: CommandOutput & { exitCode: number }): Answer {
-  if (output.exitCode === 1 && output.stdout === '' && /^dpkg-query: no packages found matching chrony\s*$/.test(output.stderr)) {
+  if (
+    output.exitCode === 1 &&
+    output.stdout === '' &&
+    /^dpkg-query: no packages found matching chrony\s*$/.test(output.stderr)
+  ) {
     return { installed: false, version: null };
   }
   const lines = splitLines(output.stdout);
@@ -77,7 +84,8 @@ export function dpkgAnswer(output: CommandOutput & { exitCode: number }): Answer
   if (!m) throw unparsable(`dpkg-query answer not understood (exit ${output.exitCode})`, output);
   if (m[3] !== ' ') throw unparsable('dpkg reports the package needs reinstalling', output);
   if (m[2] === 'n' || m[2] === 'c') return { installed: false, version: null };
-  if (m[2] !== 'i') throw unparsable(`dpkg status "${m[2]}" is neither installed nor absent (half-installed, unpacked…)`, output);
+  if (m[2] !== 'i')
+    throw unparsable(`dpkg status "${m[2]}" is neither installed nor absent (half-installed, unpacked…)`, output);
   const version = m[4]!.trim();
   if (!/^\S+$/.test(version)) throw unparsable('dpkg says installed but prints no version', output);
   return { installed: true, version };

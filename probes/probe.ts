@@ -33,12 +33,11 @@ export interface Probe<Schema extends z.ZodType = z.ZodType> {
 
 /** The output did not match any known format; carries the raw text so the report can show it. */
 export class UnparsableOutput extends Error {
-  constructor(
-    message: string,
-    readonly raw: string,
-  ) {
+  readonly raw: string;
+  constructor(message: string, raw: string) {
     super(message);
     this.name = 'UnparsableOutput';
+    this.raw = raw;
   }
 }
 

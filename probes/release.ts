@@ -29,7 +29,8 @@ export const releaseFact = z.object({
 export const releaseProbe = defineProbe({
   id: 'release',
   description: 'The distribution, from /etc/os-release and /etc/centos-release.',
-  example: '{ osRelease: { id: "centos", versionId: "7" }, centosRelease: { name: "CentOS Linux", version: "7.9.2009" } }',
+  example:
+    '{ osRelease: { id: "centos", versionId: "7" }, centosRelease: { name: "CentOS Linux", version: "7.9.2009" } }',
   commands: () => ({
     osRelease: 'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release',
     centosRelease: 'cat /etc/centos-release',
@@ -41,11 +42,14 @@ export const releaseProbe = defineProbe({
     const centos = partOf(outputs, 'centosRelease');
     const link = partOf(outputs, 'centosReleasePath');
 
-    const centosRelease = isMissingFile(centos) ? null : parseCentosRelease(exitZero(centos, 'cat /etc/centos-release'));
+    const centosRelease = isMissingFile(centos)
+      ? null
+      : parseCentosRelease(exitZero(centos, 'cat /etc/centos-release'));
     let centosReleasePath: string | null = null;
     if (link.exitCode === 0) {
       const lines = splitLines(link.stdout);
-      if (lines.length !== 1 || !lines[0]!.startsWith('/')) throw unparsable('readlink -e did not print one absolute path', link);
+      if (lines.length !== 1 || !lines[0]!.startsWith('/'))
+        throw unparsable('readlink -e did not print one absolute path', link);
       centosReleasePath = lines[0]!;
     } else if (!(link.exitCode === 1 && link.stdout === '')) {
       throw unparsable(`readlink -e exited ${link.exitCode}`, link);

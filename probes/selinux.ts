@@ -56,7 +56,8 @@ export function effectiveSelinux(output: CommandOutput): { value: string; line: 
       continue;
     }
     const value = m[1]!.replace(/#.*$/, '').trim().toLowerCase();
-    if (!['enforcing', 'permissive', 'disabled'].includes(value)) throw unparsable(`unknown SELINUX= value: ${text}`, output);
+    if (!['enforcing', 'permissive', 'disabled'].includes(value))
+      throw unparsable(`unknown SELINUX= value: ${text}`, output);
     if (found !== null && found.value !== value) {
       throw unparsable(`SELINUX= set twice to different values (lines ${found.line} and ${index + 1})`, output);
     }

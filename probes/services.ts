@@ -3,7 +3,12 @@ import { type CommandOutput, defineProbe } from './probe.ts';
 import { partOf, splitLines, unparsable } from './text.ts';
 
 /** Units asked of systemd, in the order `systemctl show` answers them. */
-export const SERVICE_UNITS = ['firewalld.service', 'NetworkManager.service', 'chronyd.service', 'chrony.service'] as const;
+export const SERVICE_UNITS = [
+  'firewalld.service',
+  'NetworkManager.service',
+  'chronyd.service',
+  'chrony.service',
+] as const;
 export type ServiceUnit = (typeof SERVICE_UNITS)[number];
 
 export const unitState = z.object({
@@ -25,7 +30,8 @@ export const servicesFact = z.object({
 export const servicesProbe = defineProbe({
   id: 'services',
   description: 'State of the lab-relevant systemd units, from one `systemctl show`.',
-  example: '{ units: { "firewalld.service": { loadState: "loaded", activeState: "inactive", unitFileState: "disabled" } } }',
+  example:
+    '{ units: { "firewalld.service": { loadState: "loaded", activeState: "inactive", unitFileState: "disabled" } } }',
   commands: () => ({
     show: `systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState ${SERVICE_UNITS.join(' ')}`,
   }),

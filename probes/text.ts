@@ -36,7 +36,12 @@ export function oneLine(text: string): string {
 /** `cat FILE` failed only because FILE does not exist (exit 1, every stderr line says so). */
 export function isMissingFile(output: CommandOutput): boolean {
   const lines = splitLines(output.stderr);
-  return output.exitCode === 1 && output.stdout === '' && lines.length > 0 && lines.every((l) => /: No such file or directory$/.test(l));
+  return (
+    output.exitCode === 1 &&
+    output.stdout === '' &&
+    lines.length > 0 &&
+    lines.every((l) => /: No such file or directory$/.test(l))
+  );
 }
 
 export function stripAnsi(text: string): string {

@@ -39,7 +39,10 @@ export const udpListenersProbe = defineProbe({
     for (const line of lines) {
       if (SS_HEADER.test(line) || NETSTAT_HEADER.test(line) || /^Active Internet connections/.test(line)) continue;
       const fields = line.trim().split(/\s+/);
-      const socket = /^(?:udp|tcp|raw)6?$/.test(fields[0]!) && /^\d+$/.test(fields[1] ?? '') ? netstatRow(fields, line, out) : ssRow(fields, line, out);
+      const socket =
+        /^(?:udp|tcp|raw)6?$/.test(fields[0]!) && /^\d+$/.test(fields[1] ?? '')
+          ? netstatRow(fields, line, out)
+          : ssRow(fields, line, out);
       if (socket !== null) sockets.push(socket);
     }
     return udpListenersFact.parse({ sockets });
@@ -47,13 +50,22 @@ export const udpListenersProbe = defineProbe({
 });
 
 const SS_HEADER = /^(?:Netid\s+)?State\s+Recv-Q\s+Send-Q\s+Local Address:Port\s+Peer Address:Port\s*(?:Process)?\s*$/;
-const NETSTAT_HEADER = /^Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address\s+State\s+(?:User\s+Inode\s+)?PID\/Program name\s*$/;
+const NETSTAT_HEADER =
+  /^Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address\s+State\s+(?:User\s+Inode\s+)?PID\/Program name\s*$/;
 type Socket = z.infer<typeof udpListenersFact>['sockets'][number];
 
 function ssRow(fields: string[], line: string, out: CommandOutput): Socket | null {
-  const netid = /^[a-z][a-z0-9_]*$/.test(fields[0]!) && /^[A-Z][A-Z0-9-]*$/.test(fields[1] ?? '') ? fields.shift()! : 'udp';
+  const netid =
+    /^[a-z][a-z0-9_]*$/.test(fields[0]!) && /^[A-Z][A-Z0-9-]*$/.test(fields[1] ?? '') ? fields.shift()! : 'udp';
   const [state, recvQ, sendQ, local, peer, ...rest] = fields;
-  if (!state || !/^[A-Z][A-Z0-9-]*$/.test(state) || !/^\d+$/.test(recvQ ?? '') || !/^\d+$/.test(sendQ ?? '') || !peer || rest.length > 1) {
+  if (
+    !state ||
+    !/^[A-Z][A-Z0-9-]*$/.test(state) ||
+    !/^\d+$/.test(recvQ ?? '') ||
+    !/^\d+$/.test(sendQ ?? '') ||
+    !peer ||
+    rest.length > 1
+  ) {
     throw unparsable(`not an ss row: ${line}`, out);
   }
   if (netid !== 'udp') return null;

@@ -1,5 +1,4 @@
-// Prepare the host: CentOS, the right hostname and address, and hardware fit for OpenStack.
-import { cpuCount, cpuVirtualization, diskRoot, hostAddress, hostHostname, osRelease } from '../checks/system.ts';
-import { checklist } from '../helpers/checklist.ts';
+// 1. Prepare the host: CentOS, the right hostname and address, and hardware fit for OpenStack.
+import { checklist } from './harness/checklist.ts';
 
-checklist('The host', [osRelease, hostHostname, hostAddress, cpuVirtualization, cpuCount, diskRoot]);
+checklist('host', ['os.release', 'host.hostname', 'host.address', 'cpu.virtualization', 'cpu.count', 'disk.root']);

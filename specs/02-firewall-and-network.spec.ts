@@ -1,6 +1,4 @@
-// Stop and disable firewalld and NetworkManager: OpenStack manages the firewall and the network.
-import { firewalldDisabled, firewalldStopped, networkManagerDisabled, networkManagerStopped } from '../checks/services.ts';
-import { checklist } from '../helpers/checklist.ts';
+// 1.2 Stop and disable firewalld and NetworkManager: OpenStack manages the firewall and the network.
+import { checklist } from './harness/checklist.ts';
 
-checklist('Disable firewalld', [firewalldStopped, firewalldDisabled]);
-checklist('Disable NetworkManager', [networkManagerStopped, networkManagerDisabled]);
+checklist('services', ['firewalld.stopped', 'firewalld.disabled', 'networkmanager.stopped', 'networkmanager.disabled']);

@@ -1,5 +1,4 @@
-// Turn SELinux off: permissive or disabled now, disabled for good in /etc/selinux/config.
-import { selinuxConfig, selinuxRuntime } from '../checks/selinux.ts';
-import { checklist } from '../helpers/checklist.ts';
+// 1.2 Turn SELinux off: permissive or disabled now, disabled for good in /etc/selinux/config.
+import { checklist } from './harness/checklist.ts';
 
-checklist('Disable SELinux', [selinuxRuntime, selinuxConfig]);
+checklist('selinux', ['selinux.runtime', 'selinux.config']);

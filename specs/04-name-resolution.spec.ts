@@ -1,5 +1,4 @@
-// Every host resolves every lab host by name through /etc/hosts.
-import { hostsEntryCheck } from '../checks/hosts.ts';
-import { checklist } from '../helpers/checklist.ts';
+// 2. Every host resolves every lab host by name through /etc/hosts: one check per lab host.
+import { checklist } from './harness/checklist.ts';
 
-checklist('Name resolution in /etc/hosts', (lab) => lab.hosts.map(hostsEntryCheck));
+checklist('name-resolution', ['hosts.<name>']);

@@ -28,9 +28,16 @@ export interface NpmTestRun {
 export function runNpmTest(env: Record<string, string>, prefix: string[] = [], args: string[] = []): NpmTestRun {
   const reports = env.LABSPEC_REPORTS ?? newReportsDir();
   // The outer vitest's own variables would leak into the inner run.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'TEST' && k !== 'NODE_ENV'));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'TEST' && k !== 'NODE_ENV'),
+  );
   const [program, ...rest] = [...prefix, 'npm', 'test', '--silent', ...(args.length ? ['--', ...args] : [])];
-  const run = spawnSync(program!, rest, { cwd: REPO, env: { ...inherited, ...env, LABSPEC_REPORTS: reports }, encoding: 'utf8', timeout: 300_000 });
+  const run = spawnSync(program!, rest, {
+    cwd: REPO,
+    env: { ...inherited, ...env, LABSPEC_REPORTS: reports },
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   const junitPath = join(reports, 'junit.xml');
   const lint = spawnSync('xmllint', ['--noout', '--schema', XSD, junitPath], { encoding: 'utf8' });
   return {

@@ -27,7 +27,9 @@ export interface TestSshd {
 }
 
 function keygen(path: string, type: 'ed25519' | 'rsa', passphrase = ''): string {
-  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', passphrase, '-C', 'labspec-test', '-f', path], { stdio: 'ignore' });
+  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', passphrase, '-C', 'labspec-test', '-f', path], {
+    stdio: 'ignore',
+  });
   return readFileSync(`${path}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
 }
 
@@ -108,7 +110,9 @@ export async function startSshd(extraConfig: string[] = []): Promise<TestSshd> {
   writeFileSync(configFile, config);
 
   let stderr = '';
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
@@ -155,7 +159,8 @@ export async function startAgent(keys: string[]): Promise<TestAgent> {
   };
   for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
   try {
-    for (const key of keys) execFileSync('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
+    for (const key of keys)
+      execFileSync('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
   } catch (err) {
     await stop();
     throw err;

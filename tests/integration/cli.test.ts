@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/run-npm-test.ts';
 
 function labspec(args: string[], env: Record<string, string> = {}) {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'TEST' && k !== 'NODE_ENV'));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'TEST' && k !== 'NODE_ENV'),
+  );
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'bin/labspec.ts'), ...args], {
     cwd: REPO,
     env: { ...inherited, ...env },
@@ -31,13 +33,15 @@ describe('the labspec CLI', () => {
   it('--help lists the commands, the reports and the exit codes', () => {
     const run = labspec(['--help']);
     expect(run.code).toBe(0);
-    for (const text of ['labspec run', 'labspec replay', 'labspec lab up', 'labspec demo', 'junit.xml', 'Exit codes']) expect(run.stdout).toContain(text);
+    for (const text of ['labspec run', 'labspec replay', 'labspec lab up', 'labspec demo', 'junit.xml', 'Exit codes'])
+      expect(run.stdout).toContain(text);
   });
 
   it('probes lists every command labspec may send', () => {
     const run = labspec(['probes']);
     expect(run.code).toBe(0);
-    for (const text of ['$ systemctl show -p', '$ chronyc -n sources', '$ firewall-cmd --state', 'etc-hosts — ']) expect(run.stdout).toContain(text);
+    for (const text of ['$ systemctl show -p', '$ chronyc -n sources', '$ firewall-cmd --state', 'etc-hosts — '])
+      expect(run.stdout).toContain(text);
   });
 
   it('exits 2 on an unknown command or option', () => {
@@ -75,9 +79,12 @@ describe('the labspec CLI', () => {
     const replay = labspec(['replay', join(dir, 'live', 'facts'), '--reports', join(dir, 'replayed')]);
     expect(replay.code).toBe(1);
     const verdicts = (reports: string) =>
-      (JSON.parse(readFileSync(join(dir, reports, 'results.json'), 'utf8')).results as Array<{ check: string; status: string }>).map(
-        (r) => `${r.check}:${r.status}`,
-      );
+      (
+        JSON.parse(readFileSync(join(dir, reports, 'results.json'), 'utf8')).results as Array<{
+          check: string;
+          status: string;
+        }>
+      ).map((r) => `${r.check}:${r.status}`);
     expect(verdicts('replayed')).toEqual(verdicts('live'));
     expect(verdicts('live')).toContain('cpu.count:pass');
     const snapshot = JSON.parse(readFileSync(join(dir, 'live', 'facts', 'builder.json'), 'utf8'));

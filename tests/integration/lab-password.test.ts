@@ -20,21 +20,29 @@ describe.skipIf(!isRoot)('password login from an environment variable (local lab
     const dir = mkdtempSync(join(tmpdir(), 'labspec-password-'));
     const inventory = join(dir, 'lab.yaml');
     const { identityFile: _key, ...defaults } = lab.defaults;
-    writeFileSync(inventory, stringify({ ...lab, defaults: { ...defaults, user: 'student', passwordEnv: 'LAB_STUDENT_PASSWORD' } }));
+    writeFileSync(
+      inventory,
+      stringify({ ...lab, defaults: { ...defaults, user: 'student', passwordEnv: 'LAB_STUDENT_PASSWORD' } }),
+    );
     const password = readFileSync(STUDENT_PASSWORD_FILE, 'utf8').trim();
     // An empty HOME: no ~/.ssh keys or config of this machine's may stand in for the password.
     const env = { LABSPEC_INVENTORY: inventory, HOME: dir, SSH_AUTH_SOCK: '' };
 
     const run = runNpmTest({ ...env, LAB_STUDENT_PASSWORD: password }, labExecPrefix());
     expect(run.results.hosts.map((h) => h.connection)).toEqual([{ ok: true }, { ok: true }]);
-    const verdict = (host: string, check: string) => run.results.results.find((r) => r.host === host && r.check === check)?.status;
+    const verdict = (host: string, check: string) =>
+      run.results.results.find((r) => r.host === host && r.check === check)?.status;
     expect(verdict('controller', 'host.hostname')).toBe('pass');
     expect(verdict('compute1', 'chrony.source')).toBe('pass');
 
     const without = runNpmTest(env, labExecPrefix());
     expect(without.exitCode).toBe(1);
     expect(without.results.hosts.map((h) => h.connection)).toEqual([
-      expect.objectContaining({ ok: false, failure: 'config', message: expect.stringContaining('LAB_STUDENT_PASSWORD') }),
+      expect.objectContaining({
+        ok: false,
+        failure: 'config',
+        message: expect.stringContaining('LAB_STUDENT_PASSWORD'),
+      }),
       expect.objectContaining({ ok: false, failure: 'config' }),
     ]);
     rmSync(dir, { recursive: true, force: true });

@@ -27,7 +27,10 @@ describe.skipIf(!isRoot)('npm test against the local lab (needs root)', () => {
       const perHost = (host: string) => run.results.results.filter((r) => r.host === host);
       expect(perHost('controller')).toHaveLength(CHECKS_PER_HOST);
       expect(perHost('compute1')).toHaveLength(CHECKS_PER_HOST);
-      expect(run.results.results.filter((r) => r.host === null).map((r) => r.check)).toEqual(['topology.hosts', 'topology.ntp']);
+      expect(run.results.results.filter((r) => r.host === null).map((r) => r.check)).toEqual([
+        'topology.hosts',
+        'topology.ntp',
+      ]);
       for (const failed of run.results.results.filter((r) => r.status === 'fail')) {
         expect(failed.expected, failed.check).not.toBe('');
         expect(failed.actual, failed.check).not.toBe('');
@@ -39,7 +42,11 @@ describe.skipIf(!isRoot)('npm test against the local lab (needs root)', () => {
       for (const mustFail of scenario.mustFail) {
         const [host, check] = mustFail.split(':') as [string, string];
         const classname = `local.${host === 'lab' ? 'lab' : host}`;
-        expect(run.junit).toMatch(new RegExp(`<testcase classname="${classname.replace('.', '\\.')}" name="${check.replace('.', '\\.')}"[^>]*>\\s*<failure `));
+        expect(run.junit).toMatch(
+          new RegExp(
+            `<testcase classname="${classname.replace('.', '\\.')}" name="${check.replace('.', '\\.')}"[^>]*>\\s*<failure `,
+          ),
+        );
       }
       expect(run.results.hosts.map((h) => h.connection.ok)).toEqual([true, true]);
       expect(run.results.hosts[0]!.commands.length).toBeGreaterThan(10);
@@ -54,7 +61,11 @@ describe.skipIf(!isRoot)('npm test against the local lab (needs root)', () => {
       classInventory,
       stringify({
         defaults: single.defaults,
-        labs: ['student1', 'student2', 'student3'].map((name) => ({ name, lab: { ...single.lab, name }, hosts: single.hosts })),
+        labs: ['student1', 'student2', 'student3'].map((name) => ({
+          name,
+          lab: { ...single.lab, name },
+          hosts: single.hosts,
+        })),
       }),
     );
     const run = runNpmTest({ LABSPEC_INVENTORY: classInventory }, labExecPrefix());

@@ -46,7 +46,11 @@ describe.skipIf(!isRoot)('npm test with unreachable, impostor and hostile hosts 
     const knownHosts = join(hostile.dir, 'known_hosts');
     writeFileSync(
       knownHosts,
-      [`[127.0.0.1]:${hostile.port} ${hostile.hostKeys.ed25519}`, `[127.0.0.1]:${impostor.port} ${hostile.hostKeys.ed25519}`, ''].join('\n'),
+      [
+        `[127.0.0.1]:${hostile.port} ${hostile.hostKeys.ed25519}`,
+        `[127.0.0.1]:${impostor.port} ${hostile.hostKeys.ed25519}`,
+        '',
+      ].join('\n'),
     );
     const inventory = join(hostile.dir, 'inventory.yaml');
     writeFileSync(
@@ -87,7 +91,8 @@ hosts:
   });
 
   it('gives every host the same checks, so counts stay stable', () => {
-    for (const host of ['controller', 'compute1', 'compute2', 'compute3']) expect(resultsOf(host)).toHaveLength(CHECKS_PER_HOST);
+    for (const host of ['controller', 'compute1', 'compute2', 'compute3'])
+      expect(resultsOf(host)).toHaveLength(CHECKS_PER_HOST);
   });
 
   it('errors every check of a refused, impostor or silent host with a one-line reason', () => {
@@ -114,7 +119,10 @@ hosts:
     // This machine is Debian with 2 CPUs: the probes were read and judged, not skipped.
     expect(byId['os.release']).toMatchObject({ status: 'fail' });
     expect(byId['cpu.count']).toMatchObject({ status: 'pass' });
-    expect(byId['host.address']).toMatchObject({ status: 'fail', message: expect.stringContaining('10.0.0.100 is not configured') });
+    expect(byId['host.address']).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('10.0.0.100 is not configured'),
+    });
     // The banner is kept in the snapshot for the record, apart from every probe's output.
     const snapshot = JSON.parse(readFileSync(join(run.reports, 'facts', 'controller.json'), 'utf8'));
     expect(snapshot.preamble.stdout).toContain('Welcome');
@@ -123,7 +131,10 @@ hosts:
   });
 
   it('replays the saved snapshots with no network to the same verdicts', () => {
-    const replay = runNpmTest({ LABSPEC_REPLAY: join(run.reports, 'facts'), LABSPEC_INVENTORY: '/nonexistent/inventory.yaml' });
+    const replay = runNpmTest({
+      LABSPEC_REPLAY: join(run.reports, 'facts'),
+      LABSPEC_INVENTORY: '/nonexistent/inventory.yaml',
+    });
     const verdicts = (r: NpmTestRun) => r.results.results.map((e) => `${e.host}:${e.check}:${e.status}`);
     expect(replay.exitCode, replay.output).toBe(1);
     expect(verdicts(replay)).toEqual(verdicts(run));

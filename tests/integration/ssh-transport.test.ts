@@ -150,7 +150,9 @@ describe('ssh transport: host keys', () => {
   it('reports a changed key even with accept-new', async () => {
     const other = readFileSync(`${sshd.wrongKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
     const file = knownHosts(`${hostName()} ${other}`);
-    const err = await failure(sshTransport(target({ knownHostsFile: file, strictHostKeyChecking: 'accept-new' })).run('true', '', soon()));
+    const err = await failure(
+      sshTransport(target({ knownHostsFile: file, strictHostKeyChecking: 'accept-new' })).run('true', '', soon()),
+    );
     expect(err.failure).toBe('hostkey-changed');
     expect(err.message).toMatch(/HOST KEY CHANGED \(ssh-ed25519 SHA256:[^=\s]+;.*man-in-the-middle.*ssh-keygen -R/);
     expect(readFileSync(file, 'utf8')).toBe(`${hostName()} ${other}\n`);
@@ -182,13 +184,21 @@ describe('ssh transport: authentication', () => {
   });
 
   it('says which passphrase/password variable is missing', async () => {
-    const p = await failure(sshTransport(target({ identityFile: sshd.encryptedKey, passphraseEnv: 'LABSPEC_NO_SUCH_VAR' })).run('true', '', soon()));
+    const p = await failure(
+      sshTransport(target({ identityFile: sshd.encryptedKey, passphraseEnv: 'LABSPEC_NO_SUCH_VAR' })).run(
+        'true',
+        '',
+        soon(),
+      ),
+    );
     expect(p.failure).toBe('config');
     expect(p.message).toContain('passphrase variable LABSPEC_NO_SUCH_VAR is not set');
 
     const w = await failure(sshTransport(target({ passwordEnv: 'LAB_PASS_UNSET' })).run('true', '', soon()));
     expect(w.failure).toBe('config');
-    expect(w.message).toBe(`testhost (127.0.0.1:${sshd.port}): password variable LAB_PASS_UNSET is not set; export it before running labspec`);
+    expect(w.message).toBe(
+      `testhost (127.0.0.1:${sshd.port}): password variable LAB_PASS_UNSET is not set; export it before running labspec`,
+    );
   });
 
   it('reports an encrypted key without passphrase and a missing key file as config errors', async () => {
@@ -234,7 +244,9 @@ describe('ssh transport: network failures', () => {
     const port = await freePort();
     const err = await failure(sshTransport(target({ port })).run('true', '', soon()));
     expect(err.failure).toBe('unreachable');
-    expect(err.message).toBe(`testhost (127.0.0.1:${port}): connection refused; is sshd running and is the port right?`);
+    expect(err.message).toBe(
+      `testhost (127.0.0.1:${port}): connection refused; is sshd running and is the port right?`,
+    );
   });
 
   describe('against a server that never speaks', () => {
@@ -274,8 +286,12 @@ describe('ssh transport: ssh_config and ProxyJump', () => {
   };
 
   it('resolves an alias with HostName, Port, User and IdentityFile', async () => {
-    const file = sshConfig(`Host labalias\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`);
-    const t = sshTransport(target({ address: 'labalias', port: undefined, user: undefined, identityFile: undefined, sshConfigFile: file }));
+    const file = sshConfig(
+      `Host labalias\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`,
+    );
+    const t = sshTransport(
+      target({ address: 'labalias', port: undefined, user: undefined, identityFile: undefined, sshConfigFile: file }),
+    );
     expect(t.description).toBe(`ssh root@127.0.0.1:${sshd.port}`);
     const r = await t.run('id -un', '', soon());
     expect(r.stdout.toString()).toBe('root\n');
@@ -291,16 +307,16 @@ describe('ssh transport: ssh_config and ProxyJump', () => {
     writeFileSync(join(dir, 'config.d', 'README'), 'Host included\n  Port 1\n');
     const file = join(dir, 'config');
     writeFileSync(file, 'Include config.d/*.conf\n');
-    const r = await sshTransport(target({ address: 'included', port: undefined, user: undefined, identityFile: undefined, sshConfigFile: file })).run(
-      'id -un',
-      '',
-      soon(),
-    );
+    const r = await sshTransport(
+      target({ address: 'included', port: undefined, user: undefined, identityFile: undefined, sshConfigFile: file }),
+    ).run('id -un', '', soon());
     expect(r.stdout.toString()).toBe('root\n');
   });
 
   it('jumps through the same sshd to itself', async () => {
-    const file = sshConfig(`Host jumpbox\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`);
+    const file = sshConfig(
+      `Host jumpbox\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`,
+    );
     const before = sshd.log().match(/Accepted publickey/g)?.length ?? 0;
     const t = sshTransport(target({ proxyJump: 'jumpbox', sshConfigFile: file }));
     expect(t.description).toBe(`ssh root@127.0.0.1:${sshd.port} (via root@127.0.0.1:${sshd.port})`);
@@ -311,11 +327,19 @@ describe('ssh transport: ssh_config and ProxyJump', () => {
   });
 
   it('names the jump host when it cannot reach the target', async () => {
-    const file = sshConfig(`Host jumpbox\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`);
+    const file = sshConfig(
+      `Host jumpbox\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`,
+    );
     const port = await freePort();
-    const err = await failure(sshTransport(target({ port, proxyJump: 'jumpbox', sshConfigFile: file })).run('true', '', soon()));
+    const err = await failure(
+      sshTransport(target({ port, proxyJump: 'jumpbox', sshConfigFile: file })).run('true', '', soon()),
+    );
     expect(err.failure).toBe('unreachable');
-    expect(err.message).toMatch(new RegExp(`^testhost \\(127\\.0\\.0\\.1:${port}\\): jump host 127\\.0\\.0\\.1:${sshd.port} could not open a connection`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^testhost \\(127\\.0\\.0\\.1:${port}\\): jump host 127\\.0\\.0\\.1:${sshd.port} could not open a connection`,
+      ),
+    );
   });
 });
 

@@ -1,9 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateHostCheck, evaluateLabCheck, type HostCheck, type Lab, type ObservedHost, type Verdict } from '../../../checks/check.ts';
-import { chronyAllow, chronyInstalled, chronyLocalClock, chronyServing, chronyService, chronySource, chronyUpstream } from '../../../checks/chrony.ts';
+import {
+  evaluateHostCheck,
+  evaluateLabCheck,
+  type HostCheck,
+  type Lab,
+  type ObservedHost,
+  type Verdict,
+} from '../../../checks/check.ts';
+import {
+  chronyAllow,
+  chronyInstalled,
+  chronyLocalClock,
+  chronyServing,
+  chronyService,
+  chronySource,
+  chronyUpstream,
+} from '../../../checks/chrony.ts';
 import { hostsEntryCheck } from '../../../checks/hosts.ts';
 import { selinuxConfig, selinuxRuntime } from '../../../checks/selinux.ts';
-import { firewalldDisabled, firewalldStopped, networkManagerDisabled, networkManagerStopped } from '../../../checks/services.ts';
+import {
+  firewalldDisabled,
+  firewalldStopped,
+  networkManagerDisabled,
+  networkManagerStopped,
+} from '../../../checks/services.ts';
 import { cpuCount, cpuVirtualization, diskRoot, hostAddress, hostHostname, osRelease } from '../../../checks/system.ts';
 import { topologyHosts, topologyNtp } from '../../../checks/topology.ts';
 import { parseFacts } from '../../../facts/host-facts.ts';
@@ -34,17 +54,30 @@ const ok = (stdout: string, stderr = ''): CommandOutput => ({ stdout, stderr, ex
 const exited = (exitCode: number, stdout: string, stderr = ''): CommandOutput => ({ stdout, stderr, exitCode });
 
 /** Every probe output captured on a real Debian 12 machine (no systemd, no chrony, no SELinux). */
-const DEBIAN = JSON.parse(corpus('debian12-this-host', 'probe-outputs.json')) as Record<string, Record<string, CommandOutput>>;
+const DEBIAN = JSON.parse(corpus('debian12-this-host', 'probe-outputs.json')) as Record<
+  string,
+  Record<string, CommandOutput>
+>;
 
 /** The Debian capture with some parts replaced ("probe.part" → output), parsed by the real probes. */
-function observe(spec: HostIdentity, overrides: Record<string, CommandOutput> = {}, unreachable: string | null = null): ObservedHost {
+function observe(
+  spec: HostIdentity,
+  overrides: Record<string, CommandOutput> = {},
+  unreachable: string | null = null,
+): ObservedHost {
   const outputs = new Map<string, CommandOutput>();
-  for (const [probe, parts] of Object.entries(DEBIAN)) for (const [part, output] of Object.entries(parts)) outputs.set(`${probe}.${part}`, output);
+  for (const [probe, parts] of Object.entries(DEBIAN))
+    for (const [part, output] of Object.entries(parts)) outputs.set(`${probe}.${part}`, output);
   for (const [key, output] of Object.entries(overrides)) outputs.set(key, output);
   return { spec, facts: parseFacts(outputs), unreachable };
 }
 
-function check(c: HostCheck, spec: HostIdentity, overrides: Record<string, CommandOutput> = {}, lab: Lab = LAB): Verdict {
+function check(
+  c: HostCheck,
+  spec: HostIdentity,
+  overrides: Record<string, CommandOutput> = {},
+  lab: Lab = LAB,
+): Verdict {
   return evaluateHostCheck(c, { lab, host: observe(spec, overrides) });
 }
 
@@ -59,28 +92,48 @@ function expectFix(verdict: Verdict, fix?: string): void {
 }
 
 // --- systemctl show: the corpus multi-unit sample's three block shapes, renamed to our units ---
-const SHOW_SAMPLE = corpus('systemd', 'systemctl-show-multi-unit__THIRD-PARTY-HANDWRITTEN-not-found-shape__63604033285.txt').trim().split('\n\n');
+const SHOW_SAMPLE = corpus(
+  'systemd',
+  'systemctl-show-multi-unit__THIRD-PARTY-HANDWRITTEN-not-found-shape__63604033285.txt',
+)
+  .trim()
+  .split('\n\n');
 const BLOCK = {
   running: SHOW_SAMPLE[0]!, // loaded active running enabled
   notFound: SHOW_SAMPLE[1]!, // not-found inactive dead ''
   stopped: SHOW_SAMPLE[2]!, // loaded inactive dead disabled
   masked: SHOW_SAMPLE[2]!
     .replace('LoadState=loaded', 'LoadState=masked')
-    .replace('UnitFileState=disabled', `UnitFileState=${corpus('systemd', 'is-enabled-firewalld__masked__3760043943.txt').trim()}`),
+    .replace(
+      'UnitFileState=disabled',
+      `UnitFileState=${corpus('systemd', 'is-enabled-firewalld__masked__3760043943.txt').trim()}`,
+    ),
 };
 type Shape = keyof typeof BLOCK;
-function show(firewalld: Shape, networkManager: Shape, chronyd: Shape, chrony: Shape = 'notFound'): Record<string, CommandOutput> {
+function show(
+  firewalld: Shape,
+  networkManager: Shape,
+  chronyd: Shape,
+  chrony: Shape = 'notFound',
+): Record<string, CommandOutput> {
   const units: Array<[string, Shape]> = [
     ['firewalld.service', firewalld],
     ['NetworkManager.service', networkManager],
     ['chronyd.service', chronyd],
     ['chrony.service', chrony],
   ];
-  return { 'services.show': ok(`${units.map(([id, shape]) => BLOCK[shape].replace(/^Id=.*$/m, `Id=${id}`)).join('\n\n')}\n`) };
+  return {
+    'services.show': ok(`${units.map(([id, shape]) => BLOCK[shape].replace(/^Id=.*$/m, `Id=${id}`)).join('\n\n')}\n`),
+  };
 }
-const SYSTEMCTL = 'systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState firewalld.service NetworkManager.service chronyd.service chrony.service';
-const FIREWALL_NOT_RUNNING = { 'firewallState.state': exited(252, '', corpus('firewall', 'firewall-cmd-state__centos7-not-running__7091394582.txt')) };
-const FIREWALL_RUNNING = { 'firewallState.state': ok(corpus('firewall', 'firewall-cmd-state__centos7-running__7091394582.txt')) };
+const SYSTEMCTL =
+  'systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState firewalld.service NetworkManager.service chronyd.service chrony.service';
+const FIREWALL_NOT_RUNNING = {
+  'firewallState.state': exited(252, '', corpus('firewall', 'firewall-cmd-state__centos7-not-running__7091394582.txt')),
+};
+const FIREWALL_RUNNING = {
+  'firewallState.state': ok(corpus('firewall', 'firewall-cmd-state__centos7-running__7091394582.txt')),
+};
 
 // --- chrony ---
 const chronyConf = (text: string, path = '/etc/chrony.conf') => ({ 'chronyConfig.files': grepHnZ({ [path]: text }) });
@@ -88,7 +141,8 @@ const CENTOS_STOCK = corpus('chrony', 'chrony.conf__centos7.7+-chrony3.4-stock__
 const GUIDE_CONTROLLER = corpus('chrony', 'chrony.conf-snippet__openstack-install-guide-controller-rdo.txt');
 const CENTOS_STOCK_LINES = CENTOS_STOCK.split('\n').length - 1;
 const chronySources = (file: string) => ({ 'chronySources.sources': ok(corpus('chrony', file)) });
-const COMPUTE_SOURCES_CMD = "i=0; while [ $i -lt 10 ] && ! chronyc -n sources 2>/dev/null | grep -q '^.\\*'; do sleep 1; i=$((i+1)); done; chronyc -n sources";
+const COMPUTE_SOURCES_CMD =
+  "i=0; while [ $i -lt 10 ] && ! chronyc -n sources 2>/dev/null | grep -q '^.\\*'; do sleep 1; i=$((i+1)); done; chronyc -n sources";
 
 // --- release ---
 const release = (osRelease: CommandOutput, centosRelease: CommandOutput, centosReleasePath: CommandOutput) => ({
@@ -96,7 +150,8 @@ const release = (osRelease: CommandOutput, centosRelease: CommandOutput, centosR
   'release.centosRelease': centosRelease,
   'release.centosReleasePath': centosReleasePath,
 });
-const RELEASE_SOURCE = '/etc/centos-release (cat /etc/centos-release; readlink -e /etc/centos-release; cat /etc/os-release)';
+const RELEASE_SOURCE =
+  '/etc/centos-release (cat /etc/centos-release; readlink -e /etc/centos-release; cat /etc/os-release)';
 const CENTOS_STREAM_8 = release(
   ok(corpus('release', 'ansible-fixture__centos_stream_8__usr_lib_os-release')),
   ok(corpus('release', 'ansible-fixture__centos_stream_8__etc_centos-release')),
@@ -143,11 +198,17 @@ describe('os.release', () => {
       source: RELEASE_SOURCE,
       message: '/etc/centos-release names Rocky Linux',
     });
-    expectFix(v, 'install CentOS (the tutorial uses CentOS 7), or set lab.acceptRebuilds: true to accept RHEL rebuilds');
+    expectFix(
+      v,
+      'install CentOS (the tutorial uses CentOS 7), or set lab.acceptRebuilds: true to accept RHEL rebuilds',
+    );
   });
 
   it('a centos-release that says CentOS but resolves to another file: fail, the link is shown', () => {
-    const v = check(osRelease, CONTROLLER, { ...CENTOS_STREAM_8, 'release.centosReleasePath': ok('/etc/rocky-release\n') });
+    const v = check(osRelease, CONTROLLER, {
+      ...CENTOS_STREAM_8,
+      'release.centosReleasePath': ok('/etc/rocky-release\n'),
+    });
     expect(v).toMatchObject({
       status: 'fail',
       actual: 'CentOS Stream release 8 (os-release ID=centos) -> /etc/rocky-release',
@@ -163,13 +224,23 @@ describe('os.release', () => {
 
   it('Debian (no /etc/centos-release): fail', () => {
     const v = check(osRelease, CONTROLLER);
-    expect(v).toMatchObject({ status: 'fail', actual: 'no /etc/centos-release', message: '/etc/centos-release does not exist' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: 'no /etc/centos-release',
+      message: '/etc/centos-release does not exist',
+    });
     expectFix(v);
   });
 
   it('with lab.acceptRebuilds, Rocky passes and Debian still fails', () => {
-    const rebuilds = labOf('lab:\n  acceptRebuilds: true\nhosts:\n  - name: controller\n    address: 10.0.0.11\n    role: controller\n');
-    expect(check(osRelease, CONTROLLER, ROCKY_8_3, rebuilds)).toMatchObject({ status: 'pass', expected: 'CentOS or an EL rebuild', actual: 'Rocky Linux 8.3' });
+    const rebuilds = labOf(
+      'lab:\n  acceptRebuilds: true\nhosts:\n  - name: controller\n    address: 10.0.0.11\n    role: controller\n',
+    );
+    expect(check(osRelease, CONTROLLER, ROCKY_8_3, rebuilds)).toMatchObject({
+      status: 'pass',
+      expected: 'CentOS or an EL rebuild',
+      actual: 'Rocky Linux 8.3',
+    });
     expect(check(osRelease, CONTROLLER, {}, rebuilds)).toMatchObject({
       status: 'fail',
       actual: 'Debian GNU/Linux 12 (bookworm)',
@@ -182,13 +253,19 @@ describe('os.release', () => {
     const v = check(
       osRelease,
       CONTROLLER,
-      release(ok(corpus('release', 'ansible-fixture__tencentos_3_1__etc_os-release')), ok(tencent), ok('/etc/centos-release\n')),
+      release(
+        ok(corpus('release', 'ansible-fixture__tencentos_3_1__etc_os-release')),
+        ok(tencent),
+        ok('/etc/centos-release\n'),
+      ),
     );
     expect(v.status).toBe('error');
     expect(v.message).toBe('probe release: expected one line, got 17');
     expect(v.actual).toContain('[centosRelease] exit 0\nNAME="TencentOS Server"');
     expect(v.actual).toContain('NAME_ORIG="CentOS Linux"');
-    expect(v.source).toBe('cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release ; cat /etc/centos-release ; readlink -e /etc/centos-release');
+    expect(v.source).toBe(
+      'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release ; cat /etc/centos-release ; readlink -e /etc/centos-release',
+    );
     expectFix(v);
   });
 });
@@ -198,7 +275,13 @@ describe('host.hostname', () => {
 
   it('running "vm" on the Debian capture (hostnamectl unavailable): fail with hostnamectl set-hostname', () => {
     const v = check(hostHostname, CONTROLLER);
-    expect(v).toMatchObject({ status: 'fail', expected: 'controller', actual: 'vm', source: SOURCE, message: 'the running hostname is vm' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      expected: 'controller',
+      actual: 'vm',
+      source: SOURCE,
+      message: 'the running hostname is vm',
+    });
     expectFix(v, 'hostnamectl set-hostname controller');
   });
 
@@ -207,7 +290,11 @@ describe('host.hostname', () => {
       'hostname.uname': ok('controller\n'),
       'hostname.hostnamectl': ok(corpus('hostnamectl', 'hostnamectl__centos7.5-kvm__18735020720.txt')),
     });
-    expect(v).toMatchObject({ status: 'fail', actual: 'running controller, static h105', message: 'the static hostname h105 takes over at the next boot' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: 'running controller, static h105',
+      message: 'the static hostname h105 takes over at the next boot',
+    });
     expectFix(v, 'hostnamectl set-hostname controller');
   });
 
@@ -216,7 +303,12 @@ describe('host.hostname', () => {
     const v = check(
       hostHostname,
       lab.hosts[0]!,
-      { 'hostname.uname': ok('Brazilia\n'), 'hostname.hostnamectl': ok(corpus('hostnamectl', 'hostnamectl__rocky9.4-virtualbox-systemd252__37540012707.txt')) },
+      {
+        'hostname.uname': ok('Brazilia\n'),
+        'hostname.hostnamectl': ok(
+          corpus('hostnamectl', 'hostnamectl__rocky9.4-virtualbox-systemd252__37540012707.txt'),
+        ),
+      },
       lab,
     );
     expect(v).toMatchObject({ status: 'pass', expected: 'brazilia', actual: 'Brazilia (static Brazilia)' });
@@ -225,7 +317,9 @@ describe('host.hostname', () => {
 });
 
 describe('host.address', () => {
-  const ADDR = { 'addresses.addr': ok(corpus('network', 'ip-o-a__centos7-contrail-openstack-lab-secondary-32__29155103013.txt')) };
+  const ADDR = {
+    'addresses.addr': ok(corpus('network', 'ip-o-a__centos7-contrail-openstack-lab-secondary-32__29155103013.txt')),
+  };
 
   it('the lab address on eth0 inside the lab subnet: pass', () => {
     const lab = labOf(
@@ -254,19 +348,29 @@ describe('host.address', () => {
   it('inventory lab address outside lab.subnet: fail, pointing at the inventory', () => {
     const lab = labOf('hosts:\n  - name: controller\n    address: 192.168.120.202\n    role: controller\n');
     const v = check(hostAddress, lab.hosts[0]!, ADDR, lab);
-    expect(v).toMatchObject({ status: 'fail', message: "the inventory's lab address 192.168.120.202 is outside 10.0.0.0/24" });
+    expect(v).toMatchObject({
+      status: 'fail',
+      message: "the inventory's lab address 192.168.120.202 is outside 10.0.0.0/24",
+    });
     expectFix(v, 'give the host an address inside lab.subnet, or correct labAddress in the inventory');
   });
 });
 
 describe('cpu.virtualization and cpu.count', () => {
   const OPTERON = { 'cpuinfo.cpuinfo': ok(corpus('cpu', 'proc-cpuinfo__amd-opteron-2216-svm__ansible.txt')) };
-  const KVM_GUEST = { 'cpuinfo.cpuinfo': ok(corpus('cpu', 'proc-cpuinfo__kvm-guest-xeon-e5-2680v2-no-vmx__ansible.txt')) };
+  const KVM_GUEST = {
+    'cpuinfo.cpuinfo': ok(corpus('cpu', 'proc-cpuinfo__kvm-guest-xeon-e5-2680v2-no-vmx__ansible.txt')),
+  };
   const SOURCE = '/proc/cpuinfo (cat /proc/cpuinfo)';
 
   it('AMD Opteron with svm: pass', () => {
     const v = check(cpuVirtualization, CONTROLLER, OPTERON);
-    expect(v).toMatchObject({ status: 'pass', expected: 'vmx or svm in /proc/cpuinfo flags', actual: 'svm', source: SOURCE });
+    expect(v).toMatchObject({
+      status: 'pass',
+      expected: 'vmx or svm in /proc/cpuinfo flags',
+      actual: 'svm',
+      source: SOURCE,
+    });
   });
 
   it('KVM guest without vmx (hypervisor flag set): fail', () => {
@@ -281,22 +385,43 @@ describe('cpu.virtualization and cpu.count', () => {
   });
 
   it('cpu.count: 4 Opteron CPUs pass; the 2-CPU guest fails against minCpus 4', () => {
-    expect(check(cpuCount, CONTROLLER, OPTERON)).toMatchObject({ status: 'pass', expected: 'at least 2 CPUs', actual: '4', source: SOURCE });
+    expect(check(cpuCount, CONTROLLER, OPTERON)).toMatchObject({
+      status: 'pass',
+      expected: 'at least 2 CPUs',
+      actual: '4',
+      source: SOURCE,
+    });
     const lab = labOf('lab:\n  minCpus: 4\nhosts:\n  - name: compute1\n    address: 10.0.0.31\n    role: compute\n');
     const v = check(cpuCount, lab.hosts[0]!, KVM_GUEST, lab);
-    expect(v).toMatchObject({ status: 'fail', expected: 'at least 4 CPUs', actual: '2', message: '2 CPU(s), fewer than lab.minCpus 4' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      expected: 'at least 4 CPUs',
+      actual: '2',
+      message: '2 CPU(s), fewer than lab.minCpus 4',
+    });
     expectFix(v, 'give the host more vCPUs');
   });
 });
 
 describe('disk.root', () => {
   it('the Debian capture: 252 GiB root passes', () => {
-    expect(check(diskRoot, CONTROLLER)).toMatchObject({ status: 'pass', expected: '/ of at least 60 GiB', actual: '252.0 GiB (/dev/vda)', source: 'df -Pk /' });
+    expect(check(diskRoot, CONTROLLER)).toMatchObject({
+      status: 'pass',
+      expected: '/ of at least 60 GiB',
+      actual: '252.0 GiB (/dev/vda)',
+      source: 'df -Pk /',
+    });
   });
 
   it('RHEL 7 VMware df -alP sample: 17 GiB root fails', () => {
-    const v = check(diskRoot, CONTROLLER, { 'disk.df': ok(corpus('storage', 'df-alP__rhel7-vmware-mountpoint-with-spaces__insights.txt')) });
-    expect(v).toMatchObject({ status: 'fail', actual: '17.0 GiB (/dev/sda2)', message: '/ is 17.0 GiB (/dev/sda2), smaller than lab.minRootDiskGiB 60' });
+    const v = check(diskRoot, CONTROLLER, {
+      'disk.df': ok(corpus('storage', 'df-alP__rhel7-vmware-mountpoint-with-spaces__insights.txt')),
+    });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: '17.0 GiB (/dev/sda2)',
+      message: '/ is 17.0 GiB (/dev/sda2), smaller than lab.minRootDiskGiB 60',
+    });
     expectFix(v);
   });
 });
@@ -319,13 +444,19 @@ describe('firewalld and NetworkManager', () => {
   });
 
   it('firewalld masked: disabled passes', () => {
-    const v = check(firewalldDisabled, CONTROLLER, { ...show('masked', 'stopped', 'running'), ...FIREWALL_NOT_RUNNING });
+    const v = check(firewalldDisabled, CONTROLLER, {
+      ...show('masked', 'stopped', 'running'),
+      ...FIREWALL_NOT_RUNNING,
+    });
     expect(v).toMatchObject({ status: 'pass', actual: 'ActiveState=inactive SubState=dead UnitFileState=masked' });
   });
 
   it('firewalld not installed (LoadState=not-found, firewall-cmd missing): both pass', () => {
     const facts = show('notFound', 'stopped', 'running');
-    expect(check(firewalldStopped, CONTROLLER, facts)).toMatchObject({ status: 'pass', actual: 'not installed; firewall-cmd: not-installed' });
+    expect(check(firewalldStopped, CONTROLLER, facts)).toMatchObject({
+      status: 'pass',
+      actual: 'not installed; firewall-cmd: not-installed',
+    });
     expect(check(firewalldDisabled, CONTROLLER, facts)).toMatchObject({ status: 'pass', actual: 'not installed' });
   });
 
@@ -357,7 +488,11 @@ describe('firewalld and NetworkManager', () => {
   it('NetworkManager running and enabled: both fail; stopped/disabled/masked/not-found pass', () => {
     const running = show('notFound', 'running', 'running');
     const v = check(networkManagerStopped, CONTROLLER, running);
-    expect(v).toMatchObject({ status: 'fail', message: 'NetworkManager is active', actual: 'ActiveState=active SubState=running UnitFileState=enabled' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      message: 'NetworkManager is active',
+      actual: 'ActiveState=active SubState=running UnitFileState=enabled',
+    });
     expectFix(v, 'systemctl stop NetworkManager');
     expectFix(check(networkManagerDisabled, CONTROLLER, running), 'systemctl disable --now NetworkManager');
     for (const shape of ['stopped', 'masked', 'notFound'] as const) {
@@ -368,7 +503,13 @@ describe('firewalld and NetworkManager', () => {
   });
 
   it('systemctl show unparsable (the Debian capture: no systemd as PID 1): error with the raw text', () => {
-    for (const c of [firewalldStopped, firewalldDisabled, networkManagerStopped, networkManagerDisabled, chronyService]) {
+    for (const c of [
+      firewalldStopped,
+      firewalldDisabled,
+      networkManagerStopped,
+      networkManagerDisabled,
+      chronyService,
+    ]) {
       const v = check(c, CONTROLLER);
       expect(v).toEqual({
         status: 'error',
@@ -389,14 +530,29 @@ describe('selinux.runtime and selinux.config', () => {
 
   it('getenforce Enforcing: runtime fails with setenforce 0', () => {
     const v = check(selinuxRuntime, CONTROLLER, getenforce('getenforce__enforcing__selinux-notes-host1.txt'));
-    expect(v).toMatchObject({ status: 'fail', expected: 'Permissive or Disabled', actual: 'enforcing', source: 'getenforce', message: 'SELinux enforces now' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      expected: 'Permissive or Disabled',
+      actual: 'enforcing',
+      source: 'getenforce',
+      message: 'SELinux enforces now',
+    });
     expectFix(v, 'setenforce 0');
   });
 
   it('Permissive and Disabled pass; no getenforce at all (Debian) passes as "no SELinux"', () => {
-    expect(check(selinuxRuntime, CONTROLLER, getenforce('getenforce__permissive__insights.txt'))).toMatchObject({ status: 'pass', actual: 'permissive' });
-    expect(check(selinuxRuntime, CONTROLLER, getenforce('getenforce__disabled__insights.txt'))).toMatchObject({ status: 'pass', actual: 'disabled' });
-    expect(check(selinuxRuntime, CONTROLLER)).toMatchObject({ status: 'pass', actual: 'no SELinux (getenforce not installed)' });
+    expect(check(selinuxRuntime, CONTROLLER, getenforce('getenforce__permissive__insights.txt'))).toMatchObject({
+      status: 'pass',
+      actual: 'permissive',
+    });
+    expect(check(selinuxRuntime, CONTROLLER, getenforce('getenforce__disabled__insights.txt'))).toMatchObject({
+      status: 'pass',
+      actual: 'disabled',
+    });
+    expect(check(selinuxRuntime, CONTROLLER)).toMatchObject({
+      status: 'pass',
+      actual: 'no SELinux (getenforce not installed)',
+    });
   });
 
   it('getenforce printing sestatus output is unparsable: error, not pass', () => {
@@ -407,12 +563,25 @@ describe('selinux.runtime and selinux.config', () => {
   });
 
   it('config: CentOS 7 stock SELINUX=disabled on line 8 passes with file:line', () => {
-    const v = check(selinuxConfig, CONTROLLER, config('selinux-config__centos7-stock-disabled-trailing-spaces__wangyonglin-CentOS7.txt'));
-    expect(v).toMatchObject({ status: 'pass', expected: 'SELINUX=disabled', actual: 'SELINUX=disabled', source: '/etc/selinux/config:8' });
+    const v = check(
+      selinuxConfig,
+      CONTROLLER,
+      config('selinux-config__centos7-stock-disabled-trailing-spaces__wangyonglin-CentOS7.txt'),
+    );
+    expect(v).toMatchObject({
+      status: 'pass',
+      expected: 'SELINUX=disabled',
+      actual: 'SELINUX=disabled',
+      source: '/etc/selinux/config:8',
+    });
   });
 
   it('config: RHEL 8 stock enforcing (line 7) and EL9 permissive (line 21) fail', () => {
-    const enforcing = check(selinuxConfig, CONTROLLER, config('selinux-config__rhel8-stock-enforcing__rhcsa-notes.txt'));
+    const enforcing = check(
+      selinuxConfig,
+      CONTROLLER,
+      config('selinux-config__rhel8-stock-enforcing__rhcsa-notes.txt'),
+    );
     expect(enforcing).toMatchObject({
       status: 'fail',
       actual: 'SELINUX=enforcing',
@@ -420,7 +589,13 @@ describe('selinux.runtime and selinux.config', () => {
       message: 'SELinux will be enforcing after the next boot',
     });
     expectFix(enforcing, "sed -i 's/^SELINUX=.*/SELINUX=disabled/' /etc/selinux/config");
-    expect(check(selinuxConfig, CONTROLLER, config('selinux-config__el9-permissive-with-minimum-line__indonesian-notes.txt'))).toMatchObject({
+    expect(
+      check(
+        selinuxConfig,
+        CONTROLLER,
+        config('selinux-config__el9-permissive-with-minimum-line__indonesian-notes.txt'),
+      ),
+    ).toMatchObject({
       status: 'fail',
       actual: 'SELINUX=permissive',
       source: '/etc/selinux/config:21',
@@ -429,9 +604,16 @@ describe('selinux.runtime and selinux.config', () => {
 
   it('config missing (Debian) or without SELINUX=: fail with a precise fix', () => {
     const missing = check(selinuxConfig, CONTROLLER);
-    expect(missing).toMatchObject({ status: 'fail', actual: '/etc/selinux/config does not exist', source: '/etc/selinux/config' });
+    expect(missing).toMatchObject({
+      status: 'fail',
+      actual: '/etc/selinux/config does not exist',
+      source: '/etc/selinux/config',
+    });
     expectFix(missing, 'echo SELINUX=disabled > /etc/selinux/config');
-    const commented = corpus('selinux', 'selinux-config__rhel8-stock-enforcing__rhcsa-notes.txt').replace('SELINUX=enforcing', '#SELINUX=enforcing');
+    const commented = corpus('selinux', 'selinux-config__rhel8-stock-enforcing__rhcsa-notes.txt').replace(
+      'SELINUX=enforcing',
+      '#SELINUX=enforcing',
+    );
     const none = check(selinuxConfig, CONTROLLER, { 'selinux.config': ok(commented) });
     expect(none).toMatchObject({ status: 'fail', actual: 'no uncommented SELINUX= line' });
     expectFix(none, 'echo SELINUX=disabled >> /etc/selinux/config');
@@ -446,7 +628,9 @@ describe('chrony.installed and chrony.service', () => {
   });
 
   it('rpm -q chrony on EL 8.10: pass with the version', () => {
-    expect(check(chronyInstalled, CONTROLLER, rpm('rpm-q-chrony__el8.10-chrony-4.5-2.el8_10__rocky-docs.txt'))).toMatchObject({
+    expect(
+      check(chronyInstalled, CONTROLLER, rpm('rpm-q-chrony__el8.10-chrony-4.5-2.el8_10__rocky-docs.txt')),
+    ).toMatchObject({
       status: 'pass',
       expected: 'chrony installed',
       actual: 'chrony 4.5-2.el8_10 (rpm)',
@@ -456,7 +640,11 @@ describe('chrony.installed and chrony.service', () => {
 
   it('"package chrony is not installed" (rpm) and dpkg "un" (Debian): fail with yum install', () => {
     const v = check(chronyInstalled, CONTROLLER, rpm('rpm-q-chrony__rhel-not-installed__satellite-lab.txt', 1));
-    expect(v).toMatchObject({ status: 'fail', actual: 'not installed (rpm)', message: 'the chrony package is not installed' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: 'not installed (rpm)',
+      message: 'the chrony package is not installed',
+    });
     expectFix(v, 'yum install -y chrony');
     expect(check(chronyInstalled, CONTROLLER)).toMatchObject({ status: 'fail', actual: 'not installed (dpkg)' });
   });
@@ -469,10 +657,18 @@ describe('chrony.installed and chrony.service', () => {
       source: SYSTEMCTL,
     });
     const stopped = check(chronyService, CONTROLLER, show('notFound', 'notFound', 'stopped'));
-    expect(stopped).toMatchObject({ status: 'fail', actual: 'chronyd.service: ActiveState=inactive UnitFileState=disabled', message: 'chronyd is inactive' });
+    expect(stopped).toMatchObject({
+      status: 'fail',
+      actual: 'chronyd.service: ActiveState=inactive UnitFileState=disabled',
+      message: 'chronyd is inactive',
+    });
     expectFix(stopped, 'systemctl enable --now chronyd');
     const none = check(chronyService, CONTROLLER, show('notFound', 'notFound', 'notFound'));
-    expect(none).toMatchObject({ status: 'fail', actual: 'no chronyd.service or chrony.service unit', message: 'chronyd is not installed' });
+    expect(none).toMatchObject({
+      status: 'fail',
+      actual: 'no chronyd.service or chrony.service unit',
+      message: 'chronyd is not installed',
+    });
     expectFix(none);
   });
 
@@ -550,11 +746,17 @@ describe('chrony.allow (controller)', () => {
   });
 
   it('short form allow 10/8 passes; a more specific deny makes it fail naming the deny', () => {
-    expect(check(chronyAllow, CONTROLLER, chronyConf(CENTOS_STOCK.replace('#allow 192.168.0.0/16', 'allow 10/8')))).toMatchObject({
+    expect(
+      check(chronyAllow, CONTROLLER, chronyConf(CENTOS_STOCK.replace('#allow 192.168.0.0/16', 'allow 10/8'))),
+    ).toMatchObject({
       status: 'pass',
       source: '/etc/chrony.conf:26',
     });
-    const v = check(chronyAllow, CONTROLLER, chronyConf(`${CENTOS_STOCK.replace('#allow 192.168.0.0/16', 'allow 10/8')}deny 10.0.0.128/25\n`));
+    const v = check(
+      chronyAllow,
+      CONTROLLER,
+      chronyConf(`${CENTOS_STOCK.replace('#allow 192.168.0.0/16', 'allow 10/8')}deny 10.0.0.128/25\n`),
+    );
     const deny = `/etc/chrony.conf:${CENTOS_STOCK_LINES + 1} deny 10.0.0.128/25 (denies 10.0.0.128/25)`;
     expect(v).toMatchObject({
       status: 'fail',
@@ -569,8 +771,10 @@ describe('chrony.allow (controller)', () => {
     const v = check(chronyAllow, CONTROLLER, chronyConf(`${GUIDE_CONTROLLER}deny backup.example.edu\n`));
     expect(v).toMatchObject({
       status: 'fail',
-      actual: '/etc/chrony.conf:2 allow 10.0.0.0/24 (allows 10.0.0.0/24); /etc/chrony.conf:3 deny backup.example.edu (host name not resolvable offline)',
-      message: "/etc/chrony.conf:3 'deny backup.example.edu' names a host labspec cannot resolve offline; it may deny part of the subnet",
+      actual:
+        '/etc/chrony.conf:2 allow 10.0.0.0/24 (allows 10.0.0.0/24); /etc/chrony.conf:3 deny backup.example.edu (host name not resolvable offline)',
+      message:
+        "/etc/chrony.conf:3 'deny backup.example.edu' names a host labspec cannot resolve offline; it may deny part of the subnet",
     });
   });
 });
@@ -589,14 +793,20 @@ describe('chrony.serving (controller)', () => {
   });
 
   it('chronyd only on 323 (EL8 ss sample): fail "nothing on UDP 123"', () => {
-    const v = check(chronyServing, CONTROLLER, { 'udpListeners.sockets': ok(corpus('network', 'ss-nutlp__el8-chronyd-323-v4-v6__41716299580.txt')) });
+    const v = check(chronyServing, CONTROLLER, {
+      'udpListeners.sockets': ok(corpus('network', 'ss-nutlp__el8-chronyd-323-v4-v6__41716299580.txt')),
+    });
     expect(v).toMatchObject({ status: 'fail', actual: 'nothing on UDP 123', message: 'nothing serves NTP to the lab' });
     expectFix(v);
   });
 
   it('ntpd holding UDP 123: fail naming it', () => {
     const v = check(chronyServing, CONTROLLER, { 'udpListeners.sockets': ok(ALT.replace('"chronyd"', '"ntpd"')) });
-    expect(v).toMatchObject({ status: 'fail', actual: '0.0.0.0:123 ntpd', message: 'UDP 123 belongs to ntpd, not chronyd' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: '0.0.0.0:123 ntpd',
+      message: 'UDP 123 belongs to ntpd, not chronyd',
+    });
     expectFix(v, 'systemctl disable --now ntpd; systemctl restart chronyd');
   });
 
@@ -604,7 +814,10 @@ describe('chrony.serving (controller)', () => {
   const ALT_NO_PROCESS = ALT.replace(/\s+users:\(\(.*\)\)/g, '');
 
   it('owner hidden (non-root) and chronyd active: pass, saying the owner was not shown', () => {
-    const v = check(chronyServing, CONTROLLER, { 'udpListeners.sockets': ok(ALT_NO_PROCESS), ...show('stopped', 'stopped', 'running') });
+    const v = check(chronyServing, CONTROLLER, {
+      'udpListeners.sockets': ok(ALT_NO_PROCESS),
+      ...show('stopped', 'stopped', 'running'),
+    });
     expect(v).toMatchObject({
       status: 'pass',
       actual: '0.0.0.0:123 (process not shown); chronyd.service is active',
@@ -614,7 +827,10 @@ describe('chrony.serving (controller)', () => {
   });
 
   it('owner hidden and chronyd not running: fail — something else holds UDP 123', () => {
-    const v = check(chronyServing, CONTROLLER, { 'udpListeners.sockets': ok(ALT_NO_PROCESS), ...show('stopped', 'stopped', 'stopped') });
+    const v = check(chronyServing, CONTROLLER, {
+      'udpListeners.sockets': ok(ALT_NO_PROCESS),
+      ...show('stopped', 'stopped', 'stopped'),
+    });
     expect(v).toMatchObject({
       status: 'fail',
       actual: '0.0.0.0:123 (process not shown); chronyd is not running',
@@ -625,10 +841,16 @@ describe('chrony.serving (controller)', () => {
 });
 
 describe('chrony.source (compute)', () => {
-  const HANLEY = chronyConf(corpus('chrony', 'chrony.conf__ubuntu-openstack-compute1__hanley-openstack.conf'), '/etc/chrony/chrony.conf');
+  const HANLEY = chronyConf(
+    corpus('chrony', 'chrony.conf__ubuntu-openstack-compute1__hanley-openstack.conf'),
+    '/etc/chrony/chrony.conf',
+  );
 
   it('Ubuntu compute1 (server controller on line 64) and chronyc selecting controller: pass', () => {
-    const v = check(chronySource, COMPUTE, { ...HANLEY, ...chronySources('chronyc-sources__openstack-install-guide-other-node-server-controller.txt') });
+    const v = check(chronySource, COMPUTE, {
+      ...HANLEY,
+      ...chronySources('chronyc-sources__openstack-install-guide-other-node-server-controller.txt'),
+    });
     expect(v).toMatchObject({
       status: 'pass',
       expected: 'a server line for controller (10.0.0.11), selected (^*) in chronyc sources',
@@ -639,7 +861,10 @@ describe('chrony.source (compute)', () => {
 
   it('Ubuntu 22.04 compute: "server 10.0.0.11" names the controller, but chronyc selects an outside source: fail', () => {
     const v = check(chronySource, COMPUTE, {
-      ...chronyConf(corpus('chrony', 'chrony.conf__ubuntu22.04-openstack-compute__Compute_Config_Files.conf'), '/etc/chrony/chrony.conf'),
+      ...chronyConf(
+        corpus('chrony', 'chrony.conf__ubuntu22.04-openstack-compute__Compute_Config_Files.conf'),
+        '/etc/chrony/chrony.conf',
+      ),
       ...chronySources('chronyc-sources__openstack-install-guide-controller.txt'),
     });
     expect(v).toMatchObject({
@@ -663,8 +888,15 @@ describe('chrony.source (compute)', () => {
   });
 
   it('chronyd not answering (506): fail', () => {
-    const v = check(chronySource, COMPUTE, { ...HANLEY, 'chronySources.sources': exited(1, '506 Cannot talk to daemon\n') });
-    expect(v).toMatchObject({ status: 'fail', actual: '506 Cannot talk to daemon', message: 'chronyc cannot query chronyd: 506 Cannot talk to daemon' });
+    const v = check(chronySource, COMPUTE, {
+      ...HANLEY,
+      'chronySources.sources': exited(1, '506 Cannot talk to daemon\n'),
+    });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: '506 Cannot talk to daemon',
+      message: 'chronyc cannot query chronyd: 506 Cannot talk to daemon',
+    });
     expectFix(v, 'systemctl enable --now chronyd');
   });
 
@@ -681,7 +913,10 @@ describe('chrony.source (compute)', () => {
   });
 
   it('on the controller: skip', () => {
-    expect(check(chronySource, CONTROLLER, HANLEY)).toMatchObject({ status: 'skip', message: 'applies to compute hosts; controller is controller' });
+    expect(check(chronySource, CONTROLLER, HANLEY)).toMatchObject({
+      status: 'skip',
+      message: 'applies to compute hosts; controller is controller',
+    });
   });
 });
 
@@ -698,11 +933,18 @@ describe('chrony.localclock', () => {
       source: NTPD_LINE,
       message: `${NTPD_LINE} 'server 127.127.1.0' is ntpd's local-clock driver; chrony treats it as an ordinary, unreachable NTP server, so with the upstream unreachable the controller has no time to serve`,
     });
-    expectFix(v, "replace 'server 127.127.1.0' with 'local stratum 10' in /etc/chrony.conf, then systemctl restart chronyd");
+    expectFix(
+      v,
+      "replace 'server 127.127.1.0' with 'local stratum 10' in /etc/chrony.conf, then systemctl restart chronyd",
+    );
   });
 
   it('controller with the stock "#local stratum 10" enabled (line 29): pass with a warning', () => {
-    const v = check(chronyLocalClock, CONTROLLER, chronyConf(WITH_NTPD_LINE.replace('#local stratum 10', 'local stratum 10')));
+    const v = check(
+      chronyLocalClock,
+      CONTROLLER,
+      chronyConf(WITH_NTPD_LINE.replace('#local stratum 10', 'local stratum 10')),
+    );
     expect(v.status).toBe('pass');
     expect(v.actual).toBe('server 127.127.1.0 (harmless: local stratum 10 at /etc/chrony.conf:29)');
     expect(v.message.startsWith('warning: ')).toBe(true);
@@ -714,7 +956,11 @@ describe('chrony.localclock', () => {
 
   it('compute with the ntpd line: pass with a warning; no such line: plain pass', () => {
     const compute = check(chronyLocalClock, COMPUTE, chronyConf(WITH_NTPD_LINE));
-    expect(compute).toMatchObject({ status: 'pass', expected: 'no server 127.127.1.0', actual: 'server 127.127.1.0 (harmless on a compute node)' });
+    expect(compute).toMatchObject({
+      status: 'pass',
+      expected: 'no server 127.127.1.0',
+      actual: 'server 127.127.1.0 (harmless on a compute node)',
+    });
     expect(compute.message).toMatch(/^warning: /);
     expect(check(chronyLocalClock, CONTROLLER, chronyConf(CENTOS_STOCK))).toMatchObject({
       status: 'pass',
@@ -722,7 +968,9 @@ describe('chrony.localclock', () => {
       source: '/etc/chrony.conf',
       message: '',
     });
-    expect(check(chronyLocalClock, CONTROLLER, chronyConf(CENTOS_STOCK.replace('#local stratum 10', 'local stratum 10')))).toMatchObject({
+    expect(
+      check(chronyLocalClock, CONTROLLER, chronyConf(CENTOS_STOCK.replace('#local stratum 10', 'local stratum 10'))),
+    ).toMatchObject({
       status: 'pass',
       actual: 'local stratum 10 (/etc/chrony.conf:29)',
       source: '/etc/chrony.conf:29',
@@ -731,19 +979,33 @@ describe('chrony.localclock', () => {
 });
 
 describe('hosts.<name>', () => {
-  const GUIDE_HOSTS = { 'etcHosts.hosts': ok(corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt')) };
-  const HANLEY_HOSTS = { 'etcHosts.hosts': ok(corpus('hosts', 'hosts__ubuntu-openstack-compute1__hanley-openstack.txt')) };
+  const GUIDE_HOSTS = {
+    'etcHosts.hosts': ok(corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt')),
+  };
+  const HANLEY_HOSTS = {
+    'etcHosts.hosts': ok(corpus('hosts', 'hosts__ubuntu-openstack-compute1__hanley-openstack.txt')),
+  };
 
   it('the install guide /etc/hosts maps both lab hosts: pass with file:line', () => {
     const controller = check(hostsEntryCheck(CONTROLLER), COMPUTE, GUIDE_HOSTS);
-    expect(controller).toMatchObject({ status: 'pass', expected: '10.0.0.11 controller', actual: '/etc/hosts:2 10.0.0.11 controller', source: '/etc/hosts:2' });
+    expect(controller).toMatchObject({
+      status: 'pass',
+      expected: '10.0.0.11 controller',
+      actual: '/etc/hosts:2 10.0.0.11 controller',
+      source: '/etc/hosts:2',
+    });
     expect(hostsEntryCheck(CONTROLLER).id).toBe('hosts.controller');
-    expect(check(hostsEntryCheck(COMPUTE), CONTROLLER, GUIDE_HOSTS)).toMatchObject({ status: 'pass', source: '/etc/hosts:5' });
+    expect(check(hostsEntryCheck(COMPUTE), CONTROLLER, GUIDE_HOSTS)).toMatchObject({
+      status: 'pass',
+      source: '/etc/hosts:5',
+    });
   });
 
   it('an alias counts', () => {
     expect(
-      check(hostsEntryCheck(CONTROLLER), COMPUTE, { 'etcHosts.hosts': ok('127.0.0.1 localhost\n10.0.0.11 controller.lab.example controller\n') }),
+      check(hostsEntryCheck(CONTROLLER), COMPUTE, {
+        'etcHosts.hosts': ok('127.0.0.1 localhost\n10.0.0.11 controller.lab.example controller\n'),
+      }),
     ).toMatchObject({
       status: 'pass',
       actual: '/etc/hosts:2 10.0.0.11 controller.lab.example controller',
@@ -767,7 +1029,12 @@ describe('hosts.<name>', () => {
       '# 10.0.0.11     controller',
     );
     const v = check(hostsEntryCheck(CONTROLLER), COMPUTE, { 'etcHosts.hosts': ok(text) });
-    expect(v).toMatchObject({ status: 'fail', actual: 'no entry for controller', source: '/etc/hosts', message: 'no line maps controller' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: 'no entry for controller',
+      source: '/etc/hosts',
+      message: 'no line maps controller',
+    });
     expectFix(v, "echo '10.0.0.11 controller' >> /etc/hosts");
   });
 
@@ -781,11 +1048,18 @@ describe('hosts.<name>', () => {
 });
 
 describe('lab checks: topology.hosts and topology.ntp', () => {
-  const GUIDE_HOSTS = { 'etcHosts.hosts': ok(corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt')) };
-  const HANLEY_HOSTS = { 'etcHosts.hosts': ok(corpus('hosts', 'hosts__ubuntu-openstack-compute1__hanley-openstack.txt')) };
+  const GUIDE_HOSTS = {
+    'etcHosts.hosts': ok(corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt')),
+  };
+  const HANLEY_HOSTS = {
+    'etcHosts.hosts': ok(corpus('hosts', 'hosts__ubuntu-openstack-compute1__hanley-openstack.txt')),
+  };
 
   it('every host maps every lab host: pass', () => {
-    const v = evaluateLabCheck(topologyHosts, { lab: LAB, hosts: [observe(CONTROLLER, GUIDE_HOSTS), observe(COMPUTE, GUIDE_HOSTS)] });
+    const v = evaluateLabCheck(topologyHosts, {
+      lab: LAB,
+      hosts: [observe(CONTROLLER, GUIDE_HOSTS), observe(COMPUTE, GUIDE_HOSTS)],
+    });
     expect(v).toMatchObject({
       status: 'pass',
       expected: '10.0.0.11 controller, 10.0.0.31 compute1 on every host',
@@ -795,8 +1069,12 @@ describe('lab checks: topology.hosts and topology.ntp', () => {
   });
 
   it('compute1 with the hanley /etc/hosts: both names conflict there', () => {
-    const v = evaluateLabCheck(topologyHosts, { lab: LAB, hosts: [observe(CONTROLLER, GUIDE_HOSTS), observe(COMPUTE, HANLEY_HOSTS)] });
-    const problems = 'compute1: conflicting mapping /etc/hosts:3 192.168.97.101 controller; compute1: conflicting mapping /etc/hosts:2 192.168.97.105 compute1';
+    const v = evaluateLabCheck(topologyHosts, {
+      lab: LAB,
+      hosts: [observe(CONTROLLER, GUIDE_HOSTS), observe(COMPUTE, HANLEY_HOSTS)],
+    });
+    const problems =
+      'compute1: conflicting mapping /etc/hosts:3 192.168.97.101 controller; compute1: conflicting mapping /etc/hosts:2 192.168.97.105 compute1';
     expect(v).toMatchObject({ status: 'fail', actual: problems, message: `2 disagreement(s): ${problems}` });
     expectFix(v);
   });
@@ -805,7 +1083,10 @@ describe('lab checks: topology.hosts and topology.ntp', () => {
   const COMPUTE_NTP = chronySources('chronyc-sources__openstack-install-guide-other-node-server-controller.txt');
 
   it('compute selects the controller and the controller allows it: pass', () => {
-    const v = evaluateLabCheck(topologyNtp, { lab: LAB, hosts: [observe(CONTROLLER, CONTROLLER_NTP), observe(COMPUTE, COMPUTE_NTP)] });
+    const v = evaluateLabCheck(topologyNtp, {
+      lab: LAB,
+      hosts: [observe(CONTROLLER, CONTROLLER_NTP), observe(COMPUTE, COMPUTE_NTP)],
+    });
     expect(v).toMatchObject({
       status: 'pass',
       actual: '1 compute node(s) synced from controller',
@@ -816,16 +1097,25 @@ describe('lab checks: topology.hosts and topology.ntp', () => {
   it('controller without allow, compute selecting an outside server: both problems', () => {
     const v = evaluateLabCheck(topologyNtp, {
       lab: LAB,
-      hosts: [observe(CONTROLLER, chronyConf(CENTOS_STOCK)), observe(COMPUTE, chronySources('chronyc-sources__centos7-real-4-pool-servers__Tp-ccna2.txt'))],
+      hosts: [
+        observe(CONTROLLER, chronyConf(CENTOS_STOCK)),
+        observe(COMPUTE, chronySources('chronyc-sources__centos7-real-4-pool-servers__Tp-ccna2.txt')),
+      ],
     });
-    expect(v).toMatchObject({ status: 'fail', actual: 'compute1 selects regar42.fr, not controller; controller does not allow compute1 (10.0.0.31)' });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: 'compute1 selects regar42.fr, not controller; controller does not allow compute1 (10.0.0.31)',
+    });
     expectFix(v);
   });
 
   it("a compute's unparsable chronyc output: error, never pass", () => {
     const v = evaluateLabCheck(topologyNtp, {
       lab: LAB,
-      hosts: [observe(CONTROLLER, CONTROLLER_NTP), observe(COMPUTE, chronySources('chronyc-sourcestats__upstream-doc-example__chrony3.4-with-210-header.txt'))],
+      hosts: [
+        observe(CONTROLLER, CONTROLLER_NTP),
+        observe(COMPUTE, chronySources('chronyc-sourcestats__upstream-doc-example__chrony3.4-with-210-header.txt')),
+      ],
     });
     expect(v.status).toBe('error');
     expect(v.source).toBe('chronySources');
@@ -836,7 +1126,11 @@ describe('lab checks: topology.hosts and topology.ntp', () => {
 
 describe('unreachable hosts', () => {
   const REASON = 'connect ECONNREFUSED 10.0.0.11:22';
-  const unreachable = (spec: HostIdentity): ObservedHost => ({ spec, facts: parseFacts(new Map()), unreachable: REASON });
+  const unreachable = (spec: HostIdentity): ObservedHost => ({
+    spec,
+    facts: parseFacts(new Map()),
+    unreachable: REASON,
+  });
   const ALL: HostCheck[] = [
     osRelease,
     hostHostname,
@@ -882,7 +1176,11 @@ describe('unreachable hosts', () => {
   it('lab checks: error naming the unreachable host and its reason', () => {
     for (const c of [topologyHosts, topologyNtp]) {
       const v = evaluateLabCheck(c, { lab: LAB, hosts: [unreachable(CONTROLLER), observe(COMPUTE)] });
-      expect(v).toMatchObject({ status: 'error', source: 'ssh', message: `could not read controller: controller: ${REASON}` });
+      expect(v).toMatchObject({
+        status: 'error',
+        source: 'ssh',
+        message: `could not read controller: controller: ${REASON}`,
+      });
     }
   });
 

@@ -15,7 +15,8 @@ const SUBNET = net('10.0.0.0/24');
 function decide(lines: string[], target: Ipv4Net = SUBNET, names: ReadonlyMap<string, string> = LAB) {
   return decideAccess(directives(...lines), target, names);
 }
-const granted = (lines: string[], target = SUBNET, names: ReadonlyMap<string, string> = LAB) => decide(lines, target, names).granted;
+const granted = (lines: string[], target = SUBNET, names: ReadonlyMap<string, string> = LAB) =>
+  decide(lines, target, names).granted;
 
 describe('chrony access: allow forms that grant the lab subnet', () => {
   it('allow 10.0.0.0/24, governed by that rule', () => {
@@ -69,7 +70,9 @@ describe('chrony access: what does not grant it', () => {
     const decision = decide(lines);
     expect(decision.granted).toBe(false);
     expect(formatNet(decision.governing!.net)).toBe('10.0.0.0/8');
-    expect(decision.exceptions.map((r) => `${r.allow ? 'allow' : 'deny'} ${formatNet(r.net)}`)).toEqual(['deny 10.0.0.128/25']);
+    expect(decision.exceptions.map((r) => `${r.allow ? 'allow' : 'deny'} ${formatNet(r.net)}`)).toEqual([
+      'deny 10.0.0.128/25',
+    ]);
     expect(granted(lines, net('10.0.0.5/32'))).toBe(true);
     expect(granted(lines, net('10.0.0.200/32'))).toBe(false);
   });
@@ -100,7 +103,10 @@ describe('chrony access: what does not grant it', () => {
   it('an identical subnet named again replaces the earlier directive', () => {
     expect(granted(['allow 10.0.0.0/24', 'deny 10.0.0.0/24'])).toBe(false);
     expect(granted(['deny 10.0.0.0/24', 'allow 10.0.0/24'])).toBe(true);
-    expect(decide(['deny 10.0.0.0/24', 'allow 10.0.0'])).toMatchObject({ granted: true, governing: { allow: true, directive: { line: 2 } } });
+    expect(decide(['deny 10.0.0.0/24', 'allow 10.0.0'])).toMatchObject({
+      granted: true,
+      governing: { allow: true, directive: { line: 2 } },
+    });
   });
 });
 
@@ -124,7 +130,9 @@ describe('chrony access: IPv6 and host names', () => {
     const decision = decide(['allow 10.0.0.0/24', 'deny backup.example.edu']);
     expect(decision.granted).toBe(false);
     expect(decision.governing).toMatchObject({ allow: true });
-    expect(decision.unresolved).toEqual([{ file: '/etc/chrony.conf', line: 2, keyword: 'deny', args: ['backup.example.edu'] }]);
+    expect(decision.unresolved).toEqual([
+      { file: '/etc/chrony.conf', line: 2, keyword: 'deny', args: ['backup.example.edu'] },
+    ]);
   });
 
   it('an unresolvable name in an allow: ignored, listed as unresolved', () => {
@@ -145,8 +153,16 @@ describe('chrony access: real chrony.conf files through the chrony-config parser
 
   it('the same snippet with the allow commented out grants nothing', () => {
     for (const comment of ['#', '!', ';', '%', '  # ']) {
-      const text = corpus('chrony', 'chrony.conf-snippet__openstack-install-guide-controller-rdo.txt').replace('allow', `${comment}allow`);
-      expect(decideAccess(chronyDirectives(text), SUBNET, LAB), comment).toEqual({ granted: false, governing: null, exceptions: [], unresolved: [] });
+      const text = corpus('chrony', 'chrony.conf-snippet__openstack-install-guide-controller-rdo.txt').replace(
+        'allow',
+        `${comment}allow`,
+      );
+      expect(decideAccess(chronyDirectives(text), SUBNET, LAB), comment).toEqual({
+        granted: false,
+        governing: null,
+        exceptions: [],
+        unresolved: [],
+      });
     }
   });
 
@@ -170,15 +186,22 @@ describe('chrony access: real chrony.conf files through the chrony-config parser
     expect(decideAccess(found, SUBNET, LAB).granted).toBe(false);
     const other = decideAccess(found, net('192.168.1.0/24'), LAB);
     expect(other.granted).toBe(true);
-    expect(describeRule(other.governing!)).toBe('/etc/chrony/chrony.conf:48 allow 192.168.0.0/16 (allows 192.168.0.0/16)');
+    expect(describeRule(other.governing!)).toBe(
+      '/etc/chrony/chrony.conf:48 allow 192.168.0.0/16 (allows 192.168.0.0/16)',
+    );
   });
 
   it('the stock RHEL 7.0 file with the commented "#allow 192.168/16" enabled and a deny appended', () => {
-    const text = corpus('chrony', 'chrony.conf__rhel7.0-stock-plus-smoothtime__insights.conf').replace('#allow 192.168/16', 'allow 10/8');
+    const text = corpus('chrony', 'chrony.conf__rhel7.0-stock-plus-smoothtime__insights.conf').replace(
+      '#allow 192.168/16',
+      'allow 10/8',
+    );
     const found = chronyDirectives(`${text}deny 10.0.0.128/25\n`);
     const decision = decideAccess(found, SUBNET, LAB);
     expect(decision.granted).toBe(false);
-    expect(decision.exceptions.map(describeRule)).toEqual(['/etc/chrony.conf:51 deny 10.0.0.128/25 (denies 10.0.0.128/25)']);
+    expect(decision.exceptions.map(describeRule)).toEqual([
+      '/etc/chrony.conf:51 deny 10.0.0.128/25 (denies 10.0.0.128/25)',
+    ]);
     expect(describeRule(decision.governing!)).toBe('/etc/chrony.conf:22 allow 10/8 (allows 10.0.0.0/8)');
   });
 });

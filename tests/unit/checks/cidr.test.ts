@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { contains, formatNet, makeNet, overlaps, parseChronySubnet, parseCidr, parseIpv4 } from '../../../checks/cidr.ts';
+import {
+  contains,
+  formatNet,
+  makeNet,
+  overlaps,
+  parseChronySubnet,
+  parseCidr,
+  parseIpv4,
+} from '../../../checks/cidr.ts';
 
 const net = (text: string) => {
   const parsed = parseCidr(text);
@@ -28,7 +36,17 @@ describe('parseIpv4 / parseCidr / formatNet', () => {
   });
 
   it('rejects what is not a full IPv4 CIDR', () => {
-    for (const bad of ['10.0.0/24', '10/8', '10.0.0.0/33', '10.0.0.0/', '10.0.0.0/24/1', '10.0.0.0/-1', '10.0.0.0/008', 'controller/24', '']) {
+    for (const bad of [
+      '10.0.0/24',
+      '10/8',
+      '10.0.0.0/33',
+      '10.0.0.0/',
+      '10.0.0.0/24/1',
+      '10.0.0.0/-1',
+      '10.0.0.0/008',
+      'controller/24',
+      '',
+    ]) {
       expect(parseCidr(bad), bad).toBeNull();
     }
   });
@@ -65,7 +83,16 @@ describe("parseChronySubnet: chrony's allow/deny subnet syntax", () => {
   });
 
   it('rejects host names, IPv6, bad octets and prefixes', () => {
-    for (const bad of ['controller', 'fe80::/10', '10.0.0.256', '10.0.0.0.0', '10..0', '10.0.0.0/33', '10.0.0.0/x', '10/8/1']) {
+    for (const bad of [
+      'controller',
+      'fe80::/10',
+      '10.0.0.256',
+      '10.0.0.0.0',
+      '10..0',
+      '10.0.0.0/33',
+      '10.0.0.0/x',
+      '10/8/1',
+    ]) {
       expect(parseChronySubnet(bad), bad).toBeNull();
     }
   });

@@ -6,15 +6,22 @@ const lines = (entries: { line: number }[]) => entries.map((e) => e.line);
 
 describe('mapHostsName on real /etc/hosts files', () => {
   it('OpenStack install guide: controller on line 2, compute1 on line 5; the "# controller" comment lines do not count', () => {
-    const entries = hostsEntries(corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt'));
-    expect(mapHostsName(entries, 'controller', '10.0.0.11')).toEqual({ agreeing: [{ line: 2, address: '10.0.0.11', names: ['controller'] }], conflicting: [] });
+    const entries = hostsEntries(
+      corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt'),
+    );
+    expect(mapHostsName(entries, 'controller', '10.0.0.11')).toEqual({
+      agreeing: [{ line: 2, address: '10.0.0.11', names: ['controller'] }],
+      conflicting: [],
+    });
     expect(lines(mapHostsName(entries, 'compute1', '10.0.0.31').agreeing)).toEqual([5]);
     // the name also appears in the comment on line 1, which is not an entry
     expect(entries.some((e) => e.line === 1)).toBe(false);
   });
 
   it('a different expected address is a conflict, reported with its line', () => {
-    const entries = hostsEntries(corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt'));
+    const entries = hostsEntries(
+      corpus('hosts', 'hosts__openstack-install-guide-controller-compute1-block1-object.txt'),
+    );
     const mapping = mapHostsName(entries, 'controller', '10.0.0.100');
     expect(mapping.agreeing).toEqual([]);
     expect(mapping.conflicting.map(describeEntry)).toEqual(['/etc/hosts:2 10.0.0.11 controller']);
@@ -35,7 +42,9 @@ describe('mapHostsName on real /etc/hosts files', () => {
 
   it('aliases count: "192.0.2.1<TAB>bar.example.com<TAB>bar" maps bar (line 11)', () => {
     const entries = hostsEntries(corpus('hosts', 'hosts__insights-parser-edge-cases-tabs-inline-comments-ipv6.txt'));
-    expect(mapHostsName(entries, 'bar', '192.0.2.1').agreeing).toEqual([{ line: 11, address: '192.0.2.1', names: ['bar.example.com', 'bar'] }]);
+    expect(mapHostsName(entries, 'bar', '192.0.2.1').agreeing).toEqual([
+      { line: 11, address: '192.0.2.1', names: ['bar.example.com', 'bar'] },
+    ]);
     expect(lines(mapHostsName(entries, 'nonlocal2.bar.redhat.com', '10.0.0.1').agreeing)).toEqual([7]);
   });
 

@@ -3,10 +3,14 @@ import { parseFacts } from '../../../facts/host-facts.ts';
 import type { CommandOutput } from '../../../probes/probe.ts';
 import { corpus } from '../probes/fixtures.ts';
 
-const DEBIAN = JSON.parse(corpus('debian12-this-host', 'probe-outputs.json')) as Record<string, Record<string, CommandOutput>>;
+const DEBIAN = JSON.parse(corpus('debian12-this-host', 'probe-outputs.json')) as Record<
+  string,
+  Record<string, CommandOutput>
+>;
 function outputs(overrides: Record<string, CommandOutput | undefined> = {}): Map<string, CommandOutput> {
   const map = new Map<string, CommandOutput>();
-  for (const [probe, parts] of Object.entries(DEBIAN)) for (const [part, output] of Object.entries(parts)) map.set(`${probe}.${part}`, output);
+  for (const [probe, parts] of Object.entries(DEBIAN))
+    for (const [part, output] of Object.entries(parts)) map.set(`${probe}.${part}`, output);
   for (const [key, output] of Object.entries(overrides)) {
     if (output === undefined) map.delete(key);
     else map.set(key, output);
@@ -36,7 +40,10 @@ describe('parseFacts on the Debian 12 capture', () => {
     expect(facts.hostname).toEqual({ ok: true, value: { hostname: 'vm', staticHostname: null } });
     expect(facts.selinux).toEqual({ ok: true, value: { runtime: 'absent', config: null } });
     expect(facts.firewallState).toEqual({ ok: true, value: { state: 'not-installed' } });
-    expect(facts.packages).toEqual({ ok: true, value: { chrony: { installed: false, version: null, manager: 'dpkg' } } });
+    expect(facts.packages).toEqual({
+      ok: true,
+      value: { chrony: { installed: false, version: null, manager: 'dpkg' } },
+    });
     expect(facts.chronyConfig).toEqual({ ok: true, value: { mainFile: null, directives: [] } });
     expect(facts.etcHosts).toEqual({
       ok: true,
@@ -61,16 +68,24 @@ describe('parseFacts on the Debian 12 capture', () => {
 
 describe('parseFacts: unfinished and missing parts', () => {
   it('a part whose end frame never came (exitCode null): "did not finish", naming the part', () => {
-    const facts = parseFacts(outputs({ 'release.centosRelease': { stdout: 'CentOS Linux rel', stderr: '', exitCode: null } }));
+    const facts = parseFacts(
+      outputs({ 'release.centosRelease': { stdout: 'CentOS Linux rel', stderr: '', exitCode: null } }),
+    );
     expect(facts.release.ok).toBe(false);
-    expect(facts.release).toMatchObject({ reason: 'probe release did not finish (centosRelease): the host deadline passed or the session broke' });
+    expect(facts.release).toMatchObject({
+      reason: 'probe release did not finish (centosRelease): the host deadline passed or the session broke',
+    });
     expect((facts.release as { raw: string }).raw).toContain('[centosRelease] exit none\nCentOS Linux rel');
     expect(facts.hostname.ok).toBe(true);
   });
 
   it('no parts at all for a probe: "did not finish (all parts)"', () => {
     const facts = parseFacts(outputs({ 'etcHosts.hosts': undefined }));
-    expect(facts.etcHosts).toEqual({ ok: false, reason: 'probe etc-hosts did not finish (all parts): the host deadline passed or the session broke', raw: '' });
+    expect(facts.etcHosts).toEqual({
+      ok: false,
+      reason: 'probe etc-hosts did not finish (all parts): the host deadline passed or the session broke',
+      raw: '',
+    });
   });
 
   it('one missing part of a two-part probe: the parser says which', () => {
@@ -81,7 +96,10 @@ describe('parseFacts: unfinished and missing parts', () => {
   it('a corpus output the parser rejects: the reason names the probe, raw keeps the text', () => {
     const sestatus = corpus('selinux', 'sestatus__rhel7-enforcing__selinux-notes-host1.txt');
     const facts = parseFacts(outputs({ 'selinux.getenforce': { stdout: sestatus, stderr: '', exitCode: 0 } }));
-    expect(facts.selinux).toMatchObject({ ok: false, reason: 'probe selinux: getenforce did not answer Enforcing, Permissive or Disabled' });
+    expect(facts.selinux).toMatchObject({
+      ok: false,
+      reason: 'probe selinux: getenforce did not answer Enforcing, Permissive or Disabled',
+    });
     expect((facts.selinux as { raw: string }).raw.startsWith(`[getenforce] exit 0\n${sestatus}`)).toBe(true);
   });
 });

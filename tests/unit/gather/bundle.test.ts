@@ -83,10 +83,19 @@ describe('the real script in the local shell, split back into parts', () => {
 
   it('bodies are exactly what the commands printed', () => {
     expect(outputs.get('hostname.uname')).toEqual({ stdout: `${hostname()}\n`, stderr: '', exitCode: 0 });
-    expect(outputs.get('etcHosts.hosts')).toEqual({ stdout: readFileSync('/etc/hosts', 'utf8'), stderr: '', exitCode: 0 });
+    expect(outputs.get('etcHosts.hosts')).toEqual({
+      stdout: readFileSync('/etc/hosts', 'utf8'),
+      stderr: '',
+      exitCode: 0,
+    });
     const selinuxConfig = outputs.get('selinux.config')!;
     if (existsSync('/etc/selinux/config')) expect(selinuxConfig.exitCode).toBe(0);
-    else expect(selinuxConfig).toEqual({ stdout: '', stderr: 'cat: /etc/selinux/config: No such file or directory\n', exitCode: 1 });
+    else
+      expect(selinuxConfig).toEqual({
+        stdout: '',
+        stderr: 'cat: /etc/selinux/config: No such file or directory\n',
+        exitCode: 1,
+      });
     const processors = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm)!.length;
     expect(outputs.get('cpuinfo.cpuinfo')!.stdout.match(/^processor\s*:/gm)).toHaveLength(processors);
   });
@@ -167,11 +176,16 @@ describe('splitFrames on crafted streams', () => {
 
   it('an end frame cut in the middle of its status line is no end frame', () => {
     const stdout = `\n${M} begin hostname.uname\ncontroller\n${M} end hostname.uname 0`;
-    expect(splitFrames(bundle, stdout, '').get('hostname.uname')).toEqual({ stdout: `controller\n${M} end hostname.uname 0`, stderr: '', exitCode: null });
+    expect(splitFrames(bundle, stdout, '').get('hostname.uname')).toEqual({
+      stdout: `controller\n${M} end hostname.uname 0`,
+      stderr: '',
+      exitCode: null,
+    });
   });
 
   it('a preamble (banner, motd, shell rc noise) before the first frame is ignored', () => {
-    const banner = 'Welcome to CentOS Linux 7 (Core)\n\nLast login: Mon Jan  1 00:00:00 2024 from 10.0.0.1\nno newline at the end';
+    const banner =
+      'Welcome to CentOS Linux 7 (Core)\n\nLast login: Mon Jan  1 00:00:00 2024 from 10.0.0.1\nno newline at the end';
     const all = splitFrames(
       bundle,
       banner + out('hostname.uname', 'controller\n', 0),
@@ -182,12 +196,24 @@ describe('splitFrames on crafted streams', () => {
 
   it('an end frame with another key does not end the part', () => {
     const stdout = `\n${M} begin hostname.uname\nx\n${M} end hostname.unameX 0\ny\n${M} end hostname.uname 3\n`;
-    expect(splitFrames(bundle, stdout, '').get('hostname.uname')).toEqual({ stdout: `x\n${M} end hostname.unameX 0\ny`, stderr: '', exitCode: 3 });
+    expect(splitFrames(bundle, stdout, '').get('hostname.uname')).toEqual({
+      stdout: `x\n${M} end hostname.unameX 0\ny`,
+      stderr: '',
+      exitCode: 3,
+    });
   });
 
   it('stderr frames carry no status; stdout decides the exit code', () => {
-    const all = splitFrames(bundle, out('selinux.config', '', 1), err('selinux.config', 'cat: /etc/selinux/config: No such file or directory\n'));
-    expect(all.get('selinux.config')).toEqual({ stdout: '', stderr: 'cat: /etc/selinux/config: No such file or directory\n', exitCode: 1 });
+    const all = splitFrames(
+      bundle,
+      out('selinux.config', '', 1),
+      err('selinux.config', 'cat: /etc/selinux/config: No such file or directory\n'),
+    );
+    expect(all.get('selinux.config')).toEqual({
+      stdout: '',
+      stderr: 'cat: /etc/selinux/config: No such file or directory\n',
+      exitCode: 1,
+    });
   });
 });
 
@@ -196,7 +222,9 @@ describe('frameClock', () => {
     const marker = 'LABSPEC_0123456789abcdef0123456789abcdef';
     let t = 1000;
     const clock = frameClock({ marker }, () => t);
-    const stream = `banner\n\n${marker} begin a.x\nout\n\n${marker} end a.x 0\n\n${marker} begin b.y\n` + `${'z'.repeat(5000)}\n${marker} end b.y 3\n`;
+    const stream =
+      `banner\n\n${marker} begin a.x\nout\n\n${marker} end a.x 0\n\n${marker} begin b.y\n` +
+      `${'z'.repeat(5000)}\n${marker} end b.y 3\n`;
     const cut1 = stream.indexOf(`${marker} end a.x`) + 10;
     const cut2 = stream.indexOf(`${marker} end b.y`) + marker.length + 3;
     t = 1010;
@@ -222,6 +250,8 @@ describe('preamble', () => {
   it('is what came before the first frame of this run, or everything when no frame came', () => {
     const marker = 'LABSPEC_0123456789abcdef0123456789abcdef';
     expect(preamble({ marker }, `Welcome!\n\n${marker} begin a.x\nout\n`)).toBe('Welcome!\n');
-    expect(preamble({ marker }, `LABSPEC_fake begin a.x\nno frame of ours`)).toBe('LABSPEC_fake begin a.x\nno frame of ours');
+    expect(preamble({ marker }, `LABSPEC_fake begin a.x\nno frame of ours`)).toBe(
+      'LABSPEC_fake begin a.x\nno frame of ours',
+    );
   });
 });

@@ -95,7 +95,10 @@ describe('checkHostKey', () => {
   it('ok, changed, other-type, revoked, unknown', () => {
     expect(checkHostKey(entries, ['h1'], 'ssh-ed25519', ED_A)).toEqual({ status: 'ok' });
     expect(checkHostKey(entries, ['h1'], 'ssh-ed25519', ED_B).status).toBe('changed');
-    expect(checkHostKey(entries, ['h2'], 'ssh-ed25519', ED_A)).toEqual({ status: 'other-type', knownTypes: ['ssh-rsa'] });
+    expect(checkHostKey(entries, ['h2'], 'ssh-ed25519', ED_A)).toEqual({
+      status: 'other-type',
+      knownTypes: ['ssh-rsa'],
+    });
     expect(checkHostKey(entries, ['h3'], 'ssh-ed25519', ED_B)).toEqual({ status: 'revoked' });
     expect(checkHostKey(entries, ['nope'], 'ssh-ed25519', ED_A)).toEqual({ status: 'unknown' });
   });

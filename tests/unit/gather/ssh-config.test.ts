@@ -78,8 +78,16 @@ Host *
       '',
     ].join('\n');
     const c = resolve(text, 'ctl');
-    expect(c).toMatchObject({ hostName: '10.0.0.100', port: 2200, user: 'by-address', identityFiles: ['~/.ssh/mine'], connectTimeoutSeconds: 3 });
-    expect(c.notes).toEqual(['ssh_config Match exec test -e /nonexistent: criterion exec is not supported by labspec; block ignored']);
+    expect(c).toMatchObject({
+      hostName: '10.0.0.100',
+      port: 2200,
+      user: 'by-address',
+      identityFiles: ['~/.ssh/mine'],
+      connectTimeoutSeconds: 3,
+    });
+    expect(c.notes).toEqual([
+      'ssh_config Match exec test -e /nonexistent: criterion exec is not supported by labspec; block ignored',
+    ]);
     const other = resolve(text, 'other');
     expect(other.port).toBeUndefined();
     expect(other.user).toBeUndefined();

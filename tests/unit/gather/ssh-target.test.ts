@@ -50,7 +50,12 @@ describe('resolveTarget', () => {
       strict: 'accept-new',
       connectTimeoutMs: 3000,
     });
-    expect(jump).toMatchObject({ host: '192.0.2.1', port: 22, user: 'jump', label: 'controller via jump host bastion (192.0.2.1:22)' });
+    expect(jump).toMatchObject({
+      host: '192.0.2.1',
+      port: 22,
+      user: 'jump',
+      label: 'controller via jump host bastion (192.0.2.1:22)',
+    });
     expect(notes.join()).toMatch(/StrictHostKeyChecking no treated as accept-new/);
     expect(describeTarget(hops)).toBe('ssh admin@10.0.0.100:2222 (via jump@192.0.2.1:22)');
   });

@@ -17,7 +17,11 @@ describe('the inventories shipped in inventory/ are valid', () => {
     const [student1, student2] = loadInventory(join(REPO, 'inventory', 'class.example.yaml')).labs;
     expect(student1!.settings.minRootDiskGiB).toBe(60);
     expect(student2!.settings.minRootDiskGiB).toBe(40);
-    expect(student2!.hosts[0]!.connection).toMatchObject({ user: 'student2', passwordEnv: 'STUDENT2_PASSWORD', proxyJump: 'grader@bastion.example.edu' });
+    expect(student2!.hosts[0]!.connection).toMatchObject({
+      user: 'student2',
+      passwordEnv: 'STUDENT2_PASSWORD',
+      proxyJump: 'grader@bastion.example.edu',
+    });
     expect(student1!.hosts[1]!.labAddress).toBe('10.0.0.101');
   });
 });

@@ -93,7 +93,10 @@ describe('parseInventory: the single-lab form', () => {
   });
 
   it('without a lab: section the tutorial defaults apply (subnet 10.0.0.0/24, ntpUpstream 2.kr.pool.ntp.org, name default)', () => {
-    const { labs } = parseInventory('hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n', FILE);
+    const { labs } = parseInventory(
+      'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n',
+      FILE,
+    );
     expect(labs[0]!.settings.subnet).toBe('10.0.0.0/24');
     expect(labs[0]!.settings.ntpUpstream).toBe('2.kr.pool.ntp.org');
     expect(labs[0]!.settings.name).toBe('default');
@@ -133,9 +136,19 @@ hosts:
     expect(labs[0]!.settings.name).toBe('lab7');
     expect(labs[0]!.settings.subnet).toBe('192.168.7.0/24');
     expect(controller).toMatchObject({ lab: 'lab7', address: 'lab7.example.edu', labAddress: '192.168.7.10' });
-    expect(controller!.connection).toMatchObject({ user: 'admin', port: 2222, passwordEnv: 'LAB_PASSWORD', transport: 'ssh' });
+    expect(controller!.connection).toMatchObject({
+      user: 'admin',
+      port: 2222,
+      passwordEnv: 'LAB_PASSWORD',
+      transport: 'ssh',
+    });
     expect(compute).toMatchObject({ address: '203.0.113.5', labAddress: '192.168.7.11' });
-    expect(compute!.connection).toMatchObject({ user: 'root', port: 2223, passwordEnv: 'LAB_PASSWORD', transport: 'local' });
+    expect(compute!.connection).toMatchObject({
+      user: 'root',
+      port: 2223,
+      passwordEnv: 'LAB_PASSWORD',
+      transport: 'local',
+    });
   });
 });
 
@@ -168,7 +181,10 @@ labs:
     expect(labs.map((l) => l.settings.name)).toEqual(['student1', 'student2']);
     expect(labs.map((l) => l.settings.subnet)).toEqual(['10.1.0.0/24', '10.0.0.0/24']);
     expect(labs[1]!.settings.ntpUpstream).toBe('2.kr.pool.ntp.org');
-    expect(labs[0]!.hosts.map((h) => `${h.lab}/${h.name}@${h.labAddress}`)).toEqual(['student1/controller@10.1.0.100', 'student1/compute1@10.1.0.101']);
+    expect(labs[0]!.hosts.map((h) => `${h.lab}/${h.name}@${h.labAddress}`)).toEqual([
+      'student1/controller@10.1.0.100',
+      'student1/compute1@10.1.0.101',
+    ]);
     expect(labs[0]!.hosts[0]!.connection).toMatchObject({ user: 'root', identityFile: '~/.ssh/class_key' });
     expect(labs[1]!.hosts[0]!.connection).toMatchObject({ user: 'student2', identityFile: '~/.ssh/class_key' });
   });
@@ -178,7 +194,9 @@ labs:
         address: 10.0.0.101
         role: compute
 `;
-    expect(problemsOf(text)).toEqual([`${FILE}:22 labs[1].hosts[1].name: duplicate host name controller (also hosts[0])`]);
+    expect(problemsOf(text)).toEqual([
+      `${FILE}:22 labs[1].hosts[1].name: duplicate host name controller (also hosts[0])`,
+    ]);
   });
 
   it('two labs with the same name are reported', () => {
@@ -198,7 +216,9 @@ labs:
   });
 
   it('a bad role inside a lab names the full path and its line', () => {
-    expect(problemsOf(CLASS.replace('role: compute', 'role: network'))).toEqual([`${FILE}:14 labs[0].hosts[1].role: expected controller | compute`]);
+    expect(problemsOf(CLASS.replace('role: compute', 'role: network'))).toEqual([
+      `${FILE}:14 labs[0].hosts[1].role: expected controller | compute`,
+    ]);
   });
 });
 
@@ -223,16 +243,25 @@ hosts:
   });
 
   it('password: tells to use passwordEnv (in defaults and per host)', () => {
-    expect(problemsOf('defaults:\n  user: root\n  password: hunter2\nhosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n')).toEqual([
+    expect(
+      problemsOf(
+        'defaults:\n  user: root\n  password: hunter2\nhosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n',
+      ),
+    ).toEqual([
       `${FILE}:3 defaults.password: never write a password in the inventory; put it in an environment variable and name it with passwordEnv`,
     ]);
-    expect(problemsOf('hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n    passphrase: secret\n')).toEqual([
+    expect(
+      problemsOf(
+        'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n    passphrase: secret\n',
+      ),
+    ).toEqual([
       `${FILE}:5 hosts[0].passphrase: never write a passphrase in the inventory; put it in an environment variable and name it with passphraseEnv`,
     ]);
   });
 
   it('bad CIDR: prefix out of range, and chrony-style short forms are not inventory CIDRs', () => {
-    const text = (subnet: string) => `lab:\n  subnet: ${subnet}\nhosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n`;
+    const text = (subnet: string) =>
+      `lab:\n  subnet: ${subnet}\nhosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n`;
     for (const subnet of ['10.0.0.0/33', '10.0.0/24', '10.0.0.0', '10.0.0.256/24']) {
       expect(problemsOf(text(subnet))).toEqual([`${FILE}:2 lab.subnet: expected an IPv4 CIDR such as 10.0.0.0/24`]);
     }
@@ -247,7 +276,9 @@ hosts:
   it("two controllers: the second controller's role line", () => {
     const text =
       'hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n  - name: compute1\n    address: 10.0.0.101\n    role: controller\n';
-    expect(problemsOf(text)).toEqual([`${FILE}:7 hosts[1].role: a lab has at most one controller (controller, compute1)`]);
+    expect(problemsOf(text)).toEqual([
+      `${FILE}:7 hosts[1].role: a lab has at most one controller (controller, compute1)`,
+    ]);
   });
 
   it('a DNS-name address without labAddress: the host entry that lacks it', () => {
@@ -259,7 +290,8 @@ hosts:
   });
 
   it('labAddress must be an IPv4 address', () => {
-    const text = 'hosts:\n  - name: controller\n    address: lab.example.edu\n    labAddress: controller.lab\n    role: controller\n';
+    const text =
+      'hosts:\n  - name: controller\n    address: lab.example.edu\n    labAddress: controller.lab\n    role: controller\n';
     expect(problemsOf(text)).toEqual([`${FILE}:4 hosts[0].labAddress: Invalid IPv4 address`]);
   });
 
@@ -273,14 +305,19 @@ hosts:
   });
 
   it('duplicate YAML keys: the line of the repeated key', () => {
-    const text = 'hosts:\n  - name: controller\n    address: 10.0.0.100\n    address: 10.0.0.101\n    role: controller\n';
+    const text =
+      'hosts:\n  - name: controller\n    address: 10.0.0.100\n    address: 10.0.0.101\n    role: controller\n';
     expect(problemsOf(text)).toEqual([`${FILE}:4 YAML: Map keys must be unique`]);
   });
 
   it('empty file and a file without hosts: line 1, path hosts', () => {
     expect(problemsOf('')).toEqual([`${FILE}:1 hosts: Invalid input: expected array, received undefined`]);
-    expect(problemsOf('# nothing yet\n')).toEqual([`${FILE}:1 hosts: Invalid input: expected array, received undefined`]);
-    expect(problemsOf('lab:\n  subnet: 10.0.0.0/24\n')).toEqual([`${FILE}:1 hosts: Invalid input: expected array, received undefined`]);
+    expect(problemsOf('# nothing yet\n')).toEqual([
+      `${FILE}:1 hosts: Invalid input: expected array, received undefined`,
+    ]);
+    expect(problemsOf('lab:\n  subnet: 10.0.0.0/24\n')).toEqual([
+      `${FILE}:1 hosts: Invalid input: expected array, received undefined`,
+    ]);
     expect(problemsOf('hosts: []\n')).toEqual([`${FILE}:1 hosts: expected at least one host`]);
   });
 
@@ -314,7 +351,9 @@ hosts:
   });
 
   it('names the file it was given', () => {
-    expect(problemsOf('hosts: 3\n', 'labs/class-b.yaml')).toEqual(['labs/class-b.yaml:1 hosts: Invalid input: expected array, received number']);
+    expect(problemsOf('hosts: 3\n', 'labs/class-b.yaml')).toEqual([
+      'labs/class-b.yaml:1 hosts: Invalid input: expected array, received number',
+    ]);
   });
 });
 

@@ -87,9 +87,28 @@ const ENTRIES: ResultEntry[] = [
     source: 'cat /etc/centos-release',
     message: 'probe release: expected one line, got 17',
   }),
-  entry({ check: 'chrony.source', status: 'skip', expected: '', actual: '', source: '', message: 'applies to compute hosts; controller is controller' }),
-  entry({ host: 'compute1', check: 'chrony.source', status: 'pass', actual: 'server controller iburst', source: '/etc/chrony.conf:3' }),
-  entry({ host: null, check: 'topology.hosts', status: 'pass', actual: 'all agree', source: 'controller:/etc/hosts, compute1:/etc/hosts' }),
+  entry({
+    check: 'chrony.source',
+    status: 'skip',
+    expected: '',
+    actual: '',
+    source: '',
+    message: 'applies to compute hosts; controller is controller',
+  }),
+  entry({
+    host: 'compute1',
+    check: 'chrony.source',
+    status: 'pass',
+    actual: 'server controller iburst',
+    source: '/etc/chrony.conf:3',
+  }),
+  entry({
+    host: null,
+    check: 'topology.hosts',
+    status: 'pass',
+    actual: 'all agree',
+    source: 'controller:/etc/hosts, compute1:/etc/hosts',
+  }),
 ];
 
 describe('xmlSafe', () => {
@@ -120,7 +139,9 @@ describe('buildJunit: structure', () => {
     expect(xpath(xml, 'count(/testsuites/testsuite)')).toBe('3');
     expect(xpath(xml, 'string(/testsuites/testsuite[1]/@name)')).toBe('default/controller');
     expect(xpath(xml, 'string(/testsuites/testsuite[1]/properties/property[@name="host"]/@value)')).toBe('controller');
-    expect(xpath(xml, 'string(/testsuites/testsuite[1]/properties/property[@name="address"]/@value)')).toBe('10.0.0.11');
+    expect(xpath(xml, 'string(/testsuites/testsuite[1]/properties/property[@name="address"]/@value)')).toBe(
+      '10.0.0.11',
+    );
     expect(xpath(xml, 'string(/testsuites/testsuite[1]/properties/property[@name="role"]/@value)')).toBe('controller');
     expect(xpath(xml, 'string(/testsuites/testsuite[2]/properties/property[@name="host"]/@value)')).toBe('compute1');
     expect(xpath(xml, 'string(/testsuites/testsuite[2]/properties/property[@name="role"]/@value)')).toBe('compute');
@@ -138,7 +159,9 @@ describe('buildJunit: structure', () => {
   });
 
   it('fail → <failure> with the message and expected/actual/source/fix in its body', () => {
-    expect(xpath(xml, 'string(//testcase[@name="selinux.config"]/failure/@message)')).toBe('SELinux will be enforcing after the next boot');
+    expect(xpath(xml, 'string(//testcase[@name="selinux.config"]/failure/@message)')).toBe(
+      'SELinux will be enforcing after the next boot',
+    );
     expect(xpath(xml, 'string(//testcase[@name="selinux.config"]/failure/@type)')).toBe('CheckFailed');
     expect(xpath(xml, 'string(//testcase[@name="selinux.config"]/failure)')).toBe(
       "check: SELinux is permissive or disabled now\nexpected: SELINUX=disabled\nactual: SELINUX=enforcing\nsource: /etc/selinux/config:7\nfix: sed -i 's/^SELINUX=.*/SELINUX=disabled/' /etc/selinux/config",
@@ -146,11 +169,20 @@ describe('buildJunit: structure', () => {
   });
 
   it('error → <error>; skip → <skipped/>; pass → neither', () => {
-    expect(xpath(xml, 'string(//testcase[@name="os.release"]/error/@message)')).toBe('probe release: expected one line, got 17');
+    expect(xpath(xml, 'string(//testcase[@name="os.release"]/error/@message)')).toBe(
+      'probe release: expected one line, got 17',
+    );
     expect(xpath(xml, 'string(//testcase[@name="os.release"]/error)')).toContain('actual: NAME="TencentOS Server"');
     expect(xpath(xml, 'count(//testsuite[1]/testcase[@name="chrony.source"]/skipped)')).toBe('1');
-    expect(xpath(xml, 'string(//testsuite[1]/testcase[@name="chrony.source"]/system-out)')).toBe('applies to compute hosts; controller is controller');
-    expect(xpath(xml, 'count(//testsuite[1]/testcase[@name="selinux.runtime"]/*[name()="failure" or name()="error" or name()="skipped"])')).toBe('0');
+    expect(xpath(xml, 'string(//testsuite[1]/testcase[@name="chrony.source"]/system-out)')).toBe(
+      'applies to compute hosts; controller is controller',
+    );
+    expect(
+      xpath(
+        xml,
+        'count(//testsuite[1]/testcase[@name="selinux.runtime"]/*[name()="failure" or name()="error" or name()="skipped"])',
+      ),
+    ).toBe('0');
   });
 
   it('counts on the root and suites; the root <testsuites> has no skipped attribute', () => {
@@ -173,11 +205,29 @@ describe('buildJunit: hostile text from hosts', () => {
   };
 
   const entries: ResultEntry[] = Object.entries(HOSTILE).map(([name, text]) =>
-    entry({ check: `hostile.${name}`, status: 'fail', expected: text, actual: text, source: text, message: text, fix: text, title: text }),
+    entry({
+      check: `hostile.${name}`,
+      status: 'fail',
+      expected: text,
+      actual: text,
+      source: text,
+      message: text,
+      fix: text,
+      title: text,
+    }),
   );
-  entries.push(entry({ check: 'hostile.error', status: 'error', actual: HOSTILE.control + HOSTILE.cdataEnd, message: HOSTILE.ansi }));
+  entries.push(
+    entry({
+      check: 'hostile.error',
+      status: 'error',
+      actual: HOSTILE.control + HOSTILE.cdataEnd,
+      message: HOSTILE.ansi,
+    }),
+  );
   entries.push(entry({ check: 'hostile.skip', status: 'skip', message: HOSTILE.nul + HOSTILE.surrogate }));
-  entries.push(entry({ check: 'hostile.pass', status: 'pass', actual: HOSTILE.ansi + HOSTILE.cdataEnd, message: HOSTILE.nul }));
+  entries.push(
+    entry({ check: 'hostile.pass', status: 'pass', actual: HOSTILE.ansi + HOSTILE.cdataEnd, message: HOSTILE.nul }),
+  );
   const hostile = host(`ctl\u001b[0m`, 'controller', '10.0.0.11\u0000');
   hostile.host = 'controller';
   hostile.commands = ['printf "\\033[31m"', 'cat \u0000file'];
@@ -196,13 +246,25 @@ describe('buildJunit: hostile text from hosts', () => {
   });
 
   it('control characters show as visible \\x escapes in bodies and attributes', () => {
-    expect(xpath(xml, 'string(//testcase[@name="hostile.ansi"]/failure/@message)')).toBe('chronyd \\x1b[1;31mfailed\\x1b[0m');
+    expect(xpath(xml, 'string(//testcase[@name="hostile.ansi"]/failure/@message)')).toBe(
+      'chronyd \\x1b[1;31mfailed\\x1b[0m',
+    );
     expect(xpath(xml, 'string(//testcase[@name="hostile.nul"]/failure/@message)')).toBe('before\\x00after');
-    expect(xpath(xml, 'string(//testcase[@name="hostile.control"]/failure/@message)')).toBe('\\x01\\x02\\x07\\x08\\x0b\\x0c\\x0e\\x1f\u007f');
-    expect(xpath(xml, 'string(//testcase[@name="hostile.ansi"]/failure)')).toContain('actual: chronyd \\x1b[1;31mfailed\\x1b[0m\n');
-    expect(xpath(xml, 'string(//testcase[@name="hostile.error"]/error/@message)')).toBe('chronyd \\x1b[1;31mfailed\\x1b[0m');
-    expect(xpath(xml, 'string(/testsuites/testsuite[1]/properties/property[@name="address"]/@value)')).toBe('10.0.0.11\\x00');
-    expect(xpath(xml, 'string(/testsuites/testsuite[1]/properties/property[@name="commands"]/@value)')).toBe('printf "\\033[31m"\ncat \\x00file');
+    expect(xpath(xml, 'string(//testcase[@name="hostile.control"]/failure/@message)')).toBe(
+      '\\x01\\x02\\x07\\x08\\x0b\\x0c\\x0e\\x1f\u007f',
+    );
+    expect(xpath(xml, 'string(//testcase[@name="hostile.ansi"]/failure)')).toContain(
+      'actual: chronyd \\x1b[1;31mfailed\\x1b[0m\n',
+    );
+    expect(xpath(xml, 'string(//testcase[@name="hostile.error"]/error/@message)')).toBe(
+      'chronyd \\x1b[1;31mfailed\\x1b[0m',
+    );
+    expect(xpath(xml, 'string(/testsuites/testsuite[1]/properties/property[@name="address"]/@value)')).toBe(
+      '10.0.0.11\\x00',
+    );
+    expect(xpath(xml, 'string(/testsuites/testsuite[1]/properties/property[@name="commands"]/@value)')).toBe(
+      'printf "\\033[31m"\ncat \\x00file',
+    );
   });
 
   it(']]> stays as is in attributes; in CDATA bodies every ]]> shows as ]]\\x3e (the builder splits only the first one)', () => {
@@ -212,22 +274,35 @@ describe('buildJunit: hostile text from hosts', () => {
     expect(xpath(xml, 'string(//testcase[@name="hostile.cdataEnd"]/failure)')).toBe(
       `check: ${inBody}\nexpected: ${inBody}\nactual: ${inBody}\nsource: ${inBody}\nfix: ${inBody}`,
     );
-    expect(xpath(xml, 'string(//testcase[@name="hostile.error"]/error)')).toContain(`actual: \\x01\\x02\\x07\\x08\\x0b\\x0c\\x0e\\x1f\u007f${inBody}\n`);
-    expect(xpath(xml, 'string(//testcase[@name="hostile.pass"]/system-out)')).toContain(`actual: chronyd \\x1b[1;31mfailed\\x1b[0m${inBody}\n`);
+    expect(xpath(xml, 'string(//testcase[@name="hostile.error"]/error)')).toContain(
+      `actual: \\x01\\x02\\x07\\x08\\x0b\\x0c\\x0e\\x1f\u007f${inBody}\n`,
+    );
+    expect(xpath(xml, 'string(//testcase[@name="hostile.pass"]/system-out)')).toContain(
+      `actual: chronyd \\x1b[1;31mfailed\\x1b[0m${inBody}\n`,
+    );
   });
 
   it('two ]]> in one body (e.g. XML printed by a host) still make a well-formed, valid report', () => {
-    const twice = buildJunit([entry({ status: 'fail', message: 'm', expected: '<a><![CDATA[1]]></a>', actual: '<a><![CDATA[2]]></a>' })], []);
+    const twice = buildJunit(
+      [entry({ status: 'fail', message: 'm', expected: '<a><![CDATA[1]]></a>', actual: '<a><![CDATA[2]]></a>' })],
+      [],
+    );
     const { status, stderr, file } = validate(twice);
     expect(stderr).toBe(`${file} validates\n`);
     expect(status).toBe(0);
-    expect(xpath(twice, 'string(//failure)')).toContain('expected: <a><![CDATA[1]]\\x3e</a>\nactual: <a><![CDATA[2]]\\x3e</a>');
+    expect(xpath(twice, 'string(//failure)')).toContain(
+      'expected: <a><![CDATA[1]]\\x3e</a>\nactual: <a><![CDATA[2]]\\x3e</a>',
+    );
   });
 
   it('lone surrogates and non-characters become U+FFFD', () => {
-    expect(xpath(xml, 'string(//testcase[@name="hostile.surrogate"]/failure/@message)')).toBe('lone \ufffd high, lone \ufffd low, end \ufffd');
+    expect(xpath(xml, 'string(//testcase[@name="hostile.surrogate"]/failure/@message)')).toBe(
+      'lone \ufffd high, lone \ufffd low, end \ufffd',
+    );
     expect(xpath(xml, 'string(//testcase[@name="hostile.nonChars"]/failure/@message)')).toBe('a\ufffdb\ufffdc');
-    expect(xpath(xml, 'string(//testcase[@name="hostile.skip"]/system-out)')).toBe('before\\x00afterlone \ufffd high, lone \ufffd low, end \ufffd');
+    expect(xpath(xml, 'string(//testcase[@name="hostile.skip"]/system-out)')).toBe(
+      'before\\x00afterlone \ufffd high, lone \ufffd low, end \ufffd',
+    );
   });
 
   it('a megabyte of text is kept whole', () => {

@@ -20,15 +20,38 @@ function host(lab: string, name: string, connection: HostRecord['connection'] = 
     snapshot: `reports/facts/${name}.json`,
   };
 }
-function entry(lab: string, hostName: string | null, check: string, status: ResultEntry['status'], message = ''): ResultEntry {
-  return { lab, host: hostName, check, title: check, status, expected: 'e', actual: 'a', source: 's', message, fix: status === 'fail' ? 'f' : '' };
+function entry(
+  lab: string,
+  hostName: string | null,
+  check: string,
+  status: ResultEntry['status'],
+  message = '',
+): ResultEntry {
+  return {
+    lab,
+    host: hostName,
+    check,
+    title: check,
+    status,
+    expected: 'e',
+    actual: 'a',
+    source: 's',
+    message,
+    fix: status === 'fail' ? 'f' : '',
+  };
 }
 
 const ENTRIES = [
   entry('default', 'controller', 'os.release', 'pass'),
   entry('default', 'controller', 'selinux.runtime', 'fail'),
   entry('default', 'controller', 'chrony.source', 'skip'),
-  entry('default', 'controller', 'chrony.localclock', 'pass', "warning: /etc/chrony.conf:4 'server 127.127.1.0' is ntpd's local-clock driver; remove it"),
+  entry(
+    'default',
+    'controller',
+    'chrony.localclock',
+    'pass',
+    "warning: /etc/chrony.conf:4 'server 127.127.1.0' is ntpd's local-clock driver; remove it",
+  ),
   entry('default', 'compute1', 'os.release', 'error', 'probe release: expected one line, got 17'),
   entry('default', 'compute1', 'firewalld.stopped', 'fail'),
   entry('default', null, 'topology.hosts', 'pass'),
@@ -73,17 +96,25 @@ describe('console summary', () => {
   });
 
   it("lists each host's connection notes (e.g. a key recorded under accept-new)", () => {
-    const hosts = [{ ...host('default', 'compute1'), notes: ['host key recorded in /root/.ssh/known_hosts (accept-new)'] }];
+    const hosts = [
+      { ...host('default', 'compute1'), notes: ['host key recorded in /root/.ssh/known_hosts (accept-new)'] },
+    ];
     const text = consoleSummary([entry('default', 'compute1', 'os.release', 'pass')], hosts, ['reports/junit.xml']);
     expect(text).toContain('\n  note compute1: host key recorded in /root/.ssh/known_hosts (accept-new)\n');
   });
 
   it('an unreachable host says so instead of listing its errors', () => {
-    const hosts = [host('default', 'controller', { ok: false, failure: 'refused', message: 'connect ECONNREFUSED 10.0.0.11:22' })];
-    const text = consoleSummary([entry('default', 'controller', 'os.release', 'error'), entry('default', 'controller', 'host.hostname', 'error')], hosts, [
-      'r',
-    ]);
-    expect(text).toContain(`  ${'controller'.padEnd('controller'.length)}  0 pass, 0 fail, 2 error, 0 skip  UNREACHABLE: connect ECONNREFUSED 10.0.0.11:22\n`);
+    const hosts = [
+      host('default', 'controller', { ok: false, failure: 'refused', message: 'connect ECONNREFUSED 10.0.0.11:22' }),
+    ];
+    const text = consoleSummary(
+      [entry('default', 'controller', 'os.release', 'error'), entry('default', 'controller', 'host.hostname', 'error')],
+      hosts,
+      ['r'],
+    );
+    expect(text).toContain(
+      `  ${'controller'.padEnd('controller'.length)}  0 pass, 0 fail, 2 error, 0 skip  UNREACHABLE: connect ECONNREFUSED 10.0.0.11:22\n`,
+    );
     expect(text).not.toContain('failing:');
   });
 

@@ -3,7 +3,12 @@ import { addressesProbe } from '../../../probes/addresses.ts';
 import { corpus, debianHost, expectUnparsable, HOSTILE, ok, run } from './fixtures.ts';
 
 const parse = (text: string) => addressesProbe.parse({ addr: ok(text) }).addresses;
-const a = (iface: string, family: 'inet' | 'inet6', address: string, prefixLength: number) => ({ interface: iface, family, address, prefixLength });
+const a = (iface: string, family: 'inet' | 'inet6', address: string, prefixLength: number) => ({
+  interface: iface,
+  family,
+  address,
+  prefixLength,
+});
 
 describe('addresses: ip -o addr show', () => {
   it('CentOS 7 Contrail lab: secondary /32 on eth1', () => {
@@ -21,8 +26,12 @@ describe('addresses: ip -o addr show', () => {
   it('CentOS 7 vRouter on AWS: dynamic flag, IPv6-only NIC', () => {
     const addresses = parse(corpus('network', 'ip-o-a__centos7-contrail-vrouter-aws__5669487633.txt'));
     expect(addresses).toHaveLength(7);
-    expect(addresses.filter((x) => x.interface === 'ens3')).toEqual([a('ens3', 'inet6', 'fe80::46c:bff:fec8:dd64', 64)]);
-    expect(addresses.find((x) => x.interface === 'vhost0' && x.family === 'inet')).toEqual(a('vhost0', 'inet', '172.31.12.55', 20));
+    expect(addresses.filter((x) => x.interface === 'ens3')).toEqual([
+      a('ens3', 'inet6', 'fe80::46c:bff:fec8:dd64', 64),
+    ]);
+    expect(addresses.find((x) => x.interface === 'vhost0' && x.family === 'inet')).toEqual(
+      a('vhost0', 'inet', '172.31.12.55', 20),
+    );
   });
 
   it('NetworkManager: dynamic noprefixroute flags', () => {
@@ -63,7 +72,8 @@ describe('addresses: rejects', () => {
     ['prefix out of range', '2: eth0    inet 10.0.0.1/33 scope global eth0'],
     ['ip failed', null],
   ])('%s', (_why, line) => {
-    if (line === null) expectUnparsable(() => addressesProbe.parse({ addr: run('', 'Cannot open netlink socket\n', 255) }));
+    if (line === null)
+      expectUnparsable(() => addressesProbe.parse({ addr: run('', 'Cannot open netlink socket\n', 255) }));
     else expectUnparsable(() => parse(`${line}\n`));
   });
 

@@ -3,18 +3,28 @@ import { chronyConfigProbe, directiveWords } from '../../../probes/chrony-config
 import { corpus, debianHost, expectUnparsable, grepHnZ, HOSTILE, run } from './fixtures.ts';
 
 const parse = (files: Record<string, string>) => chronyConfigProbe.parse({ files: grepHnZ(files) });
-const sources = (fact: ReturnType<typeof parse>) => fact.directives.filter((d) => ['server', 'pool', 'peer'].includes(d.keyword));
+const sources = (fact: ReturnType<typeof parse>) =>
+  fact.directives.filter((d) => ['server', 'pool', 'peer'].includes(d.keyword));
 
 describe('chrony-config: EL main file', () => {
   it('CentOS 7 lab client: pool servers commented out, "server 192.168.10.134 iburst" on line 3', () => {
-    const fact = parse({ '/etc/chrony.conf': corpus('chrony', 'chrony.conf__centos7-chrony3.4-lab-client-pointing-to-local-server__12337881217.conf') });
+    const fact = parse({
+      '/etc/chrony.conf': corpus(
+        'chrony',
+        'chrony.conf__centos7-chrony3.4-lab-client-pointing-to-local-server__12337881217.conf',
+      ),
+    });
     expect(fact.mainFile).toBe('/etc/chrony.conf');
-    expect(sources(fact)).toEqual([{ file: '/etc/chrony.conf', line: 3, keyword: 'server', args: ['192.168.10.134', 'iburst'] }]);
+    expect(sources(fact)).toEqual([
+      { file: '/etc/chrony.conf', line: 3, keyword: 'server', args: ['192.168.10.134', 'iburst'] },
+    ]);
     expect(fact.directives.map((d) => d.keyword)).toEqual(['server', 'driftfile', 'makestep', 'rtcsync', 'logdir']);
   });
 
   it('CentOS 7.7+ stock: four centos pool servers', () => {
-    const fact = parse({ '/etc/chrony.conf': corpus('chrony', 'chrony.conf__centos7.7+-chrony3.4-stock__20642411258.conf') });
+    const fact = parse({
+      '/etc/chrony.conf': corpus('chrony', 'chrony.conf__centos7.7+-chrony3.4-stock__20642411258.conf'),
+    });
     expect(sources(fact).map((d) => [d.line, d.args[0]])).toEqual([
       [3, '0.centos.pool.ntp.org'],
       [4, '1.centos.pool.ntp.org'],
@@ -24,25 +34,42 @@ describe('chrony-config: EL main file', () => {
   });
 
   it('RHEL 7.0 stock + smoothtime: 19 directives, last one on line 50', () => {
-    const fact = parse({ '/etc/chrony.conf': corpus('chrony', 'chrony.conf__rhel7.0-stock-plus-smoothtime__insights.conf') });
+    const fact = parse({
+      '/etc/chrony.conf': corpus('chrony', 'chrony.conf__rhel7.0-stock-plus-smoothtime__insights.conf'),
+    });
     expect(fact.directives).toHaveLength(19);
-    expect(fact.directives.at(-1)).toEqual({ file: '/etc/chrony.conf', line: 50, keyword: 'smoothtime', args: ['400', '0.001', 'leaponly'] });
+    expect(fact.directives.at(-1)).toEqual({
+      file: '/etc/chrony.conf',
+      line: 50,
+      keyword: 'smoothtime',
+      args: ['400', '0.001', 'leaponly'],
+    });
   });
 
   it('Rocky 10 docs: pool + sourcedir /run/chrony-dhcp (not a file we read)', () => {
-    const fact = parse({ '/etc/chrony.conf': corpus('chrony', 'chrony.conf__rocky10-default-as-published-in-rocky-docs__51846917319.conf') });
-    expect(sources(fact)).toEqual([{ file: '/etc/chrony.conf', line: 3, keyword: 'pool', args: ['2.rocky.pool.ntp.org', 'iburst'] }]);
+    const fact = parse({
+      '/etc/chrony.conf': corpus('chrony', 'chrony.conf__rocky10-default-as-published-in-rocky-docs__51846917319.conf'),
+    });
+    expect(sources(fact)).toEqual([
+      { file: '/etc/chrony.conf', line: 3, keyword: 'pool', args: ['2.rocky.pool.ntp.org', 'iburst'] },
+    ]);
     expect(fact.directives.find((d) => d.keyword === 'sourcedir')?.args).toEqual(['/run/chrony-dhcp']);
   });
 
   it('OpenStack install-guide snippets (controller: server + allow; other nodes: server controller)', () => {
-    const controller = parse({ '/etc/chrony.conf': corpus('chrony', 'chrony.conf-snippet__openstack-install-guide-controller-rdo.txt') });
+    const controller = parse({
+      '/etc/chrony.conf': corpus('chrony', 'chrony.conf-snippet__openstack-install-guide-controller-rdo.txt'),
+    });
     expect(controller.directives.map((d) => [d.keyword, ...d.args])).toEqual([
       ['server', 'NTP_SERVER', 'iburst'],
       ['allow', '10.0.0.0/24'],
     ]);
-    const other = parse({ '/etc/chrony.conf': corpus('chrony', 'chrony.conf-snippet__openstack-install-guide-other-nodes-rdo.txt') });
-    expect(other.directives).toEqual([{ file: '/etc/chrony.conf', line: 1, keyword: 'server', args: ['controller', 'iburst'] }]);
+    const other = parse({
+      '/etc/chrony.conf': corpus('chrony', 'chrony.conf-snippet__openstack-install-guide-other-nodes-rdo.txt'),
+    });
+    expect(other.directives).toEqual([
+      { file: '/etc/chrony.conf', line: 1, keyword: 'server', args: ['controller', 'iburst'] },
+    ]);
   });
 });
 
@@ -72,20 +99,35 @@ describe('chrony-config: Debian/Ubuntu layout and includes', () => {
       '/etc/chrony/chrony.conf': corpus('chrony', 'chrony.conf__ubuntu-openstack-compute1__hanley-openstack.conf'),
       '/etc/chrony/sources.d/stale.sources': 'server 192.0.2.1\n',
     });
-    expect(sources(fact)).toEqual([{ file: '/etc/chrony/chrony.conf', line: 64, keyword: 'server', args: ['controller', 'iburst'] }]);
+    expect(sources(fact)).toEqual([
+      { file: '/etc/chrony/chrony.conf', line: 64, keyword: 'server', args: ['controller', 'iburst'] },
+    ]);
   });
 
   it('Ubuntu 20.04 (chrony 3.5): no confdir → conf.d files are not read', () => {
     const fact = parse({
-      '/etc/chrony/chrony.conf': corpus('chrony', 'chrony.conf__ubuntu20.04-chrony3.5-layout-pools-replaced__kazurri-ubuntu.conf'),
+      '/etc/chrony/chrony.conf': corpus(
+        'chrony',
+        'chrony.conf__ubuntu20.04-chrony3.5-layout-pools-replaced__kazurri-ubuntu.conf',
+      ),
       '/etc/chrony/conf.d/x.conf': 'server 192.0.2.1\n',
     });
-    expect(sources(fact)).toEqual([{ file: '/etc/chrony/chrony.conf', line: 21, keyword: 'pool', args: ['ntp.nict.jp', 'iburst'] }]);
-    expect(fact.directives.at(-1)).toEqual({ file: '/etc/chrony/chrony.conf', line: 48, keyword: 'allow', args: ['192.168.0.0/16'] });
+    expect(sources(fact)).toEqual([
+      { file: '/etc/chrony/chrony.conf', line: 21, keyword: 'pool', args: ['ntp.nict.jp', 'iburst'] },
+    ]);
+    expect(fact.directives.at(-1)).toEqual({
+      file: '/etc/chrony/chrony.conf',
+      line: 48,
+      keyword: 'allow',
+      args: ['192.168.0.0/16'],
+    });
   });
 
   it('an include glob pulls in matching conf.d files', () => {
-    const fact = parse({ '/etc/chrony.conf': 'include /etc/chrony/conf.d/*.conf\n', '/etc/chrony/conf.d/1.conf': 'SERVER 10.0.0.11\n' });
+    const fact = parse({
+      '/etc/chrony.conf': 'include /etc/chrony/conf.d/*.conf\n',
+      '/etc/chrony/conf.d/1.conf': 'SERVER 10.0.0.11\n',
+    });
     expect(fact.directives.map((d) => [d.file, d.keyword])).toEqual([
       ['/etc/chrony.conf', 'include'],
       ['/etc/chrony/conf.d/1.conf', 'server'],
@@ -105,7 +147,13 @@ describe('chrony-config: comments and odd text', () => {
     expect(directiveWords('   ! x')).toBeNull();
     expect(directiveWords(';x')).toBeNull();
     expect(directiveWords('%x')).toBeNull();
-    expect(directiveWords('  server\t  10.0.0.1   iburst  # note\r')).toEqual(['server', '10.0.0.1', 'iburst', '#', 'note']);
+    expect(directiveWords('  server\t  10.0.0.1   iburst  # note\r')).toEqual([
+      'server',
+      '10.0.0.1',
+      'iburst',
+      '#',
+      'note',
+    ]);
   });
 
   it('no main file at all; an existing but empty main file', () => {
@@ -118,8 +166,16 @@ describe('chrony-config: comments and odd text', () => {
   });
 
   it('CRLF config; invalid UTF-8, control characters, ]]> and a 1 MB line inside a file are kept as arguments', () => {
-    const fact = parse({ '/etc/chrony.conf': `server a\r\n${HOSTILE.invalidUtf8}${HOSTILE.cdataEnd}${HOSTILE.megabyteLine}keyfile /etc/chrony.keys\x07\n` });
-    expect(fact.directives.map((d) => d.keyword)).toEqual(['server', 'fo\uFFFD\uFFFD', ']]>', 'a'.repeat(1024 * 1024), 'keyfile']);
+    const fact = parse({
+      '/etc/chrony.conf': `server a\r\n${HOSTILE.invalidUtf8}${HOSTILE.cdataEnd}${HOSTILE.megabyteLine}keyfile /etc/chrony.keys\x07\n`,
+    });
+    expect(fact.directives.map((d) => d.keyword)).toEqual([
+      'server',
+      'fo\uFFFD\uFFFD',
+      ']]>',
+      'a'.repeat(1024 * 1024),
+      'keyfile',
+    ]);
     expect(fact.directives[0]?.args).toEqual(['a']);
     expect(fact.directives.at(-1)?.line).toBe(5);
   });
@@ -139,10 +195,13 @@ describe('chrony-config: rejects', () => {
   });
 
   it('a NUL inside content cannot forge a second file', () => {
-    expectUnparsable(() => chronyConfigProbe.parse({ files: run('/etc/chrony.conf\x001:x\x00/etc/chrony/conf.d/a.conf\n', '', 0) }));
+    expectUnparsable(() =>
+      chronyConfigProbe.parse({ files: run('/etc/chrony.conf\x001:x\x00/etc/chrony/conf.d/a.conf\n', '', 0) }),
+    );
   });
 
   it('hostile text as the whole grep output is rejected', () => {
-    for (const text of Object.values(HOSTILE).filter((t) => t !== '')) expectUnparsable(() => chronyConfigProbe.parse({ files: run(text, '', 0) }));
+    for (const text of Object.values(HOSTILE).filter((t) => t !== ''))
+      expectUnparsable(() => chronyConfigProbe.parse({ files: run(text, '', 0) }));
   });
 });

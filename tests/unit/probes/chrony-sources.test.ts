@@ -3,15 +3,31 @@ import { chronySourcesProbe } from '../../../probes/chrony-sources.ts';
 import { corpus, corpusFiles, debianHost, expectUnparsable, HOSTILE, ok, run } from './fixtures.ts';
 
 const parse = (text: string) => chronySourcesProbe.parse({ sources: ok(text) });
-const src = (mode: string, state: string, address: string, stratum: number, reach: number) => ({ mode, state, address, stratum, reach });
+const src = (mode: string, state: string, address: string, stratum: number, reach: number) => ({
+  mode,
+  state,
+  address,
+  stratum,
+  reach,
+});
 
 describe('chrony-sources: tables', () => {
   it.each([
-    ['chronyc-sources__openstack-install-guide-controller.txt', [src('^', '-', '192.0.2.11', 2, 12), src('^', '*', '192.0.2.12', 2, 177)]],
-    ['chronyc-sources__openstack-install-guide-other-node-server-controller.txt', [src('^', '*', 'controller', 3, 377)]],
+    [
+      'chronyc-sources__openstack-install-guide-controller.txt',
+      [src('^', '-', '192.0.2.11', 2, 12), src('^', '*', '192.0.2.12', 2, 177)],
+    ],
+    [
+      'chronyc-sources__openstack-install-guide-other-node-server-controller.txt',
+      [src('^', '*', 'controller', 3, 377)],
+    ],
     [
       'chronyc-sources__upstream-doc-example__chrony4-no-210-header.txt',
-      [src('#', '*', 'GPS0', 0, 377), src('^', '?', 'ntp1.example.net', 2, 377), src('^', '+', 'ntp2.example.net', 1, 377)],
+      [
+        src('#', '*', 'GPS0', 0, 377),
+        src('^', '?', 'ntp1.example.net', 2, 377),
+        src('^', '+', 'ntp2.example.net', 1, 377),
+      ],
     ],
     [
       'chronyc-sources__centos7-header-trailing-spaces-sos-pr__first-2-rows.txt',
@@ -25,11 +41,19 @@ describe('chrony-sources: tables', () => {
     ],
     [
       'chronyc-sources-v__altlinux-chrony4-unreachable-rows__52612632982.txt',
-      [src('^', '*', 'ntp3.vniiftri.ru', 1, 17), src('^', '?', 'alt-p11-on-cs-2.lab', 0, 0), src('^', '?', 'alt-p11-on-ms.lab', 0, 0)],
+      [
+        src('^', '*', 'ntp3.vniiftri.ru', 1, 17),
+        src('^', '?', 'alt-p11-on-cs-2.lab', 0, 0),
+        src('^', '?', 'alt-p11-on-ms.lab', 0, 0),
+      ],
     ],
     [
       'chronyc-n-sources-v__centos7-k8s-unreachable-first-rows__12015384051.txt',
-      [src('^', '?', '94.237.64.20', 2, 1), src('^', '?', '94.130.49.186', 3, 1), src('^', '?', '119.28.183.184', 2, 1)],
+      [
+        src('^', '?', '94.237.64.20', 2, 1),
+        src('^', '?', '94.130.49.186', 3, 1),
+        src('^', '?', '119.28.183.184', 2, 1),
+      ],
     ],
   ])('%s', (file, sources) => {
     expect(parse(corpus('chrony', file))).toEqual({ daemon: 'answered', sources });
@@ -48,9 +72,13 @@ describe('chrony-sources: tables', () => {
   });
 
   it('zero rows is a valid empty list (chrony 3.x and 4.x headers)', () => {
-    const header = 'MS Name/IP address         Stratum Poll Reach LastRx Last sample               \n' + '='.repeat(79) + '\n';
+    const header =
+      'MS Name/IP address         Stratum Poll Reach LastRx Last sample               \n' + '='.repeat(79) + '\n';
     expect(parse(header)).toEqual({ daemon: 'answered', sources: [] });
-    expect(parse(`210 Number of sources = 0\r\n${header.replace(/\n/g, '\r\n')}`)).toEqual({ daemon: 'answered', sources: [] });
+    expect(parse(`210 Number of sources = 0\r\n${header.replace(/\n/g, '\r\n')}`)).toEqual({
+      daemon: 'answered',
+      sources: [],
+    });
   });
 
   it('peer (=), negative poll of a refclock, missing final newline', () => {
@@ -68,22 +96,35 @@ describe('chrony-sources: daemon unreachable', () => {
   });
 
   it('chronyc missing (127), as on this Debian 12 machine', () => {
-    expect(chronySourcesProbe.parse(debianHost('chronySources'))).toEqual({ daemon: 'unreachable', message: 'sh: 1: chronyc: not found' });
+    expect(chronySourcesProbe.parse(debianHost('chronySources'))).toEqual({
+      daemon: 'unreachable',
+      message: 'sh: 1: chronyc: not found',
+    });
   });
 });
 
 describe('chrony-sources: rejects', () => {
-  it.each(corpusFiles('chrony').filter((f) => !/^chronyc(-n)?-sources/.test(f)))('%s is not `chronyc sources` output', (file) => {
-    expectUnparsable(() => parse(corpus('chrony', file)));
-  });
+  it.each(corpusFiles('chrony').filter((f) => !/^chronyc(-n)?-sources/.test(f)))(
+    '%s is not `chronyc sources` output',
+    (file) => {
+      expectUnparsable(() => parse(corpus('chrony', file)));
+    },
+  );
 
   it.each([
     ['506 with exit 0', ok('506 Cannot talk to daemon\n')],
     ['501 Not authorised', run('501 Not authorised\n', '', 1)],
-    ['a garbled row', ok(`MS Name/IP address         Stratum Poll Reach LastRx Last sample\n${'='.repeat(79)}\n^* controller two 3 6 377\n`)],
+    [
+      'a garbled row',
+      ok(
+        `MS Name/IP address         Stratum Poll Reach LastRx Last sample\n${'='.repeat(79)}\n^* controller two 3 6 377\n`,
+      ),
+    ],
     [
       'reach not octal',
-      ok(`MS Name/IP address         Stratum Poll Reach LastRx Last sample\n${'='.repeat(79)}\n^* 10.0.0.11  3 6 389 12 +1us[ +1us] +/- 1ms\n`),
+      ok(
+        `MS Name/IP address         Stratum Poll Reach LastRx Last sample\n${'='.repeat(79)}\n^* 10.0.0.11  3 6 389 12 +1us[ +1us] +/- 1ms\n`,
+      ),
     ],
   ])('%s', (_why, output) => {
     expectUnparsable(() => chronySourcesProbe.parse({ sources: output }));

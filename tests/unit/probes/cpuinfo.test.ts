@@ -7,17 +7,33 @@ const parse = (text: string) => cpuinfoProbe.parse({ cpuinfo: ok(text) });
 describe('cpuinfo: /proc/cpuinfo samples', () => {
   it.each([
     // tabs replaced by spaces in the Ansible copies, and no blank line between blocks
-    ['proc-cpuinfo__amd-opteron-2216-svm__ansible.txt', { processors: 4, virtualizationFlags: ['svm'], hypervisor: false }],
-    ['proc-cpuinfo__kvm-guest-xeon-e5-2680v2-no-vmx__ansible.txt', { processors: 2, virtualizationFlags: [], hypervisor: true }],
+    [
+      'proc-cpuinfo__amd-opteron-2216-svm__ansible.txt',
+      { processors: 4, virtualizationFlags: ['svm'], hypervisor: false },
+    ],
+    [
+      'proc-cpuinfo__kvm-guest-xeon-e5-2680v2-no-vmx__ansible.txt',
+      { processors: 2, virtualizationFlags: [], hypervisor: true },
+    ],
     ['proc-cpuinfo__vbox-win__util-linux-dump.txt', { processors: 2, virtualizationFlags: [], hypervisor: false }],
-    ['proc-cpuinfo__vmware_fpe__util-linux-dump.txt', { processors: 1, virtualizationFlags: ['svm'], hypervisor: false }],
-    ['proc-cpuinfo__x86_64-epyc_7451__util-linux-dump.txt', { processors: 1, virtualizationFlags: ['svm'], hypervisor: false }],
+    [
+      'proc-cpuinfo__vmware_fpe__util-linux-dump.txt',
+      { processors: 1, virtualizationFlags: ['svm'], hypervisor: false },
+    ],
+    [
+      'proc-cpuinfo__x86_64-epyc_7451__util-linux-dump.txt',
+      { processors: 1, virtualizationFlags: ['svm'], hypervisor: false },
+    ],
   ])('%s', (file, expected) => {
     expect(parse(corpus('cpu', file))).toEqual(expected);
   });
 
   it('this Debian 12 machine (KVM guest, 2 vCPUs, no nested virtualization)', () => {
-    expect(cpuinfoProbe.parse(debianHost('cpuinfo'))).toEqual({ processors: 2, virtualizationFlags: [], hypervisor: true });
+    expect(cpuinfoProbe.parse(debianHost('cpuinfo'))).toEqual({
+      processors: 2,
+      virtualizationFlags: [],
+      hypervisor: true,
+    });
   });
 
   it('nested virtualization: vmx and hypervisor together; flags unioned over processors', () => {
@@ -26,7 +42,11 @@ describe('cpuinfo: /proc/cpuinfo samples', () => {
   });
 
   it('CRLF and a missing final newline', () => {
-    expect(parse('processor\t: 0\r\nflags\t\t: fpu vmx\r\npower management:')).toEqual({ processors: 1, virtualizationFlags: ['vmx'], hypervisor: false });
+    expect(parse('processor\t: 0\r\nflags\t\t: fpu vmx\r\npower management:')).toEqual({
+      processors: 1,
+      virtualizationFlags: ['vmx'],
+      hypervisor: false,
+    });
   });
 });
 
@@ -42,7 +62,9 @@ describe('cpuinfo: rejects', () => {
   });
 
   it('cat failed', () => {
-    expectUnparsable(() => cpuinfoProbe.parse({ cpuinfo: run('', 'cat: /proc/cpuinfo: No such file or directory\n', 1) }));
+    expectUnparsable(() =>
+      cpuinfoProbe.parse({ cpuinfo: run('', 'cat: /proc/cpuinfo: No such file or directory\n', 1) }),
+    );
   });
 
   it.each(corpusFiles('cpu').filter((f) => f.startsWith('lscpu')))('lscpu output is not /proc/cpuinfo: %s', (file) => {

@@ -9,7 +9,13 @@ describe('disk: df -P', () => {
   it('this Debian 12 machine: df -Pk /', () => {
     const [root, ...rest] = diskProbe.parse(debianHost('disk')).filesystems;
     expect(rest).toEqual([]);
-    expect(root).toEqual({ device: '/dev/vda', sizeBytes: 264212084 * KiB, usedBytes: 23067976 * KiB, availableBytes: 83322936 * KiB, mountpoint: '/' });
+    expect(root).toEqual({
+      device: '/dev/vda',
+      sizeBytes: 264212084 * KiB,
+      usedBytes: 23067976 * KiB,
+      availableBytes: 83322936 * KiB,
+      mountpoint: '/',
+    });
   });
 
   it('RHEL 7 df -alP: mount point with spaces, pseudo filesystems, autofs "-" row skipped', () => {
@@ -39,7 +45,9 @@ describe('disk: df -P', () => {
   });
 
   it('1K-blocks header, CRLF, no final newline', () => {
-    expect(parse('Filesystem     1K-blocks    Used Available Capacity Mounted on\r\n/dev/vda1 100 40 60 40% /')).toEqual([
+    expect(
+      parse('Filesystem     1K-blocks    Used Available Capacity Mounted on\r\n/dev/vda1 100 40 60 40% /'),
+    ).toEqual([
       { device: '/dev/vda1', sizeBytes: 100 * KiB, usedBytes: 40 * KiB, availableBytes: 60 * KiB, mountpoint: '/' },
     ]);
   });

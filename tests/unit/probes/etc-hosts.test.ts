@@ -7,8 +7,16 @@ const parse = (text: string) => etcHostsProbe.parse({ hosts: ok(text) }).entries
 describe('etc-hosts', () => {
   it('EL9 stock + lab nodes: alignment spaces, trailing space, blank lines, line numbers', () => {
     expect(parse(corpus('hosts', 'hosts__el9-stock-plus-lab-nodes-trailing-space__37329094769.txt'))).toEqual([
-      { line: 1, address: '127.0.0.1', names: ['localhost', 'localhost.localdomain', 'localhost4', 'localhost4.localdomain4'] },
-      { line: 2, address: '::1', names: ['localhost', 'localhost.localdomain', 'localhost6', 'localhost6.localdomain6'] },
+      {
+        line: 1,
+        address: '127.0.0.1',
+        names: ['localhost', 'localhost.localdomain', 'localhost4', 'localhost4.localdomain4'],
+      },
+      {
+        line: 2,
+        address: '::1',
+        names: ['localhost', 'localhost.localdomain', 'localhost6', 'localhost6.localdomain6'],
+      },
       { line: 5, address: '172.31.4.54', names: ['ashu-mon'] },
       { line: 6, address: '172.31.10.59', names: ['ashu-node1'] },
       { line: 7, address: '172.31.9.143', names: ['ashu-node2'] },
@@ -21,7 +29,13 @@ describe('etc-hosts', () => {
     expect(entries[2]).toEqual({
       line: 5,
       address: '127.0.0.1',
-      names: ['fte.foo.redhat.com', 'ci.foo.redhat.com', 'qa.foo.redhat.com', 'stage.foo.redhat.com', 'prod.foo.redhat.com'],
+      names: [
+        'fte.foo.redhat.com',
+        'ci.foo.redhat.com',
+        'qa.foo.redhat.com',
+        'stage.foo.redhat.com',
+        'prod.foo.redhat.com',
+      ],
     });
     expect(entries[4]).toEqual({ line: 8, address: '2001:db8::36', names: ['ipv6.example.com'] });
     expect(entries[6]).toEqual({ line: 12, address: '2001:db8::38', names: ['atlas', 'atlas.example.com'] });
@@ -45,8 +59,16 @@ describe('etc-hosts', () => {
   });
 
   it.each([
-    ['hosts__ubuntu-openstack-zed-lab-typed__524113767.txt', 5, { line: 5, address: '192.168.100.131', names: ['block'] }],
-    ['hosts__ubuntu22.04-ec2-isucon-entries__isucon12q.txt', 4, { line: 5, address: '192.168.0.13', names: ['isuports-3.t.isucon.dev'] }],
+    [
+      'hosts__ubuntu-openstack-zed-lab-typed__524113767.txt',
+      5,
+      { line: 5, address: '192.168.100.131', names: ['block'] },
+    ],
+    [
+      'hosts__ubuntu22.04-ec2-isucon-entries__isucon12q.txt',
+      4,
+      { line: 5, address: '192.168.0.13', names: ['isuports-3.t.isucon.dev'] },
+    ],
   ])('%s', (file, count, last) => {
     const entries = parse(corpus('hosts', file));
     expect(entries).toHaveLength(count);
@@ -66,12 +88,17 @@ describe('etc-hosts', () => {
   });
 
   it('missing /etc/hosts → no entries; other cat failures → Unparsable', () => {
-    expect(etcHostsProbe.parse({ hosts: run('', 'cat: /etc/hosts: No such file or directory\n', 1) })).toEqual({ entries: [] });
+    expect(etcHostsProbe.parse({ hosts: run('', 'cat: /etc/hosts: No such file or directory\n', 1) })).toEqual({
+      entries: [],
+    });
     expectUnparsable(() => etcHostsProbe.parse({ hosts: run('', 'cat: /etc/hosts: Permission denied\n', 1) }));
   });
 
-  it.each(Object.entries(HOSTILE))('hostile %s: nothing that is not an address line becomes an entry', (_name, text) => {
-    expect(parse(text)).toEqual([]);
-    expect(parse(`${text}10.0.0.9 after\n`).at(-1)?.address).toBe('10.0.0.9');
-  });
+  it.each(Object.entries(HOSTILE))(
+    'hostile %s: nothing that is not an address line becomes an entry',
+    (_name, text) => {
+      expect(parse(text)).toEqual([]);
+      expect(parse(`${text}10.0.0.9 after\n`).at(-1)?.address).toBe('10.0.0.9');
+    },
+  );
 });

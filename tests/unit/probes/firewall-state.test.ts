@@ -4,13 +4,19 @@ import { corpus, debianHost, expectUnparsable, HOSTILE, ok, run } from './fixtur
 
 describe('firewall-state', () => {
   it('"running" on stdout, exit 0 (CentOS 7)', () => {
-    expect(firewallStateProbe.parse({ state: ok(corpus('firewall', 'firewall-cmd-state__centos7-running__7091394582.txt')) })).toEqual({ state: 'running' });
+    expect(
+      firewallStateProbe.parse({
+        state: ok(corpus('firewall', 'firewall-cmd-state__centos7-running__7091394582.txt')),
+      }),
+    ).toEqual({ state: 'running' });
   });
 
   it('"not running" on stderr, exit 252 (CentOS 7), plain and ANSI-wrapped as firewalld 0.4 prints it', () => {
     const text = corpus('firewall', 'firewall-cmd-state__centos7-not-running__7091394582.txt');
     expect(firewallStateProbe.parse({ state: run('', text, 252) })).toEqual({ state: 'not-running' });
-    expect(firewallStateProbe.parse({ state: run('', `\u001b[91m${text.trim()}\u001b[00m\n`, 252) })).toEqual({ state: 'not-running' });
+    expect(firewallStateProbe.parse({ state: run('', `\u001b[91m${text.trim()}\u001b[00m\n`, 252) })).toEqual({
+      state: 'not-running',
+    });
   });
 
   it('firewall-cmd missing (127) → not-installed; this Debian 12 machine', () => {

@@ -24,7 +24,10 @@ export function run(stdout: string, stderr: string, exitCode: number): CommandOu
 
 /** The probe outputs captured on this Debian 12 machine (tests/fixtures/corpus/debian12-this-host). */
 export function debianHost(probe: string): Record<string, CommandOutput> {
-  const all = JSON.parse(corpus('debian12-this-host', 'probe-outputs.json')) as Record<string, Record<string, CommandOutput>>;
+  const all = JSON.parse(corpus('debian12-this-host', 'probe-outputs.json')) as Record<
+    string,
+    Record<string, CommandOutput>
+  >;
   const outputs = all[probe];
   if (outputs === undefined) throw new Error(`no capture for ${probe}`);
   return outputs;
@@ -53,7 +56,12 @@ export const HOSTILE: Record<string, string> = {
   empty: '',
 };
 
-const GLOBS = ['/etc/chrony.conf', '/etc/chrony/chrony.conf', '/etc/chrony/conf.d/*.conf', '/etc/chrony/sources.d/*.sources'];
+const GLOBS = [
+  '/etc/chrony.conf',
+  '/etc/chrony/chrony.conf',
+  '/etc/chrony/conf.d/*.conf',
+  '/etc/chrony/sources.d/*.sources',
+];
 
 /**
  * What the chrony-config probe's `grep -HnZ '' <globs>` prints for these files: "path\0lineno:content"
@@ -66,7 +74,9 @@ export function grepHnZ(files: Record<string, string>): CommandOutput {
     if (lines.at(-1) === '') lines.pop();
     lines.forEach((line, i) => (stdout += `${path}\0${i + 1}:${line}\n`));
   }
-  const missing = GLOBS.filter((g) => !Object.keys(files).some((p) => p === g || (g.includes('*') && p.startsWith(g.slice(0, g.indexOf('*'))))));
+  const missing = GLOBS.filter(
+    (g) => !Object.keys(files).some((p) => p === g || (g.includes('*') && p.startsWith(g.slice(0, g.indexOf('*'))))),
+  );
   const stderr = missing.map((m) => `grep: ${m}: No such file or directory\n`).join('');
   return { stdout, stderr, exitCode: missing.length > 0 ? 2 : stdout === '' ? 1 : 0 };
 }

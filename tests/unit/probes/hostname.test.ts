@@ -8,12 +8,18 @@ describe('hostname', () => {
     ['hostnamectl__centos7.5-kvm__18735020720.txt', 'h105'],
     ['hostnamectl__rocky9.4-virtualbox-systemd252__37540012707.txt', 'Brazilia'],
   ])('%s → static hostname %s', (file, name) => {
-    expect(hostnameProbe.parse({ uname: ok(`${name}\n`), hostnamectl: ok(corpus('hostnamectl', file)) })).toEqual({ hostname: name, staticHostname: name });
+    expect(hostnameProbe.parse({ uname: ok(`${name}\n`), hostnamectl: ok(corpus('hostnamectl', file)) })).toEqual({
+      hostname: name,
+      staticHostname: name,
+    });
   });
 
   it('systemd 252 "Static hostname: (unset)" → null', () => {
     const text = ' Static hostname: (unset)\nTransient hostname: localhost\n       Icon name: computer-vm\n';
-    expect(hostnameProbe.parse({ uname: ok('localhost\n'), hostnamectl: ok(text) })).toEqual({ hostname: 'localhost', staticHostname: null });
+    expect(hostnameProbe.parse({ uname: ok('localhost\n'), hostnamectl: ok(text) })).toEqual({
+      hostname: 'localhost',
+      staticHostname: null,
+    });
   });
 
   it('this Debian 12 machine: no systemd, hostnamectl exits 1 → staticHostname null', () => {
@@ -21,12 +27,17 @@ describe('hostname', () => {
   });
 
   it('hostnamectl missing (127) or timed out (124) → null', () => {
-    expect(hostnameProbe.parse({ uname: ok('c1\n'), hostnamectl: run('', 'sh: hostnamectl: not found\n', 127) }).staticHostname).toBeNull();
+    expect(
+      hostnameProbe.parse({ uname: ok('c1\n'), hostnamectl: run('', 'sh: hostnamectl: not found\n', 127) })
+        .staticHostname,
+    ).toBeNull();
     expect(hostnameProbe.parse({ uname: ok('c1\n'), hostnamectl: run('', '', 124) }).staticHostname).toBeNull();
   });
 
   it('CRLF output', () => {
-    expect(parseStaticHostname(ok('   Static hostname: controller\r\n         Icon name: computer-vm\r\n'))).toBe('controller');
+    expect(parseStaticHostname(ok('   Static hostname: controller\r\n         Icon name: computer-vm\r\n'))).toBe(
+      'controller',
+    );
   });
 
   it.each([

@@ -12,11 +12,15 @@ describe('packages: rpm', () => {
     ['rpm-q-chrony__el8.10-chrony-4.5-2.el8_10__rocky-docs.txt', '4.5-2.el8_10'],
     ['rpm-q-chrony__rocky8-chrony-4.2-1.el8.rocky.1.0__31312097203.txt', '4.2-1.el8.rocky.1.0'],
   ])('%s → installed %s', (file, version) => {
-    expect(packagesProbe.parse({ rpm: ok(corpus('packages', file)), dpkg: noDpkg })).toEqual({ chrony: { installed: true, version, manager: 'rpm' } });
+    expect(packagesProbe.parse({ rpm: ok(corpus('packages', file)), dpkg: noDpkg })).toEqual({
+      chrony: { installed: true, version, manager: 'rpm' },
+    });
   });
 
   it('"package chrony is not installed" on stdout, exit 1 (RHEL 8)', () => {
-    expect(packagesProbe.parse({ rpm: rpmNotInstalled(), dpkg: noDpkg })).toEqual({ chrony: { installed: false, version: null, manager: 'rpm' } });
+    expect(packagesProbe.parse({ rpm: rpmNotInstalled(), dpkg: noDpkg })).toEqual({
+      chrony: { installed: false, version: null, manager: 'rpm' },
+    });
   });
 
   it('NVR without arch (old rpm query format)', () => {
@@ -26,7 +30,9 @@ describe('packages: rpm', () => {
 
 describe('packages: dpkg', () => {
   it('this Debian 12 machine: rpm missing, dpkg says "un" → not installed, dpkg', () => {
-    expect(packagesProbe.parse(debianHost('packages'))).toEqual({ chrony: { installed: false, version: null, manager: 'dpkg' } });
+    expect(packagesProbe.parse(debianHost('packages'))).toEqual({
+      chrony: { installed: false, version: null, manager: 'dpkg' },
+    });
   });
 
   it.each([
@@ -35,16 +41,23 @@ describe('packages: dpkg', () => {
     ['rc  4.2-2\n', false, null],
     ['un  \n', false, null],
   ])('%j → installed %s', (line, installed, version) => {
-    expect(packagesProbe.parse({ rpm: noRpm, dpkg: ok(line) })).toEqual({ chrony: { installed, version, manager: 'dpkg' } });
+    expect(packagesProbe.parse({ rpm: noRpm, dpkg: ok(line) })).toEqual({
+      chrony: { installed, version, manager: 'dpkg' },
+    });
   });
 
   it('"no packages found matching chrony" (stderr, exit 1) → not installed', () => {
-    expect(packagesProbe.parse({ rpm: noRpm, dpkg: dpkgNotFound })).toEqual({ chrony: { installed: false, version: null, manager: 'dpkg' } });
+    expect(packagesProbe.parse({ rpm: noRpm, dpkg: dpkgNotFound })).toEqual({
+      chrony: { installed: false, version: null, manager: 'dpkg' },
+    });
   });
 
-  it.each(['iU  4.3-2\n', 'iF  4.3-2\n', 'iiR 4.3-2\n', 'ii  \n', 'ii  4.3-2\nii  4.3-2\n'])('%j → Unparsable', (line) => {
-    expectUnparsable(() => packagesProbe.parse({ rpm: noRpm, dpkg: ok(line) }));
-  });
+  it.each(['iU  4.3-2\n', 'iF  4.3-2\n', 'iiR 4.3-2\n', 'ii  \n', 'ii  4.3-2\nii  4.3-2\n'])(
+    '%j → Unparsable',
+    (line) => {
+      expectUnparsable(() => packagesProbe.parse({ rpm: noRpm, dpkg: ok(line) }));
+    },
+  );
 });
 
 describe('packages: which manager answers', () => {
@@ -55,7 +68,11 @@ describe('packages: which manager answers', () => {
   });
 
   it('both exist, neither has chrony → rpm answers', () => {
-    expect(packagesProbe.parse({ rpm: rpmNotInstalled(), dpkg: dpkgNotFound }).chrony).toEqual({ installed: false, version: null, manager: 'rpm' });
+    expect(packagesProbe.parse({ rpm: rpmNotInstalled(), dpkg: dpkgNotFound }).chrony).toEqual({
+      installed: false,
+      version: null,
+      manager: 'rpm',
+    });
   });
 
   it('neither rpm nor dpkg-query → Unparsable', () => {

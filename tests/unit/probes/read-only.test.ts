@@ -44,7 +44,9 @@ function simpleCommands(command: string): string[] {
 }
 
 const ALL_COMMANDS = Object.values(PROBES).flatMap((probe) =>
-  (['controller', 'compute'] as const).flatMap((role) => Object.values(probe.commands({ role, chronySyncWaitSeconds: 10 }))),
+  (['controller', 'compute'] as const).flatMap((role) =>
+    Object.values(probe.commands({ role, chronySyncWaitSeconds: 10 })),
+  ),
 );
 
 describe('every probe command is one of the reviewed read-only commands', () => {
@@ -70,7 +72,9 @@ describe('every probe command is one of the reviewed read-only commands', () => 
     for (const line of rest) {
       const inner = line.replace(/^\{ /, '').replace(/^\} <\/dev\/null$/, '');
       if (inner === '') continue;
-      expect(commands.has(inner) || /^(LC_ALL=C; export LC_ALL|PATH=[\w/:$]+; export PATH)$/.test(inner), line).toBe(true);
+      expect(commands.has(inner) || /^(LC_ALL=C; export LC_ALL|PATH=[\w/:$]+; export PATH)$/.test(inner), line).toBe(
+        true,
+      );
     }
   });
 });

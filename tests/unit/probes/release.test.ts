@@ -16,7 +16,14 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'ansible-fixture__almalinux_8_3_beta__etc_os-release',
-    { os: { id: 'almalinux', idLike: ['rhel', 'centos', 'fedora'], versionId: '8.3', prettyName: 'AlmaLinux 8.3 Beta (Purple Manul)' } },
+    {
+      os: {
+        id: 'almalinux',
+        idLike: ['rhel', 'centos', 'fedora'],
+        versionId: '8.3',
+        prettyName: 'AlmaLinux 8.3 Beta (Purple Manul)',
+      },
+    },
   ],
   [
     'ansible-fixture__almalinux_8_3_beta__etc_redhat-release',
@@ -24,40 +31,115 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'ansible-fixture__almalinux_8_3_beta__usr_lib_os-release',
-    { os: { id: 'almalinux', idLike: ['rhel', 'centos', 'fedora'], versionId: '8.3', prettyName: 'AlmaLinux 8.3 Beta (Purple Manul)' } },
+    {
+      os: {
+        id: 'almalinux',
+        idLike: ['rhel', 'centos', 'fedora'],
+        versionId: '8.3',
+        prettyName: 'AlmaLinux 8.3 Beta (Purple Manul)',
+      },
+    },
   ],
   [
     'ansible-fixture__amazon_linux_2__etc_os-release',
     { os: { id: 'amzn', idLike: ['centos', 'rhel', 'fedora'], versionId: '2', prettyName: 'Amazon Linux 2' } },
   ],
-  ['ansible-fixture__amazon_linux_2__etc_system-release', { line: { text: 'Amazon Linux release 2 (Karoo)', name: 'Amazon Linux', version: '2' } }],
-  ['ansible-fixture__centos_6.7__etc_redhat-release', { line: { text: 'CentOS release 6.7 (Final)', name: 'CentOS', version: '6.7' } }],
-  ['ansible-fixture__centos_6.7__etc_system-release', { line: { text: 'CentOS release 6.7 (Final)', name: 'CentOS', version: '6.7' } }],
-  ['ansible-fixture__centos_8_1__etc_centos-release', { line: { text: 'CentOS Linux release 8.1.1911 (Core)', name: 'CentOS Linux', version: '8.1.1911' } }],
-  ['ansible-fixture__centos_8_1__etc_redhat-release', { line: { text: 'CentOS Linux release 8.1.1911 (Core)', name: 'CentOS Linux', version: '8.1.1911' } }],
-  ['ansible-fixture__centos_8_1__etc_system-release', { line: { text: 'CentOS Linux release 8.1.1911 (Core)', name: 'CentOS Linux', version: '8.1.1911' } }],
-  ['ansible-fixture__centos_stream_8__etc_centos-release', { line: { text: 'CentOS Stream release 8', name: 'CentOS Stream', version: '8' } }],
-  ['ansible-fixture__centos_stream_8__etc_redhat-release', { line: { text: 'CentOS Stream release 8', name: 'CentOS Stream', version: '8' } }],
-  ['ansible-fixture__centos_stream_8__etc_system-release', { line: { text: 'CentOS Stream release 8', name: 'CentOS Stream', version: '8' } }],
-  ['ansible-fixture__centos_stream_8__usr_lib_os-release', { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '8', prettyName: 'CentOS Stream 8' } }],
-  ['ansible-fixture__debian_10__etc_os-release', { os: { id: 'debian', idLike: [], versionId: '10', prettyName: 'Debian GNU/Linux 10 (buster)' } }],
-  ['ansible-fixture__debian_10__usr_lib_os-release', { os: { id: 'debian', idLike: [], versionId: '10', prettyName: 'Debian GNU/Linux 10 (buster)' } }],
+  [
+    'ansible-fixture__amazon_linux_2__etc_system-release',
+    { line: { text: 'Amazon Linux release 2 (Karoo)', name: 'Amazon Linux', version: '2' } },
+  ],
+  [
+    'ansible-fixture__centos_6.7__etc_redhat-release',
+    { line: { text: 'CentOS release 6.7 (Final)', name: 'CentOS', version: '6.7' } },
+  ],
+  [
+    'ansible-fixture__centos_6.7__etc_system-release',
+    { line: { text: 'CentOS release 6.7 (Final)', name: 'CentOS', version: '6.7' } },
+  ],
+  [
+    'ansible-fixture__centos_8_1__etc_centos-release',
+    { line: { text: 'CentOS Linux release 8.1.1911 (Core)', name: 'CentOS Linux', version: '8.1.1911' } },
+  ],
+  [
+    'ansible-fixture__centos_8_1__etc_redhat-release',
+    { line: { text: 'CentOS Linux release 8.1.1911 (Core)', name: 'CentOS Linux', version: '8.1.1911' } },
+  ],
+  [
+    'ansible-fixture__centos_8_1__etc_system-release',
+    { line: { text: 'CentOS Linux release 8.1.1911 (Core)', name: 'CentOS Linux', version: '8.1.1911' } },
+  ],
+  [
+    'ansible-fixture__centos_stream_8__etc_centos-release',
+    { line: { text: 'CentOS Stream release 8', name: 'CentOS Stream', version: '8' } },
+  ],
+  [
+    'ansible-fixture__centos_stream_8__etc_redhat-release',
+    { line: { text: 'CentOS Stream release 8', name: 'CentOS Stream', version: '8' } },
+  ],
+  [
+    'ansible-fixture__centos_stream_8__etc_system-release',
+    { line: { text: 'CentOS Stream release 8', name: 'CentOS Stream', version: '8' } },
+  ],
+  [
+    'ansible-fixture__centos_stream_8__usr_lib_os-release',
+    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '8', prettyName: 'CentOS Stream 8' } },
+  ],
+  [
+    'ansible-fixture__debian_10__etc_os-release',
+    { os: { id: 'debian', idLike: [], versionId: '10', prettyName: 'Debian GNU/Linux 10 (buster)' } },
+  ],
+  [
+    'ansible-fixture__debian_10__usr_lib_os-release',
+    { os: { id: 'debian', idLike: [], versionId: '10', prettyName: 'Debian GNU/Linux 10 (buster)' } },
+  ],
   [
     'ansible-fixture__eurolinux_8.5__etc_os-release',
-    { os: { id: 'eurolinux', idLike: ['rhel', 'fedora', 'centos'], versionId: '8.5', prettyName: 'EuroLinux 8.5 (Tirana)' } },
+    {
+      os: {
+        id: 'eurolinux',
+        idLike: ['rhel', 'fedora', 'centos'],
+        versionId: '8.5',
+        prettyName: 'EuroLinux 8.5 (Tirana)',
+      },
+    },
   ],
-  ['ansible-fixture__eurolinux_8.5__etc_system-release', { line: { text: 'EuroLinux release 8.5 (Tirana)', name: 'EuroLinux', version: '8.5' } }],
+  [
+    'ansible-fixture__eurolinux_8.5__etc_system-release',
+    { line: { text: 'EuroLinux release 8.5 (Tirana)', name: 'EuroLinux', version: '8.5' } },
+  ],
   [
     'ansible-fixture__eurolinux_8.5__usr_lib_os-release',
-    { os: { id: 'eurolinux', idLike: ['rhel', 'fedora', 'centos'], versionId: '8.5', prettyName: 'EuroLinux 8.5 (Tirana)' } },
+    {
+      os: {
+        id: 'eurolinux',
+        idLike: ['rhel', 'fedora', 'centos'],
+        versionId: '8.5',
+        prettyName: 'EuroLinux 8.5 (Tirana)',
+      },
+    },
   ],
-  ['ansible-fixture__fedora_31__etc_os-release', { os: { id: 'fedora', idLike: [], versionId: '31', prettyName: 'Fedora 31 (Workstation Edition)' } }],
-  ['ansible-fixture__fedora_31__etc_system-release', { line: { text: 'Fedora release 31 (Thirty One)', name: 'Fedora', version: '31' } }],
-  ['ansible-fixture__fedora_31__usr_lib_os-release', { os: { id: 'fedora', idLike: [], versionId: '31', prettyName: 'Fedora 31 (Workstation Edition)' } }],
+  [
+    'ansible-fixture__fedora_31__etc_os-release',
+    { os: { id: 'fedora', idLike: [], versionId: '31', prettyName: 'Fedora 31 (Workstation Edition)' } },
+  ],
+  [
+    'ansible-fixture__fedora_31__etc_system-release',
+    { line: { text: 'Fedora release 31 (Thirty One)', name: 'Fedora', version: '31' } },
+  ],
+  [
+    'ansible-fixture__fedora_31__usr_lib_os-release',
+    { os: { id: 'fedora', idLike: [], versionId: '31', prettyName: 'Fedora 31 (Workstation Edition)' } },
+  ],
   ['ansible-fixture__kylin_linux_advanced_server_v10__etc_lsb-release', 'neither'],
   [
     'ansible-fixture__kylin_linux_advanced_server_v10__etc_system-release',
-    { line: { text: 'Kylin Linux Advanced Server release V10 (Sword)', name: 'Kylin Linux Advanced Server', version: null } },
+    {
+      line: {
+        text: 'Kylin Linux Advanced Server release V10 (Sword)',
+        name: 'Kylin Linux Advanced Server',
+        version: null,
+      },
+    },
   ],
   [
     'ansible-fixture__miracle_linux_9__etc_miraclelinux-release',
@@ -65,128 +147,356 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'ansible-fixture__miracle_linux_9__etc_os-release',
-    { os: { id: 'miraclelinux', idLike: ['rhel', 'fedora'], versionId: '9.2', prettyName: 'MIRACLE LINUX 9.2 (Feige)' } },
+    {
+      os: { id: 'miraclelinux', idLike: ['rhel', 'fedora'], versionId: '9.2', prettyName: 'MIRACLE LINUX 9.2 (Feige)' },
+    },
   ],
-  ['ansible-fixture__miracle_linux_9__etc_system-release', { line: { text: 'MIRACLE LINUX release 9.2 (Feige)', name: 'MIRACLE LINUX', version: '9.2' } }],
-  ['ansible-fixture__openeuler_20.03__etc_os-release', { os: { id: 'openEuler', idLike: [], versionId: '20.03', prettyName: 'openEuler 20.03 (LTS)' } }],
-  ['ansible-fixture__openeuler_20.03__etc_system-release', { line: { text: 'openEuler release 20.03 (LTS)', name: 'openEuler', version: '20.03' } }],
+  [
+    'ansible-fixture__miracle_linux_9__etc_system-release',
+    { line: { text: 'MIRACLE LINUX release 9.2 (Feige)', name: 'MIRACLE LINUX', version: '9.2' } },
+  ],
+  [
+    'ansible-fixture__openeuler_20.03__etc_os-release',
+    { os: { id: 'openEuler', idLike: [], versionId: '20.03', prettyName: 'openEuler 20.03 (LTS)' } },
+  ],
+  [
+    'ansible-fixture__openeuler_20.03__etc_system-release',
+    { line: { text: 'openEuler release 20.03 (LTS)', name: 'openEuler', version: '20.03' } },
+  ],
   [
     'ansible-fixture__redhat_6.7__etc_redhat-release',
-    { line: { text: 'Red Hat Enterprise Linux Server release 6.7 (Santiago)', name: 'Red Hat Enterprise Linux Server', version: '6.7' } },
+    {
+      line: {
+        text: 'Red Hat Enterprise Linux Server release 6.7 (Santiago)',
+        name: 'Red Hat Enterprise Linux Server',
+        version: '6.7',
+      },
+    },
   ],
   [
     'ansible-fixture__redhat_6.7__etc_system-release',
-    { line: { text: 'Red Hat Enterprise Linux Server release 6.7 (Santiago)', name: 'Red Hat Enterprise Linux Server', version: '6.7' } },
+    {
+      line: {
+        text: 'Red Hat Enterprise Linux Server release 6.7 (Santiago)',
+        name: 'Red Hat Enterprise Linux Server',
+        version: '6.7',
+      },
+    },
   ],
   [
     'ansible-fixture__redhat_7.2__etc_os-release',
-    { os: { id: 'rhel', idLike: ['fedora'], versionId: '7.2', prettyName: 'Red Hat Enterprise Linux Server 7.2 (Maipo)' } },
+    {
+      os: {
+        id: 'rhel',
+        idLike: ['fedora'],
+        versionId: '7.2',
+        prettyName: 'Red Hat Enterprise Linux Server 7.2 (Maipo)',
+      },
+    },
   ],
   [
     'ansible-fixture__redhat_7.2__etc_system-release',
-    { line: { text: 'Red Hat Enterprise Linux Server release 7.2 (Maipo)', name: 'Red Hat Enterprise Linux Server', version: '7.2' } },
+    {
+      line: {
+        text: 'Red Hat Enterprise Linux Server release 7.2 (Maipo)',
+        name: 'Red Hat Enterprise Linux Server',
+        version: '7.2',
+      },
+    },
   ],
   [
     'ansible-fixture__redhat_7.7__etc_os-release',
-    { os: { id: 'rhel', idLike: ['fedora'], versionId: '7.7', prettyName: 'Red Hat Enterprise Linux Server 7.7 (Maipo)' } },
+    {
+      os: {
+        id: 'rhel',
+        idLike: ['fedora'],
+        versionId: '7.7',
+        prettyName: 'Red Hat Enterprise Linux Server 7.7 (Maipo)',
+      },
+    },
   ],
   [
     'ansible-fixture__redhat_7.7__etc_redhat-release',
-    { line: { text: 'Red Hat Enterprise Linux Server release 7.7 (Maipo)', name: 'Red Hat Enterprise Linux Server', version: '7.7' } },
+    {
+      line: {
+        text: 'Red Hat Enterprise Linux Server release 7.7 (Maipo)',
+        name: 'Red Hat Enterprise Linux Server',
+        version: '7.7',
+      },
+    },
   ],
-  ['ansible-fixture__rockylinux_8_3__etc_os-release', { os: { id: 'rocky', idLike: ['rhel', 'fedora'], versionId: '8.3', prettyName: 'Rocky Linux 8.3' } }],
-  ['ansible-fixture__rockylinux_8_3__etc_redhat-release', { line: { text: 'Rocky Linux release 8.3', name: 'Rocky Linux', version: '8.3' } }],
-  ['ansible-fixture__rockylinux_8_3__etc_rocky-release', { line: { text: 'Rocky Linux release 8.3', name: 'Rocky Linux', version: '8.3' } }],
-  ['ansible-fixture__rockylinux_8_3__usr_lib_os-release', { os: { id: 'rocky', idLike: ['rhel', 'fedora'], versionId: '8.3', prettyName: 'Rocky Linux 8.3' } }],
+  [
+    'ansible-fixture__rockylinux_8_3__etc_os-release',
+    { os: { id: 'rocky', idLike: ['rhel', 'fedora'], versionId: '8.3', prettyName: 'Rocky Linux 8.3' } },
+  ],
+  [
+    'ansible-fixture__rockylinux_8_3__etc_redhat-release',
+    { line: { text: 'Rocky Linux release 8.3', name: 'Rocky Linux', version: '8.3' } },
+  ],
+  [
+    'ansible-fixture__rockylinux_8_3__etc_rocky-release',
+    { line: { text: 'Rocky Linux release 8.3', name: 'Rocky Linux', version: '8.3' } },
+  ],
+  [
+    'ansible-fixture__rockylinux_8_3__usr_lib_os-release',
+    { os: { id: 'rocky', idLike: ['rhel', 'fedora'], versionId: '8.3', prettyName: 'Rocky Linux 8.3' } },
+  ],
   [
     'ansible-fixture__tencentos_3_1__etc_centos-release',
-    { os: { id: 'tencentos', idLike: ['rhel', 'fedora', 'centos'], versionId: '3.1', prettyName: 'TencentOS Server 3.1 (Final)' } },
+    {
+      os: {
+        id: 'tencentos',
+        idLike: ['rhel', 'fedora', 'centos'],
+        versionId: '3.1',
+        prettyName: 'TencentOS Server 3.1 (Final)',
+      },
+    },
   ],
   [
     'ansible-fixture__tencentos_3_1__etc_os-release',
-    { os: { id: 'tencentos', idLike: ['rhel', 'fedora', 'centos'], versionId: '3.1', prettyName: 'TencentOS Server 3.1 (Final)' } },
+    {
+      os: {
+        id: 'tencentos',
+        idLike: ['rhel', 'fedora', 'centos'],
+        versionId: '3.1',
+        prettyName: 'TencentOS Server 3.1 (Final)',
+      },
+    },
   ],
   [
     'ansible-fixture__tencentos_3_1__etc_system-release',
-    { os: { id: 'tencentos', idLike: ['rhel', 'fedora', 'centos'], versionId: '3.1', prettyName: 'TencentOS Server 3.1 (Final)' } },
+    {
+      os: {
+        id: 'tencentos',
+        idLike: ['rhel', 'fedora', 'centos'],
+        versionId: '3.1',
+        prettyName: 'TencentOS Server 3.1 (Final)',
+      },
+    },
   ],
-  ['ansible-fixture__tencentos_3_1__usr_lib_os-release', { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '8', prettyName: 'CentOS Linux 8' } }],
+  [
+    'ansible-fixture__tencentos_3_1__usr_lib_os-release',
+    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '8', prettyName: 'CentOS Linux 8' } },
+  ],
   ['ansible-fixture__ubuntu_12.04__etc_lsb-release', 'neither'],
   ['ansible-fixture__ubuntu_14.04__etc_lsb-release', 'neither'],
-  ['ansible-fixture__ubuntu_14.04__etc_os-release', { os: { id: 'ubuntu', idLike: ['debian'], versionId: '14.04', prettyName: 'Ubuntu 14.04.4 LTS' } }],
+  [
+    'ansible-fixture__ubuntu_14.04__etc_os-release',
+    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '14.04', prettyName: 'Ubuntu 14.04.4 LTS' } },
+  ],
   ['ansible-fixture__ubuntu_16.04__etc_lsb-release', 'neither'],
   ['ansible-fixture__ubuntu_18.04__etc_lsb-release', 'neither'],
-  ['ansible-fixture__ubuntu_18.04__etc_os-release', { os: { id: 'ubuntu', idLike: ['debian'], versionId: '18.04', prettyName: 'Ubuntu 18.04.3 LTS' } }],
-  ['ansible-fixture__ubuntu_18.04__usr_lib_os-release', { os: { id: 'ubuntu', idLike: ['debian'], versionId: '18.04', prettyName: 'Ubuntu 18.04.3 LTS' } }],
-  ['ansible-fixture__virtuozzo_7.3__etc_redhat-release', { line: { text: 'Virtuozzo Linux release 7.3', name: 'Virtuozzo Linux', version: '7.3' } }],
-  ['ansible-fixture__virtuozzo_7.3__etc_system-release', { line: { text: 'Virtuozzo release 7.0.3 (640)', name: 'Virtuozzo', version: '7.0.3' } }],
+  [
+    'ansible-fixture__ubuntu_18.04__etc_os-release',
+    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '18.04', prettyName: 'Ubuntu 18.04.3 LTS' } },
+  ],
+  [
+    'ansible-fixture__ubuntu_18.04__usr_lib_os-release',
+    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '18.04', prettyName: 'Ubuntu 18.04.3 LTS' } },
+  ],
+  [
+    'ansible-fixture__virtuozzo_7.3__etc_redhat-release',
+    { line: { text: 'Virtuozzo Linux release 7.3', name: 'Virtuozzo Linux', version: '7.3' } },
+  ],
+  [
+    'ansible-fixture__virtuozzo_7.3__etc_system-release',
+    { line: { text: 'Virtuozzo release 7.0.3 (640)', name: 'Virtuozzo', version: '7.0.3' } },
+  ],
   [
     'os-release__almalinux-9.3__hpc-816098349.txt',
-    { os: { id: 'almalinux', idLike: ['rhel', 'centos', 'fedora'], versionId: '9.3', prettyName: 'AlmaLinux 9.3 (Shamrock Pampas Cat)' } },
+    {
+      os: {
+        id: 'almalinux',
+        idLike: ['rhel', 'centos', 'fedora'],
+        versionId: '9.3',
+        prettyName: 'AlmaLinux 9.3 (Shamrock Pampas Cat)',
+      },
+    },
   ],
-  ['os-release__ubuntu-20.04.6__56154409354.txt', { os: { id: 'ubuntu', idLike: ['debian'], versionId: '20.04', prettyName: 'Ubuntu 20.04.6 LTS' } }],
-  ['os-release__ubuntu-22.04.3__2546255092.txt', { os: { id: 'ubuntu', idLike: ['debian'], versionId: '22.04', prettyName: 'Ubuntu 22.04.3 LTS' } }],
-  ['os-release__ubuntu-22.04.5__40849670137.txt', { os: { id: 'ubuntu', idLike: ['debian'], versionId: '22.04', prettyName: 'Ubuntu 22.04.5 LTS' } }],
-  ['python-distro__almalinux10__usr_lib_almalinux-release', { line: { text: 'AlmaLinux release 10.0 (Purple Lion)', name: 'AlmaLinux', version: '10.0' } }],
+  [
+    'os-release__ubuntu-20.04.6__56154409354.txt',
+    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '20.04', prettyName: 'Ubuntu 20.04.6 LTS' } },
+  ],
+  [
+    'os-release__ubuntu-22.04.3__2546255092.txt',
+    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '22.04', prettyName: 'Ubuntu 22.04.3 LTS' } },
+  ],
+  [
+    'os-release__ubuntu-22.04.5__40849670137.txt',
+    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '22.04', prettyName: 'Ubuntu 22.04.5 LTS' } },
+  ],
+  [
+    'python-distro__almalinux10__usr_lib_almalinux-release',
+    { line: { text: 'AlmaLinux release 10.0 (Purple Lion)', name: 'AlmaLinux', version: '10.0' } },
+  ],
   [
     'python-distro__almalinux10__usr_lib_os-release',
-    { os: { id: 'almalinux', idLike: ['rhel', 'centos', 'fedora'], versionId: '10.0', prettyName: 'AlmaLinux 10.0 (Purple Lion)' } },
+    {
+      os: {
+        id: 'almalinux',
+        idLike: ['rhel', 'centos', 'fedora'],
+        versionId: '10.0',
+        prettyName: 'AlmaLinux 10.0 (Purple Lion)',
+      },
+    },
   ],
-  ['python-distro__centos5__etc_centos-release', { line: { text: 'CentOS release 5.11 (Final)', name: 'CentOS', version: '5.11' } }],
-  ['python-distro__centos7__etc_os-release', { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '7', prettyName: 'CentOS Linux 7 (Core)' } }],
-  ['python-distro__centosstream10__etc_os-release', { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '10', prettyName: 'CentOS Stream 10' } }],
-  ['python-distro__centosstream8__etc_os-release', { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '8', prettyName: 'CentOS Stream 8' } }],
-  ['python-distro__centosstream9__etc_os-release', { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '9', prettyName: 'CentOS Stream 9' } }],
+  [
+    'python-distro__centos5__etc_centos-release',
+    { line: { text: 'CentOS release 5.11 (Final)', name: 'CentOS', version: '5.11' } },
+  ],
+  [
+    'python-distro__centos7__etc_os-release',
+    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '7', prettyName: 'CentOS Linux 7 (Core)' } },
+  ],
+  [
+    'python-distro__centosstream10__etc_os-release',
+    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '10', prettyName: 'CentOS Stream 10' } },
+  ],
+  [
+    'python-distro__centosstream8__etc_os-release',
+    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '8', prettyName: 'CentOS Stream 8' } },
+  ],
+  [
+    'python-distro__centosstream9__etc_os-release',
+    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '9', prettyName: 'CentOS Stream 9' } },
+  ],
   [
     'python-distro__cloudlinux7__etc_os-release',
-    { os: { id: 'cloudlinux', idLike: ['rhel', 'fedora', 'centos'], versionId: '7.3', prettyName: 'CloudLinux 7.3 (Yury Malyshev)' } },
+    {
+      os: {
+        id: 'cloudlinux',
+        idLike: ['rhel', 'fedora', 'centos'],
+        versionId: '7.3',
+        prettyName: 'CloudLinux 7.3 (Yury Malyshev)',
+      },
+    },
   ],
-  ['python-distro__cloudlinux7__etc_redhat-release', { line: { text: 'CloudLinux release 7.3 (Yury Malyshev)', name: 'CloudLinux', version: '7.3' } }],
-  ['python-distro__oracle7__etc_os-release', { os: { id: 'ol', idLike: [], versionId: '7.5', prettyName: 'Oracle Linux Server 7.5' } }],
+  [
+    'python-distro__cloudlinux7__etc_redhat-release',
+    { line: { text: 'CloudLinux release 7.3 (Yury Malyshev)', name: 'CloudLinux', version: '7.3' } },
+  ],
+  [
+    'python-distro__oracle7__etc_os-release',
+    { os: { id: 'ol', idLike: [], versionId: '7.5', prettyName: 'Oracle Linux Server 7.5' } },
+  ],
   [
     'python-distro__rhel10__etc_os-release',
-    { os: { id: 'rhel', idLike: ['centos', 'fedora'], versionId: '10.0', prettyName: 'Red Hat Enterprise Linux 10.0 (Coughlan)' } },
+    {
+      os: {
+        id: 'rhel',
+        idLike: ['centos', 'fedora'],
+        versionId: '10.0',
+        prettyName: 'Red Hat Enterprise Linux 10.0 (Coughlan)',
+      },
+    },
   ],
   [
     'python-distro__rhel6__etc_redhat-release',
-    { line: { text: 'Red Hat Enterprise Linux Server release 6.5 (Santiago)', name: 'Red Hat Enterprise Linux Server', version: '6.5' } },
+    {
+      line: {
+        text: 'Red Hat Enterprise Linux Server release 6.5 (Santiago)',
+        name: 'Red Hat Enterprise Linux Server',
+        version: '6.5',
+      },
+    },
   ],
   [
     'python-distro__rhel7__etc_redhat-release',
-    { line: { text: 'Red Hat Enterprise Linux Server release 7.0 (Maipo)', name: 'Red Hat Enterprise Linux Server', version: '7.0' } },
+    {
+      line: {
+        text: 'Red Hat Enterprise Linux Server release 7.0 (Maipo)',
+        name: 'Red Hat Enterprise Linux Server',
+        version: '7.0',
+      },
+    },
   ],
-  ['python-distro__rhel9__etc_os-release', { os: { id: 'rhel', idLike: ['fedora'], versionId: '9.6', prettyName: 'Red Hat Enterprise Linux 9.6 (Plow)' } }],
+  [
+    'python-distro__rhel9__etc_os-release',
+    { os: { id: 'rhel', idLike: ['fedora'], versionId: '9.6', prettyName: 'Red Hat Enterprise Linux 9.6 (Plow)' } },
+  ],
   [
     'python-distro__rocky10__etc_os-release',
-    { os: { id: 'rocky', idLike: ['rhel', 'centos', 'fedora'], versionId: '10.0', prettyName: 'Rocky Linux 10.0 (Red Quartz)' } },
+    {
+      os: {
+        id: 'rocky',
+        idLike: ['rhel', 'centos', 'fedora'],
+        versionId: '10.0',
+        prettyName: 'Rocky Linux 10.0 (Red Quartz)',
+      },
+    },
   ],
   [
     'python-distro__rocky9__usr_lib_os-release',
-    { os: { id: 'rocky', idLike: ['rhel', 'centos', 'fedora'], versionId: '9.3', prettyName: 'Rocky Linux 9.3 (Blue Onyx)' } },
+    {
+      os: {
+        id: 'rocky',
+        idLike: ['rhel', 'centos', 'fedora'],
+        versionId: '9.3',
+        prettyName: 'Rocky Linux 9.3 (Blue Onyx)',
+      },
+    },
   ],
-  ['python-distro__rocky9__usr_lib_rocky-release', { line: { text: 'Rocky Linux release 9.3 (Blue Onyx)', name: 'Rocky Linux', version: '9.3' } }],
-  ['python-distro__rocky__etc_rocky-release', { line: { text: 'Rocky Linux release 8.4 (Green Obsidian)', name: 'Rocky Linux', version: '8.4' } }],
-  ['python-distro__scientific7__etc_os-release', { os: { id: 'rhel', idLike: ['fedora'], versionId: '7.2', prettyName: 'Scientific Linux 7.2 (Nitrogen)' } }],
-  ['python-distro__scientific7__etc_redhat-release', { line: { text: 'Scientific Linux release 7.2 (Nitrogen)', name: 'Scientific Linux', version: '7.2' } }],
-  ['python-distro__scientific7__etc_sl-release', { line: { text: 'Scientific Linux release 7.2 (Nitrogen)', name: 'Scientific Linux', version: '7.2' } }],
+  [
+    'python-distro__rocky9__usr_lib_rocky-release',
+    { line: { text: 'Rocky Linux release 9.3 (Blue Onyx)', name: 'Rocky Linux', version: '9.3' } },
+  ],
+  [
+    'python-distro__rocky__etc_rocky-release',
+    { line: { text: 'Rocky Linux release 8.4 (Green Obsidian)', name: 'Rocky Linux', version: '8.4' } },
+  ],
+  [
+    'python-distro__scientific7__etc_os-release',
+    { os: { id: 'rhel', idLike: ['fedora'], versionId: '7.2', prettyName: 'Scientific Linux 7.2 (Nitrogen)' } },
+  ],
+  [
+    'python-distro__scientific7__etc_redhat-release',
+    { line: { text: 'Scientific Linux release 7.2 (Nitrogen)', name: 'Scientific Linux', version: '7.2' } },
+  ],
+  [
+    'python-distro__scientific7__etc_sl-release',
+    { line: { text: 'Scientific Linux release 7.2 (Nitrogen)', name: 'Scientific Linux', version: '7.2' } },
+  ],
   ['python-distro__ubuntu24__etc_debian_version', 'neither'],
   ['python-distro__ubuntu24__etc_lsb-release', 'neither'],
-  ['python-distro__ubuntu24__etc_os-release', { os: { id: 'ubuntu', idLike: ['debian'], versionId: '24.04', prettyName: 'Ubuntu 24.04.3 LTS' } }],
+  [
+    'python-distro__ubuntu24__etc_os-release',
+    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '24.04', prettyName: 'Ubuntu 24.04.3 LTS' } },
+  ],
   [
     'redhat-release__redhat_release10__insights.txt',
-    { line: { text: 'Red Hat Enterprise Linux Server release 6.10(Santiago)', name: 'Red Hat Enterprise Linux Server', version: '6.10' } },
+    {
+      line: {
+        text: 'Red Hat Enterprise Linux Server release 6.10(Santiago)',
+        name: 'Red Hat Enterprise Linux Server',
+        version: '6.10',
+      },
+    },
   ],
   [
     'redhat-release__redhat_release2__insights.txt',
-    { line: { text: 'Red Hat Enterprise Linux Server release 7.2 (Maipo)', name: 'Red Hat Enterprise Linux Server', version: '7.2' } },
+    {
+      line: {
+        text: 'Red Hat Enterprise Linux Server release 7.2 (Maipo)',
+        name: 'Red Hat Enterprise Linux Server',
+        version: '7.2',
+      },
+    },
   ],
   [
     'redhat-release__redhat_release8__insights.txt',
-    { line: { text: 'Red Hat Enterprise Linux release 8.2 (Ootpa)', name: 'Red Hat Enterprise Linux', version: '8.2' } },
+    {
+      line: { text: 'Red Hat Enterprise Linux release 8.2 (Ootpa)', name: 'Red Hat Enterprise Linux', version: '8.2' },
+    },
   ],
   [
     'redhat-release__redhat_release_beta__insights.txt',
-    { line: { text: 'Red Hat Enterprise Linux Server release 8.5 Beta (Ootpa)', name: 'Red Hat Enterprise Linux Server', version: '8.5' } },
+    {
+      line: {
+        text: 'Red Hat Enterprise Linux Server release 8.5 Beta (Ootpa)',
+        name: 'Red Hat Enterprise Linux Server',
+        version: '8.5',
+      },
+    },
   ],
 ];
 
@@ -198,7 +508,11 @@ describe('release: every corpus release file', () => {
   it.each(TABLE)('%s', (file, expected) => {
     const text = corpus('release', file);
     if (expected !== 'neither' && 'os' in expected) {
-      const fact = releaseProbe.parse({ osRelease: ok(text), centosRelease: missing('/etc/centos-release'), centosReleasePath: run('', '', 1) });
+      const fact = releaseProbe.parse({
+        osRelease: ok(text),
+        centosRelease: missing('/etc/centos-release'),
+        centosReleasePath: run('', '', 1),
+      });
       expect(fact).toEqual({ osRelease: expected.os, centosRelease: null, centosReleasePath: null });
       expectUnparsable(() => parseCentosRelease(ok(text)));
     } else if (expected !== 'neither') {
@@ -224,17 +538,25 @@ describe('release: hosts', () => {
       centosReleasePath: ok('/etc/rocky-release\n'),
     });
     expect(fact.osRelease?.id).toBe('rocky');
-    expect(fact.centosRelease).toEqual({ text: 'Rocky Linux release 8.4 (Green Obsidian)', name: 'Rocky Linux', version: '8.4' });
+    expect(fact.centosRelease).toEqual({
+      text: 'Rocky Linux release 8.4 (Green Obsidian)',
+      name: 'Rocky Linux',
+      version: '8.4',
+    });
     expect(fact.centosReleasePath).toBe('/etc/rocky-release');
   });
 
   it('CentOS 8.1: the trailing space of centos-release is stripped', () => {
     expect(corpus('release', 'ansible-fixture__centos_8_1__etc_centos-release')).toContain('(Core) \n');
-    expect(parseCentosRelease(ok(corpus('release', 'ansible-fixture__centos_8_1__etc_centos-release'))).text).toBe('CentOS Linux release 8.1.1911 (Core)');
+    expect(parseCentosRelease(ok(corpus('release', 'ansible-fixture__centos_8_1__etc_centos-release'))).text).toBe(
+      'CentOS Linux release 8.1.1911 (Core)',
+    );
   });
 
   it('AlmaLinux 8.3 beta: trailing blanks after quoted values are ignored', () => {
-    expect(parseOsRelease(ok(corpus('release', 'ansible-fixture__almalinux_8_3_beta__etc_os-release'))).id).toBe('almalinux');
+    expect(parseOsRelease(ok(corpus('release', 'ansible-fixture__almalinux_8_3_beta__etc_os-release'))).id).toBe(
+      'almalinux',
+    );
   });
 
   it('this Debian 12 machine', () => {
@@ -282,7 +604,12 @@ describe('release: rejects what it does not understand', () => {
   });
 
   it('CRLF os-release and release file parse like LF', () => {
-    expect(parseOsRelease(ok('ID="rocky"\r\nVERSION_ID="9.3"\r\n'))).toEqual({ id: 'rocky', idLike: [], versionId: '9.3', prettyName: null });
+    expect(parseOsRelease(ok('ID="rocky"\r\nVERSION_ID="9.3"\r\n'))).toEqual({
+      id: 'rocky',
+      idLike: [],
+      versionId: '9.3',
+      prettyName: null,
+    });
     expect(parseCentosRelease(ok('CentOS Linux release 7.9.2009 (Core)\r\n')).version).toBe('7.9.2009');
   });
 

@@ -10,7 +10,10 @@ describe('selinux: getenforce', () => {
     ['getenforce__enforcing__selinux-notes-host1.txt', 'enforcing'],
     ['getenforce__permissive__insights.txt', 'permissive'],
   ])('%s → %s', (file, runtime) => {
-    expect(selinuxProbe.parse({ getenforce: ok(corpus('selinux', file)), config: noConfig })).toEqual({ runtime, config: null });
+    expect(selinuxProbe.parse({ getenforce: ok(corpus('selinux', file)), config: noConfig })).toEqual({
+      runtime,
+      config: null,
+    });
   });
 
   it('getenforce missing (127) → absent; this Debian 12 machine has neither getenforce nor the config', () => {
@@ -47,16 +50,25 @@ describe('selinux: /etc/selinux/config', () => {
   });
 
   it('inline comment, trailing blanks, capitals and CRLF are stripped', () => {
-    expect(effectiveSelinux(ok('# x\r\nSELINUX=Enforcing   # set by ops  \r\nSELINUXTYPE=targeted \r\n'))).toEqual({ value: 'enforcing', line: 2 });
+    expect(effectiveSelinux(ok('# x\r\nSELINUX=Enforcing   # set by ops  \r\nSELINUXTYPE=targeted \r\n'))).toEqual({
+      value: 'enforcing',
+      line: 2,
+    });
   });
 
   it('the same value assigned twice → the last line', () => {
-    expect(effectiveSelinux(ok('SELINUX=disabled\n#SELINUX=enforcing\nSELINUX=disabled\n'))).toEqual({ value: 'disabled', line: 3 });
+    expect(effectiveSelinux(ok('SELINUX=disabled\n#SELINUX=enforcing\nSELINUX=disabled\n'))).toEqual({
+      value: 'disabled',
+      line: 3,
+    });
   });
 
   it('no assignment → selinux null; empty file too', () => {
     expect(effectiveSelinux(ok('#SELINUX=enforcing\nSELINUXTYPE=targeted\n'))).toBeNull();
-    expect(selinuxProbe.parse({ getenforce: ok('Disabled\n'), config: ok('') })).toEqual({ runtime: 'disabled', config: { selinux: null } });
+    expect(selinuxProbe.parse({ getenforce: ok('Disabled\n'), config: ok('') })).toEqual({
+      runtime: 'disabled',
+      config: { selinux: null },
+    });
   });
 
   it.each([
@@ -71,7 +83,12 @@ describe('selinux: /etc/selinux/config', () => {
   });
 
   it('permission denied on the config is Unparsable, not "no config"', () => {
-    expectUnparsable(() => selinuxProbe.parse({ getenforce: ok('Enforcing\n'), config: run('', 'cat: /etc/selinux/config: Permission denied\n', 1) }));
+    expectUnparsable(() =>
+      selinuxProbe.parse({
+        getenforce: ok('Enforcing\n'),
+        config: run('', 'cat: /etc/selinux/config: Permission denied\n', 1),
+      }),
+    );
   });
 
   it.each(Object.entries(HOSTILE))('hostile config %s has no assignment and does not crash', (_name, text) => {
@@ -79,6 +96,7 @@ describe('selinux: /etc/selinux/config', () => {
   });
 
   it('hostile getenforce output is Unparsable', () => {
-    for (const text of Object.values(HOSTILE)) expectUnparsable(() => selinuxProbe.parse({ getenforce: ok(text), config: noConfig }));
+    for (const text of Object.values(HOSTILE))
+      expectUnparsable(() => selinuxProbe.parse({ getenforce: ok(text), config: noConfig }));
   });
 });

@@ -15,18 +15,32 @@ const ROCKY_NO_FIREWALLD = [
 
 describe('services: systemctl show blocks', () => {
   it('corpus multi-unit shape: three blocks, the missing unit has LoadState=not-found and an empty UnitFileState', () => {
-    const output = ok(corpus('systemd', 'systemctl-show-multi-unit__THIRD-PARTY-HANDWRITTEN-not-found-shape__63604033285.txt'));
+    const output = ok(
+      corpus('systemd', 'systemctl-show-multi-unit__THIRD-PARTY-HANDWRITTEN-not-found-shape__63604033285.txt'),
+    );
     expect(parseShowBlocks(output).map((b) => unitStateOf(b, output))).toEqual([
       { id: 'sshd.service', loadState: 'loaded', activeState: 'active', subState: 'running', unitFileState: 'enabled' },
       { id: 'smbd.service', loadState: 'not-found', activeState: 'inactive', subState: 'dead', unitFileState: '' },
-      { id: 'nfs-server.service', loadState: 'loaded', activeState: 'inactive', subState: 'dead', unitFileState: 'disabled' },
+      {
+        id: 'nfs-server.service',
+        loadState: 'loaded',
+        activeState: 'inactive',
+        subState: 'dead',
+        unitFileState: 'disabled',
+      },
     ]);
   });
 
   it('RHEL 7.9 --all excerpt: properties in internal order among others', () => {
     const output = ok(corpus('systemd', 'systemctl-show-all-excerpt__rhel7.9-chronyd-and-sshd__mql.txt'));
     const [chronyd, sshd] = parseShowBlocks(output).map((b) => unitStateOf(b, output));
-    expect(chronyd).toEqual({ id: 'chronyd.service', loadState: 'loaded', activeState: 'active', subState: 'running', unitFileState: 'enabled' });
+    expect(chronyd).toEqual({
+      id: 'chronyd.service',
+      loadState: 'loaded',
+      activeState: 'active',
+      subState: 'running',
+      unitFileState: 'enabled',
+    });
     expect(sshd?.id).toBe('sshd.service');
   });
 
@@ -52,13 +66,21 @@ describe('services: systemctl show blocks', () => {
     ].join('\n');
     const { units } = servicesProbe.parse({ show: ok(debian.replace(/\n/g, '\r\n')) });
     expect(units['chronyd.service']?.id).toBe('chrony.service');
-    expect(Object.keys(units)).toEqual(['firewalld.service', 'NetworkManager.service', 'chronyd.service', 'chrony.service']);
+    expect(Object.keys(units)).toEqual([
+      'firewalld.service',
+      'NetworkManager.service',
+      'chronyd.service',
+      'chrony.service',
+    ]);
   });
 });
 
 describe('services: agrees with is-active / is-enabled samples', () => {
   it('is-active prints "inactive" for a firewalld that is not installed (Rocky 9.6); show agrees on ActiveState but LoadState tells them apart', () => {
-    const isActive = corpus('systemd', 'is-active-firewalld__rocky9.6-NOT-INSTALLED-prints-inactive__68630480829.txt').trim();
+    const isActive = corpus(
+      'systemd',
+      'is-active-firewalld__rocky9.6-NOT-INSTALLED-prints-inactive__68630480829.txt',
+    ).trim();
     const firewalld = servicesProbe.parse({ show: ok(ROCKY_NO_FIREWALLD) }).units['firewalld.service'];
     expect(firewalld?.activeState).toBe(isActive);
     expect(firewalld?.loadState).toBe('not-found');
@@ -98,9 +120,17 @@ describe('services: agrees with is-active / is-enabled samples', () => {
 describe('services: rejects', () => {
   it('block count differs from the requested units (corpus 3-unit and 2-unit samples)', () => {
     expectUnparsable(() =>
-      servicesProbe.parse({ show: ok(corpus('systemd', 'systemctl-show-multi-unit__THIRD-PARTY-HANDWRITTEN-not-found-shape__63604033285.txt')) }),
+      servicesProbe.parse({
+        show: ok(
+          corpus('systemd', 'systemctl-show-multi-unit__THIRD-PARTY-HANDWRITTEN-not-found-shape__63604033285.txt'),
+        ),
+      }),
     );
-    expectUnparsable(() => servicesProbe.parse({ show: ok(corpus('systemd', 'systemctl-show-all-excerpt__rhel7.9-chronyd-and-sshd__mql.txt')) }));
+    expectUnparsable(() =>
+      servicesProbe.parse({
+        show: ok(corpus('systemd', 'systemctl-show-all-excerpt__rhel7.9-chronyd-and-sshd__mql.txt')),
+      }),
+    );
   });
 
   it('a lone UnitFileState=bad (SysV on Ubuntu) lacks the other properties', () => {
@@ -109,9 +139,12 @@ describe('services: rejects', () => {
     expectUnparsable(() => unitStateOf(parseShowBlocks(output)[0]!, output));
   });
 
-  it.each(corpusFiles('systemd').filter((f) => f.startsWith('systemctl-status') || f.startsWith('is-')))('%s is not systemctl show output', (file) => {
-    expectUnparsable(() => servicesProbe.parse({ show: ok(corpus('systemd', file)) }));
-  });
+  it.each(corpusFiles('systemd').filter((f) => f.startsWith('systemctl-status') || f.startsWith('is-')))(
+    '%s is not systemctl show output',
+    (file) => {
+      expectUnparsable(() => servicesProbe.parse({ show: ok(corpus('systemd', file)) }));
+    },
+  );
 
   it('this Debian 12 machine has no systemd: systemctl exits 1', () => {
     expectUnparsable(() => servicesProbe.parse(debianHost('services')));

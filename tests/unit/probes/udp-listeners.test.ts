@@ -7,7 +7,9 @@ const s = (localAddress: string, port: number, process: string | null) => ({ loc
 
 describe('udp-listeners: ss', () => {
   it('ALT Linux, iproute2 6.x, -u only (no Netid), headerless grep line: chronyd on 0.0.0.0:123', () => {
-    expect(parse(corpus('network', 'ss-ulnp-grep-123__altlinux-chronyd-on-0.0.0.0-123__53025777401.txt'))).toEqual([s('0.0.0.0', 123, 'chronyd')]);
+    expect(parse(corpus('network', 'ss-ulnp-grep-123__altlinux-chronyd-on-0.0.0.0-123__53025777401.txt'))).toEqual([
+      s('0.0.0.0', 123, 'chronyd'),
+    ]);
   });
 
   it('EL8 ss -nutlp: %iface suffix and [::1] brackets dropped, tcp rows skipped', () => {
@@ -38,10 +40,9 @@ describe('udp-listeners: ss', () => {
 
 describe('udp-listeners: netstat', () => {
   it('CentOS 7 netstat -tulnpe: empty UDP State column, User/Inode columns, tcp skipped', () => {
-    expect(parse(corpus('network', 'netstat-tulnpe__centos7-chronyd-323-user-inode-columns__35312114945.txt'))).toEqual([
-      s('127.0.0.1', 323, 'chronyd'),
-      s('::1', 323, 'chronyd'),
-    ]);
+    expect(parse(corpus('network', 'netstat-tulnpe__centos7-chronyd-323-user-inode-columns__35312114945.txt'))).toEqual(
+      [s('127.0.0.1', 323, 'chronyd'), s('::1', 323, 'chronyd')],
+    );
   });
 
   it('CentOS netstat -anup with title and header', () => {

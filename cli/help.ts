@@ -1,0 +1,117 @@
+import { DEFAULTS } from '../run/settings.ts';
+
+export const USAGE = "Run 'labspec --help' for the commands, or 'labspec COMMAND --help' for one.\n";
+
+const EXIT_CODES = `Exit codes:
+  0    every selected check passed (skips allowed)
+  1    a check failed
+  2    usage, inventory or snapshot error, or a filter that selects no check: nothing was checked
+  3    no check failed, but some could not be evaluated (unreachable host, unreadable output)
+  4    the reports could not be written
+  70   labspec itself failed (a bug; the stack trace is on stderr)
+  130  interrupted (SIGINT); 143 terminated (SIGTERM)`;
+
+const REPORTS = `Reports (in --reports DIR, default ${DEFAULTS.reports}/ under the current folder):
+  DIR/runs/<run-id>/   each run's complete set: junit.xml, results.json, facts/<host>.json
+  DIR/junit.xml        the latest complete run's JUnit, for CI to publish
+  DIR/results.json     the same verdicts as JSON (schema labspec/results@2)
+  DIR/facts, DIR/latest  links to the latest run's snapshots and folder
+  Earlier runs are never deleted. On exit 2, DIR/junit.xml and DIR/results.json are removed.`;
+
+const FILTER = `  -t, --filter REGEX   only the checks whose full name matches: '<section> > <host> › <check>',
+                       e.g. 'firewalld', 'compute1 › chrony', '^Disable SELinux'; the same
+                       as vitest's -t in 'npm test -- -t REGEX'`;
+
+export const HELP = {
+  main: `labspec — read-only checks of an OpenStack lab over SSH, with JUnit reports
+
+Usage:
+  labspec run     [--inventory FILE] [--reports DIR] [--concurrency N] [-t REGEX] [-q]
+  labspec replay  [DIR] [--reports DIR] [-t REGEX] [-q]
+  labspec checks  [--json]
+  labspec probes
+  labspec lab     up [--scenario NAME] | down | status | scenarios
+  labspec demo    [--scenario NAME] [--keep] [--reports DIR]
+  labspec --help | --version
+
+Commands:
+  run       Read every host of the inventory (one SSH connection and one exec each, in
+            parallel), judge every check, print what failed and a summary, write the reports.
+  replay    Judge saved snapshots again, with no network.
+  checks    Every check labspec makes: ID, which hosts, section, points, title.
+  probes    The fixed, read-only commands labspec may send to a host, probe by probe.
+  lab       The local lab: two real systemd hosts (controller, compute1) in network
+            namespaces on this machine. Needs Linux and root.
+  demo      lab up, labspec run against it, lab down (unless --keep).
+
+Each command has its own --help.
+
+${REPORTS}
+
+${EXIT_CODES}
+`,
+  run: `labspec run — read every host of the inventory and judge the lab spec
+
+Usage: labspec run [--inventory FILE] [--reports DIR] [--concurrency N] [-t REGEX] [-q]
+
+  --inventory FILE     the inventory YAML (default ${DEFAULTS.inventory}; env LABSPEC_INVENTORY)
+  --reports DIR        where reports go (default ${DEFAULTS.reports}; env LABSPEC_REPORTS)
+  --concurrency N      hosts read at once (default ${DEFAULTS.concurrency}; env LABSPEC_CONCURRENCY)
+${FILTER}
+  -q, --quiet          print only the summary, not each failing check
+  -h, --help           this text
+
+Relative paths are taken from the current folder. Colour only on a terminal; NO_COLOR turns it
+off, FORCE_COLOR on. Progress goes to stderr once reading the hosts takes longer than a second.
+
+${REPORTS}
+
+${EXIT_CODES}
+`,
+  replay: `labspec replay — judge saved snapshots again, with no network
+
+Usage: labspec replay [DIR] [--reports DIR] [-t REGEX] [-q]
+
+  DIR                  a reports folder (its latest run), a run folder (DIR/runs/<id>) or a
+                       facts folder (default: the reports folder)
+  --reports DIR        where the new run's reports go (default ${DEFAULTS.reports}; env LABSPEC_REPORTS)
+${FILTER}
+  -q, --quiet          print only the summary
+  -h, --help           this text
+
+The raw outputs in the snapshots are parsed again with today's parsers and judged with the
+lab settings they were gathered with. The replay is a run of its own in DIR/runs/.
+
+${EXIT_CODES}
+`,
+  checks: `labspec checks — every check labspec makes
+
+Usage: labspec checks [--json]
+
+  --json       the registry as JSON: id, scope, appliesTo, section, title, titleKo, points, fix, image
+  -h, --help   this text
+`,
+  probes: `labspec probes — the fixed, read-only commands labspec may send to a host
+
+Usage: labspec probes
+`,
+  lab: `labspec lab — the local lab: controller and compute1 as real systemd containers
+
+Usage:
+  labspec lab up [--scenario NAME]   boot the lab (default scenario: compliant); needs root
+  labspec lab down                   stop it and remove everything it made
+  labspec lab status                 is it up, and do its hosts answer SSH
+  labspec lab scenarios              the scenarios and the checks each must fail
+`,
+  demo: `labspec demo — labspec's main job on the embedded local lab
+
+Usage: labspec demo [--scenario NAME] [--keep] [--reports DIR]
+
+  --scenario NAME   how the lab deviates from the tutorial (default drift; see labspec lab scenarios)
+  --keep            leave the lab running afterwards (stop it with: labspec lab down)
+  --reports DIR     where the reports go (default ${DEFAULTS.reports})
+
+Boots the lab, runs labspec against it inside the lab's network, prints what failed and the
+summary, and exits 0 when the verdicts are exactly those the scenario predicts.
+`,
+} as const;

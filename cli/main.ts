@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT } from '../run/exit-codes.ts';
+import { runLabspec, type Console } from '../run/run.ts';
+import { resolveRunSettings, UsageError, type SettingFlags } from '../run/settings.ts';
+import { describeChecks, describeChecksJson, describeProbes } from './describe.ts';
+import { HELP, USAGE } from './help.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const HELP_FLAG: Options = { help: { type: 'boolean', short: 'h' } };
+const RUN_OPTIONS: Options = {
+  ...HELP_FLAG,
+  reports: { type: 'string' },
+  filter: { type: 'string', short: 't' },
+  quiet: { type: 'boolean', short: 'q' },
+};
+
+/** Everything labspec's process needs from outside, passed in: the arguments, the environment, the folder, the console. */
+export interface Invocation {
+  argv: string[];
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  io: Console;
+  /** How to start this same labspec in another process (the demo runs it inside the lab's network). */
+  self: string[];
+}
+
+export async function main({ argv, env, cwd, io, self }: Invocation): Promise<number> {
+  const [command, ...rest] = argv;
+  const print = (text: string) => (io.stdout.write(text), EXIT.ok);
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        return print(HELP.main);
+      case '--version':
+      case '-V':
+        return print(`${version()}\n`);
+      case 'run': {
+        const { values, positionals } = parse(rest, {
+          ...RUN_OPTIONS,
+          inventory: { type: 'string' },
+          concurrency: { type: 'string' },
+        });
+        if (values.help) return print(HELP.run);
+        noPositionals('run', positionals, 'give the inventory with --inventory FILE');
+        return runLabspec(settingsFrom(values, { env, cwd, io }), io);
+      }
+      case 'replay': {
+        const { values, positionals } = parse(rest, RUN_OPTIONS);
+        if (values.help) return print(HELP.replay);
+        if (positionals.length > 1) throw new UsageError(`replay takes one folder, got ${positionals.length}`);
+        const replayFrom = positionals[0] ?? (values.reports as string | undefined) ?? env.LABSPEC_REPORTS ?? 'reports';
+        return runLabspec(settingsFrom({ ...values, replayFrom }, { env, cwd, io }), io);
+      }
+      case 'checks': {
+        const { values, positionals } = parse(rest, { ...HELP_FLAG, json: { type: 'boolean' } });
+        if (values.help) return print(HELP.checks);
+        noPositionals('checks', positionals);
+        return print(values.json ? describeChecksJson() : describeChecks());
+      }
+      case 'probes': {
+        const { values, positionals } = parse(rest, HELP_FLAG);
+        if (values.help) return print(HELP.probes);
+        noPositionals('probes', positionals);
+        return print(describeProbes());
+      }
+      case 'lab': {
+        const { values, positionals } = parse(rest, { ...HELP_FLAG, scenario: { type: 'string' } });
+        if (values.help || positionals.length === 0) return print(HELP.lab);
+        const { labCli } = await import('../lab/cli.ts');
+        return labCli(positionals, { scenario: values.scenario as string | undefined });
+      }
+      case 'demo': {
+        const { values, positionals } = parse(rest, {
+          ...HELP_FLAG,
+          scenario: { type: 'string' },
+          keep: { type: 'boolean' },
+          reports: { type: 'string' },
+        });
+        if (values.help) return print(HELP.demo);
+        noPositionals('demo', positionals);
+        const settings = resolveRunSettings({
+          flags: { reports: values.reports as string | undefined },
+          env,
+          cwd,
+          isTTY: false,
+        });
+        const { demo } = await import('../lab/demo.ts');
+        return demo({
+          scenario: (values.scenario as string | undefined) ?? 'drift',
+          keep: (values.keep as boolean | undefined) ?? false,
+          reports: settings.reports,
+          labspec: self,
+        });
+      }
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`labspec: ${error.message}\n${USAGE}`);
+    return EXIT.usage;
+  }
+}
+
+function parse(args: string[], options: Options) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]!);
+  }
+}
+
+function noPositionals(command: string, positionals: string[], hint?: string): void {
+  if (positionals.length === 0) return;
+  throw new UsageError(
+    `${command} takes no arguments, got ${JSON.stringify(positionals[0])}${hint ? `: ${hint}` : ''}`,
+  );
+}
+
+function settingsFrom(
+  values: Record<string, unknown>,
+  context: { env: Invocation['env']; cwd: string; io: Console },
+): ReturnType<typeof resolveRunSettings> {
+  const flags: SettingFlags = {
+    inventory: values.inventory as string | undefined,
+    replayFrom: values.replayFrom as string | undefined,
+    reports: values.reports as string | undefined,
+    concurrency: values.concurrency as string | undefined,
+    filter: values.filter as string | undefined,
+    quiet: values.quiet as boolean | undefined,
+  };
+  return resolveRunSettings({ flags, env: context.env, cwd: context.cwd, isTTY: context.io.stdout.isTTY ?? false });
+}
+
+/** The version in labspec's own package.json: `../` from the sources, `../../` from the compiled dist/. */
+function version(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+}

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A run's report files, by name inside its run folder (`facts/<host>.json` for snapshots). */
+export type ReportFiles = ReadonlyArray<{ name: string; content: string }>;
+
+/** The reports could not be written: one line naming the path and the reason. */
+export class ReportsUnwritable extends Error {
+  override name = 'ReportsUnwritable';
+}
+
+/** Sortable by time, unique per run: `20261130T193512Z-3fa1`. */
+export function newRunId(now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+const TOP_LEVEL_FILES = ['junit.xml', 'results.json'] as const;
+
+/**
+ * The reports folder: `runs/<id>/` per run, complete or absent; the top level shows the latest
+ * complete run (`junit.xml`, `results.json` as files a CI step publishes, `facts` and `latest` as links).
+ */
+export class ReportsFolder {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  runDir(runId: string): string {
+    return join(this.root, 'runs', runId);
+  }
+
+  /** Before any host is contacted: can a run folder be created here at all? */
+  assertWritable(): void {
+    const probe = join(this.root, 'runs', `.write-test-${process.pid}-${randomBytes(4).toString('hex')}`);
+    attempt(probe, () => {
+      mkdirSync(join(this.root, 'runs'), { recursive: true });
+      writeFileSync(probe, '');
+      rmSync(probe);
+    });
+  }
+
+  /**
+   * Writes the run into `runs/.<id>.partial/`, renames it to `runs/<id>/`, then swaps each top-level
+   * entry by rename: a reader sees the previous run or this one, never a half-written file.
+   */
+  publish(runId: string, files: ReportFiles): string {
+    const runDir = this.runDir(runId);
+    const partial = join(this.root, 'runs', `.${runId}.partial`);
+    try {
+      for (const file of files) {
+        const path = join(partial, file.name);
+        attempt(path, () => {
+          mkdirSync(join(path, '..'), { recursive: true });
+          writeFileSync(path, file.content);
+        });
+      }
+      attempt(runDir, () => renameSync(partial, runDir));
+    } finally {
+      rmSync(partial, { recursive: true, force: true });
+    }
+    for (const name of TOP_LEVEL_FILES) {
+      if (!files.some((f) => f.name === name)) continue;
+      const temp = join(this.root, `.${name}.${runId}`);
+      attempt(join(this.root, name), () => {
+        copyFileSync(join(runDir, name), temp);
+        renameSync(temp, join(this.root, name));
+      });
+    }
+    this.swapLink('facts', join('runs', runId, 'facts'));
+    this.swapLink('latest', join('runs', runId));
+    return runDir;
+  }
+
+  /** After a usage error: a CI step must not publish an earlier run's results as this one's. Earlier runs stay in runs/. */
+  withdrawTopLevel(): void {
+    for (const name of TOP_LEVEL_FILES) rmSync(join(this.root, name), { force: true });
+  }
+
+  private swapLink(name: string, target: string): void {
+    const path = join(this.root, name);
+    attempt(path, () => {
+      const existing = lstatOrNull(path);
+      // A folder left by an older labspec (before run folders) is kept, moved aside, never deleted.
+      if (existing?.isDirectory())
+        renameSync(path, join(this.root, 'runs', `${newRunId()}-${name}-before-run-folders`));
+      const temp = join(this.root, `.${name}.${process.pid}.link`);
+      rmSync(temp, { force: true });
+      symlinkSync(target, temp);
+      renameSync(temp, path);
+    });
+  }
+}
+
+function lstatOrNull(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function attempt(path: string, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ReportsUnwritable(`${path}: cannot write the reports (${code})`);
+  }
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { connectionOutcome } from '../facts/snapshot.ts';
+import { role } from '../inventory/schema.ts';
+
+export const RESULTS_SCHEMA = 'labspec/results@2';
+
+export const status = z.enum(['pass', 'fail', 'error', 'skip']);
+
+/** One verdict: one host (or, for cross-host checks, the lab) and one check. */
+export const resultEntry = z.strictObject({
+  lab: z.string(),
+  /** null for a cross-host check of the whole lab. */
+  host: z.string().nullable(),
+  check: z.string(),
+  title: z.string(),
+  section: z.string(),
+  status,
+  expected: z.string(),
+  actual: z.string(),
+  source: z.string(),
+  message: z.string(),
+  fix: z.string(),
+  /** Time spent judging it, on the runner. */
+  durationMs: z.number(),
+});
+export type ResultEntry = z.infer<typeof resultEntry>;
+
+/** Per host, what the reports need beyond the verdicts: how it was reached and every command sent. */
+export const hostRecord = z.strictObject({
+  lab: z.string(),
+  host: z.string(),
+  address: z.string(),
+  labAddress: z.string(),
+  role,
+  transport: z.string(),
+  startedAt: z.iso.datetime(),
+  durationMs: z.number(),
+  connection: connectionOutcome,
+  notes: z.array(z.string()),
+  /** The remote command, then each probe command the script ran, in order. */
+  commands: z.array(z.string()),
+  /** The snapshot file, relative to the run folder. */
+  snapshot: z.string(),
+});
+export type HostRecord = z.infer<typeof hostRecord>;
+
+export const summary = z.strictObject({ pass: z.int(), fail: z.int(), error: z.int(), skip: z.int() });
+export type Summary = z.infer<typeof summary>;
+
+/** results.json, and the one argument every report writer receives. Documented in README ("Reports"). */
+export const resultsDocument = z.strictObject({
+  schema: z.literal(RESULTS_SCHEMA),
+  run: z.strictObject({
+    id: z.string(),
+    /** live: the hosts were read now; replay: saved snapshots were judged again. */
+    kind: z.enum(['live', 'replay']),
+    /** The run whose snapshots were judged: this one for a live run. */
+    gatheredBy: z.string(),
+    startedAt: z.iso.datetime(),
+    durationMs: z.number(),
+    /** The test-name pattern that selected the checks, if any. */
+    filter: z.string().nullable(),
+  }),
+  summary,
+  hosts: z.array(hostRecord),
+  results: z.array(resultEntry),
+});
+export type RunReport = z.infer<typeof resultsDocument>;
+
+export function summarize(results: readonly ResultEntry[]): Summary {
+  const counts = { pass: 0, fail: 0, error: 0, skip: 0 };
+  for (const r of results) counts[r.status]++;
+  return counts;
+}

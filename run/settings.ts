@@ -1,0 +1,97 @@
+import { isAbsolute, resolve } from 'node:path';
+
+/**
+ * Everything a run needs to know, resolved once: flags first, then the environment, then the
+ * defaults below (the inventory's own settings, lab and connection, are resolved by its loader).
+ * Every path is absolute, made against the user's working folder.
+ */
+export interface RunSettings {
+  /** The inventory to read; unused when replaying. */
+  inventory: string;
+  /** Snapshots to judge again instead of reading hosts: a reports folder, a run folder or a facts folder. */
+  replayFrom: string | null;
+  /** The reports folder: each run writes `runs/<id>/`, then the top level shows the latest complete run. */
+  reports: string;
+  /** How many hosts are read at once. */
+  concurrency: number;
+  /** Which checks run: a regular expression over `<section> > <host> › <check>`, as vitest's `-t`. */
+  filter: { source: string; pattern: RegExp } | null;
+  /** Print only the summary. */
+  quiet: boolean;
+  /** ANSI colour in console output. */
+  color: boolean;
+}
+
+export const DEFAULTS = {
+  inventory: 'inventory/lab.yaml',
+  reports: 'reports',
+  concurrency: 16,
+} as const;
+
+/** What a user can set from the command line; each has an environment variable of the same meaning. */
+export interface SettingFlags {
+  inventory?: string | undefined;
+  replayFrom?: string | undefined;
+  reports?: string | undefined;
+  concurrency?: string | undefined;
+  filter?: string | undefined;
+  quiet?: boolean | undefined;
+}
+
+/** A setting that cannot be used: one line naming the setting and why. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface SettingSources {
+  flags: SettingFlags;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  /** Whether the console output goes to a terminal. */
+  isTTY: boolean;
+}
+
+export function resolveRunSettings({ flags, env, cwd, isTTY }: SettingSources): RunSettings {
+  const path = (value: string) => (isAbsolute(value) ? value : resolve(cwd, value));
+  const replayFrom = flags.replayFrom ?? nonEmpty(env.LABSPEC_REPLAY);
+  return {
+    inventory: path(flags.inventory ?? nonEmpty(env.LABSPEC_INVENTORY) ?? DEFAULTS.inventory),
+    replayFrom: replayFrom === undefined ? null : path(replayFrom),
+    reports: path(flags.reports ?? nonEmpty(env.LABSPEC_REPORTS) ?? DEFAULTS.reports),
+    concurrency: concurrencyOf(flags.concurrency, env.LABSPEC_CONCURRENCY),
+    filter: filterOf(flags.filter),
+    quiet: flags.quiet ?? false,
+    color: colorOf(env, isTTY),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function concurrencyOf(flag: string | undefined, env: string | undefined): number {
+  const [where, text] = flag !== undefined ? ['--concurrency', flag] : ['LABSPEC_CONCURRENCY', nonEmpty(env)];
+  if (text === undefined) return DEFAULTS.concurrency;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`${where}: expected a whole number ≥ 1, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+function filterOf(text: string | undefined): RunSettings['filter'] {
+  if (text === undefined) return null;
+  try {
+    return { source: text, pattern: new RegExp(text) };
+  } catch (error) {
+    throw new UsageError(`--filter: not a valid regular expression: ${(error as Error).message}`);
+  }
+}
+
+/** NO_COLOR (any value) turns colour off; FORCE_COLOR turns it on, unless it is 0 or false; otherwise only on a terminal. */
+export function colorOf(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
+  if (nonEmpty(env.NO_COLOR) !== undefined) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
+  return isTTY;
+}

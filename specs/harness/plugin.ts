@@ -1,0 +1,99 @@
+import type { Vite } from 'vitest/node';
+import type { Reporter, TestModule } from 'vitest/node';
+import type { ResultEntry } from '../../outputs/report.ts';
+import { EXIT } from '../../run/exit-codes.ts';
+import type { Judged } from '../../run/judge.ts';
+import { buildReport, failUsage, finishRun, prepareRun, type Console, type PreparedRun } from '../../run/run.ts';
+import { resolveRunSettings, UsageError, type RunSettings } from '../../run/settings.ts';
+
+/** What each spec file's tests look up: every verdict, with the label its test is named by. */
+export interface ProvidedRun {
+  judged: Array<Pick<Judged, 'label' | 'entry'>>;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    labspecRun: ProvidedRun;
+  }
+  interface TaskMeta {
+    labspec?: ResultEntry;
+  }
+}
+
+/**
+ * `npm test`: the spec files under vitest, with labspec's own run around them. Before the tests,
+ * every host is read once and every check judged (in watch mode, again on every rerun); the spec
+ * files attach each verdict to its test, so vitest's -t selects checks; after them, the selected
+ * verdicts become the same report set `labspec run` writes. Added as a reporter here, not in the
+ * config, so `npm test -- --reporter=x` adds a reporter without removing labspec's reports.
+ */
+export function labspecPlugin(): Vite.Plugin {
+  return {
+    name: 'labspec',
+    configureVitest({ vitest, project }) {
+      const io: Console = { stdout: process.stdout, stderr: process.stderr };
+      const settings = resolveRunSettings({
+        flags: {},
+        env: process.env,
+        // npm runs scripts from the package folder; INIT_CWD is where the user typed the command.
+        cwd: process.env.INIT_CWD ?? process.cwd(),
+        isTTY: process.stdout.isTTY ?? false,
+      });
+      const filter = vitest.config.testNamePattern?.source ?? null;
+      const reporter = new LabspecReporter({ ...settings, filter: null }, filter, io, (run) =>
+        project.provide('labspecRun', run),
+      );
+      vitest.config.reporters.push(reporter);
+    },
+  };
+}
+
+class LabspecReporter implements Reporter {
+  private run: PreparedRun | undefined;
+  private exitCode: number = EXIT.ok;
+  private readonly settings: RunSettings;
+  private readonly io: Console;
+  private readonly filter: string | null;
+  private readonly provide: (run: ProvidedRun) => void;
+
+  /** `filter`: vitest's own -t, which selects the tests; labspec only reports which checks it left. */
+  constructor(settings: RunSettings, filter: string | null, io: Console, provide: (run: ProvidedRun) => void) {
+    this.settings = settings;
+    this.filter = filter;
+    this.io = io;
+    this.provide = provide;
+    // vitest exits 1 for any failed test; labspec's codes also tell errors (3) and usage (2) apart.
+    process.on('exit', () => {
+      process.exitCode = this.exitCode;
+    });
+  }
+
+  async onTestRunStart(): Promise<void> {
+    try {
+      this.run = await prepareRun(this.settings, this.io);
+    } catch (error) {
+      process.exit(failUsage(this.settings, error, this.io));
+    }
+    this.provide({ judged: this.run.judged.map(({ label, entry }) => ({ label, entry })) });
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const run = this.run;
+    if (!run) return;
+    const ran = new Set(
+      testModules.flatMap((m) =>
+        [...m.children.allTests()].flatMap((t) => (t.meta().labspec ? [key(t.meta().labspec!)] : [])),
+      ),
+    );
+    const selected = run.judged.filter((j) => ran.has(key(j.entry)));
+    if (selected.length === 0) {
+      this.exitCode = failUsage(this.settings, new UsageError('-t selects no check'), this.io);
+      return;
+    }
+    this.exitCode = finishRun(this.settings, run, buildReport(run, selected, this.filter), this.io);
+  }
+}
+
+function key(entry: Pick<ResultEntry, 'lab' | 'host' | 'check'>): string {
+  return `${entry.lab}\u0000${entry.host ?? ''}\u0000${entry.check}`;
+}
