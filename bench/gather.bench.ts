@@ -43,19 +43,19 @@ async function measure(inventoryPath: string): Promise<void> {
     settings: { ...lab.settings, name: `student${i + 1}` },
     hosts: lab.hosts.map((h) => ({ ...h, lab: `student${i + 1}` })),
   }));
-  await gatherLabs([lab], { concurrency: 2 }); // warm-up: module loading, first handshakes
+  await gatherLabs([lab], { concurrency: 2, runId: 'bench' }); // warm-up: module loading, first handshakes
   console.log(
-    `one host (controller), one connection + one exec:  ${stats(await repeat(() => gatherLabs([controllerOnly], { concurrency: 1 })))}`,
+    `one host (controller), one connection + one exec:  ${stats(await repeat(() => gatherLabs([controllerOnly], { concurrency: 1, runId: 'bench' })))}`,
   );
   console.log(
-    `two-node lab, in parallel:                         ${stats(await repeat(() => gatherLabs([lab], { concurrency: 2 })))}`,
+    `two-node lab, in parallel:                         ${stats(await repeat(() => gatherLabs([lab], { concurrency: 2, runId: 'bench' })))}`,
   );
   console.log(
-    `two-node lab, one after the other:                 ${stats(await repeat(() => gatherLabs([lab], { concurrency: 1 })))}`,
+    `two-node lab, one after the other:                 ${stats(await repeat(() => gatherLabs([lab], { concurrency: 1, runId: 'bench' })))}`,
   );
   for (const concurrency of [1, 4, 16]) {
     console.log(
-      `class of 20 labs (40 hosts), concurrency ${String(concurrency).padEnd(2)}:       ${stats(await repeat(() => gatherLabs(klass, { concurrency }), 3))}`,
+      `class of 20 labs (40 hosts), concurrency ${String(concurrency).padEnd(2)}:       ${stats(await repeat(() => gatherLabs(klass, { concurrency, runId: 'bench' }), 3))}`,
     );
   }
 }
@@ -72,11 +72,7 @@ async function main(): Promise<void> {
   const inLab = (args: string[], env: Record<string, string>, stdio: 'inherit' | 'ignore') =>
     spawnSync(labExecPrefix()[0]!, [...labExecPrefix().slice(1), ...args], { stdio, env: { ...process.env, ...env } });
   try {
-    inLab(
-      [process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)],
-      { [IN_LAB]: inventoryPath },
-      'inherit',
-    );
+    inLab([process.execPath, fileURLToPath(import.meta.url)], { [IN_LAB]: inventoryPath }, 'inherit');
     const samples: number[] = [];
     for (let i = 0; i < 3; i++) {
       const start = performance.now();

@@ -105,7 +105,9 @@ export function checksForLab(lab: LabView): { host: HostCheck[]; lab: LabCheck[]
 /** Ids as written in spec files and scenarios: a registry id, or a family's member such as `hosts.controller`. */
 export function isKnownCheckId(id: string): boolean {
   return REGISTRY.some((entry) =>
-    isFamily(entry) ? id.startsWith(entry.template.id.replace('<name>', '')) : entry.id === id,
+    isFamily(entry)
+      ? new RegExp(`^${entry.template.id.replace('.<name>', '')}\\.[a-z0-9-]+$`, 'i').test(id)
+      : entry.id === id,
   );
 }
 

@@ -42,7 +42,8 @@ export class InventoryError extends Error {
   }
 }
 
-export const DEFAULT_INVENTORY = 'inventory/lab.yaml';
+/** What the reports call a lab's cross-host suite (`<lab>.lab`): no host may take the name. */
+export const CROSS_HOST_NAME = 'lab';
 const DEFAULT_LAB_NAME = 'default';
 
 export function loadInventory(file: string): Inventory {
@@ -129,6 +130,11 @@ function crossFieldProblems(lab: Lab, prefix: string): string[] {
     if (first !== undefined)
       problems.push(`${prefix}hosts[${index}].name: duplicate host name ${host.name} (also hosts[${first}])`);
     else seen.set(host.name, index);
+    if (host.name.toLowerCase() === CROSS_HOST_NAME) {
+      problems.push(
+        `${prefix}hosts[${index}].name: '${CROSS_HOST_NAME}' names the cross-host checks in the reports; rename the host`,
+      );
+    }
   });
   lab.hosts.forEach((host, index) => {
     if (isIP(host.labAddress) !== 4)

@@ -1,3 +1,4 @@
+import { CROSS_HOST_NAME } from '../inventory/load.ts';
 import type { HostRecord, ResultEntry, RunReport } from './report.ts';
 import { xmlSafe } from './xml-text.ts';
 
@@ -106,7 +107,7 @@ function caseXml(entry: ResultEntry): string {
 }
 
 function classname(entry: Pick<ResultEntry, 'lab' | 'host'>): string {
-  return `${entry.lab}.${entry.host ?? 'lab'}`;
+  return `${entry.lab}.${entry.host ?? CROSS_HOST_NAME}`;
 }
 
 function seconds(ms: number): string {

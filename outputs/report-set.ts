@@ -63,7 +63,7 @@ export class ReportsFolder {
       }
       attempt(runDir, () => renameSync(partial, runDir));
     } finally {
-      rmSync(partial, { recursive: true, force: true });
+      removeQuietly(partial);
     }
     for (const name of TOP_LEVEL_FILES) {
       if (!files.some((f) => f.name === name)) continue;
@@ -95,6 +95,15 @@ export class ReportsFolder {
       symlinkSync(target, temp);
       renameSync(temp, path);
     });
+  }
+}
+
+/** Cleanup after a failed write must not replace the failure's own one-line reason. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // Nothing was published from it; the reason already on its way names the path.
   }
 }
 

@@ -116,6 +116,8 @@ export async function startSshd(extraConfig: string[] = []): Promise<TestSshd> {
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  // A missing sshd binary must fail the test at once, not leave it waiting for a banner.
+  child.once('error', (error) => ((exited = true), (stderr += error.message)));
 
   const stop = async () => {
     killSessions(port);

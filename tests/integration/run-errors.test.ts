@@ -2,6 +2,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultsDocument } from '../../outputs/report.ts';
+import { labspec } from '../helpers/labspec-cli.ts';
 import { freePort, startSshd, type TestSshd } from '../helpers/sshd.ts';
 import { runNpmTest, type NpmTestRun } from '../helpers/run-npm-test.ts';
 
@@ -21,6 +23,7 @@ describe.skipIf(!isRoot)('npm test with unreachable, impostor and hostile hosts 
   const silentSockets: Socket[] = [];
   let run: NpmTestRun;
   let wrapper: string;
+  let inventory: string;
 
   beforeAll(async () => {
     wrapper = join('/tmp', `labspec-hostile-${process.pid}.sh`);
@@ -52,7 +55,7 @@ describe.skipIf(!isRoot)('npm test with unreachable, impostor and hostile hosts 
         '',
       ].join('\n'),
     );
-    const inventory = join(hostile.dir, 'inventory.yaml');
+    inventory = join(hostile.dir, 'inventory.yaml');
     writeFileSync(
       inventory,
       `lab:
@@ -85,9 +88,30 @@ hosts:
   const resultsOf = (host: string) => run.results.results.filter((r) => r.host === host);
   const connectionOf = (host: string) => run.results.hosts.find((h) => h.host === host)!.connection;
 
-  it('exits 1 and writes JUnit that validates against the Jenkins schema', () => {
+  it('exits 1 (a check failed) and writes JUnit that validates against the Jenkins schema', () => {
     expect(run.exitCode, run.output).toBe(1);
     expect(run.junitValid.ok, run.junitValid.message).toBe(true);
+  });
+
+  it("starts an unreachable host's failure bodies with the reason, which GitLab shows (it ignores message)", () => {
+    const reason = (connectionOf('compute1') as { message: string }).message;
+    const body = new RegExp(
+      `classname="errors\\.compute1" name="os\\.release"[^>]*>\\s*<error [^>]*>could not read compute1: `,
+    );
+    expect(run.junit).toMatch(body);
+    expect(run.junit).toContain(reason.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  });
+
+  it('labspec run gives the same verdicts as npm test on the same hosts', () => {
+    const cli = labspec(['run', '--inventory', inventory, '--reports', join(hostile.dir, 'cli-reports'), '-q'], {
+      env: { HOME: hostile.dir },
+    });
+    expect(cli.code, cli.stderr).toBe(1);
+    const results = resultsDocument.parse(
+      JSON.parse(readFileSync(join(hostile.dir, 'cli-reports', 'results.json'), 'utf8')),
+    );
+    const verdicts = (r: typeof results) => r.results.map((e) => `${e.host}:${e.check}:${e.status}:${e.message}`);
+    expect(verdicts(results)).toEqual(verdicts(run.results));
   });
 
   it('gives every host the same checks, so counts stay stable', () => {
@@ -147,5 +171,91 @@ hosts:
     expect(record.commands).toContain('cat /etc/hosts');
     expect(run.junit).toContain('cat /etc/hosts');
     expect(run.results.hosts.find((h) => h.host === 'compute1')!.commands).toEqual([]);
+  });
+});
+
+/** Exit codes a CI gate acts on: an infrastructure fault (3) is not a regression (1). */
+describe.skipIf(!isRoot)('exit codes on real endpoints (needs root)', () => {
+  let sshd: TestSshd;
+  let dir: string;
+  beforeAll(async () => {
+    sshd = await startSshd();
+    dir = sshd.dir;
+  }, 60_000);
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  const inventoryWith = async (name: string, port: number) => {
+    const knownHosts = join(dir, 'known_hosts');
+    writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${sshd.hostKeys.ed25519}\n`);
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(
+      file,
+      `defaults: { user: root, identityFile: ${sshd.clientKey}, knownHostsFile: ${knownHosts}, connectTimeoutSeconds: 2 }
+hosts:
+  - { name: controller, address: 127.0.0.1, port: ${port}, labAddress: 10.0.0.100, role: controller }
+`,
+    );
+    return file;
+  };
+
+  it('3 when no check failed but a host could not be read, from labspec run and npm test alike', async () => {
+    const inventory = await inventoryWith('refused', await freePort());
+    const cli = labspec(['run', '--inventory', inventory, '--reports', join(dir, 'refused'), '-q'], {
+      env: { HOME: dir },
+    });
+    expect(cli.code, cli.stdout + cli.stderr).toBe(3);
+    const npm = runNpmTest({ LABSPEC_INVENTORY: inventory, HOME: dir });
+    expect(npm.exitCode, npm.output).toBe(3);
+    expect(npm.results.summary).toMatchObject({ pass: 0, fail: 0 });
+  });
+
+  it('1 when a check failed on a host that was read; 0 when the selected checks pass', async () => {
+    const inventory = await inventoryWith('reachable', sshd.port);
+    const failing = labspec(
+      ['run', '--inventory', inventory, '--reports', join(dir, 'r1'), '-t', 'os\\.release', '-q'],
+      {
+        env: { HOME: dir },
+      },
+    );
+    expect(failing.code, failing.stdout + failing.stderr).toBe(1);
+    const passing = labspec(
+      ['run', '--inventory', inventory, '--reports', join(dir, 'r0'), '-t', 'cpu\\.count', '-q'],
+      {
+        env: { HOME: dir },
+      },
+    );
+    expect(passing.code, passing.stdout + passing.stderr).toBe(0);
+  });
+
+  it('2 for npm test when -t selects nothing, with the previous top-level report withdrawn', async () => {
+    const inventory = await inventoryWith('reachable', sshd.port);
+    const reports = join(dir, 'npm-filter');
+    const first = runNpmTest(
+      { LABSPEC_INVENTORY: inventory, LABSPEC_REPORTS: reports, HOME: dir },
+      [],
+      ['-t', 'cpu\\.count'],
+    );
+    expect(first.exitCode, first.output).toBe(0);
+    const none = runNpmTest(
+      { LABSPEC_INVENTORY: inventory, LABSPEC_REPORTS: reports, HOME: dir },
+      [],
+      ['-t', 'nothing-at-all'],
+      {
+        expectReports: false,
+      },
+    );
+    expect(none.exitCode, none.output).toBe(2);
+    expect(none.output).toContain('labspec: -t selects no check');
+  });
+
+  it("npm test -- --reporter=x adds a reporter and keeps labspec's reports", async () => {
+    const inventory = await inventoryWith('reachable', sshd.port);
+    const run = runNpmTest({ LABSPEC_INVENTORY: inventory, HOME: dir }, [], ['--reporter=dot', '-t', 'cpu\\.count']);
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.results.results.map((r) => r.check)).toEqual(['cpu.count']);
+    expect(run.junitValid.ok, run.junitValid.message).toBe(true);
+    expect(run.output).not.toContain('\x1b[');
   });
 });

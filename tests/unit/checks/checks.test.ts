@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  evaluateHostCheck,
-  evaluateLabCheck,
-  type HostCheck,
-  type Lab,
-  type ObservedHost,
-  type Verdict,
-} from '../../../checks/check.ts';
+import type { HostCheck, LabView, ObservedHost, Verdict } from '../../../checks/check.ts';
 import {
   chronyAllow,
   chronyInstalled,
@@ -26,17 +19,21 @@ import {
 } from '../../../checks/services.ts';
 import { cpuCount, cpuVirtualization, diskRoot, hostAddress, hostHostname, osRelease } from '../../../checks/system.ts';
 import { topologyHosts, topologyNtp } from '../../../checks/topology.ts';
+import { evaluateHostCheck, evaluateLabCheck } from '../../../checks/evaluate.ts';
 import { parseFacts } from '../../../facts/host-facts.ts';
-import { parseInventory, type HostIdentity } from '../../../inventory/load.ts';
+import { parseInventory } from '../../../inventory/load.ts';
+import type { HostIdentity } from '../../../inventory/schema.ts';
+import type { ProbeName } from '../../../probes/index.ts';
 import type { CommandOutput } from '../../../probes/probe.ts';
-import { corpus, grepHnZ } from './support.ts';
+import { observeLabs } from '../../../run/judge.ts';
+import { corpus, debianOutputs, gatheredHost, grepHnZ, sentCommands } from './support.ts';
 
 // ---------------------------------------------------------------------------------------------
 // A lab shaped like the OpenStack install guide's (controller 10.0.0.11, compute1 10.0.0.31),
 // read by the real inventory parser; facts come from the real probe parsers over real outputs.
 // ---------------------------------------------------------------------------------------------
 
-function labOf(yaml: string): Lab {
+function labOf(yaml: string): LabView {
   return parseInventory(yaml, 'lab.yaml').labs[0]!;
 }
 const LAB = labOf(`hosts:
@@ -59,26 +56,28 @@ const DEBIAN = JSON.parse(corpus('debian12-this-host', 'probe-outputs.json')) as
   Record<string, CommandOutput>
 >;
 
+/** The commands the real bundle sends this host for one probe: what a verdict's `source` names. */
+function sent(spec: HostIdentity, probe: ProbeName, lab: LabView = LAB): string {
+  return sentCommands({ role: spec.role, chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds })[probe];
+}
+
 /** The Debian capture with some parts replaced ("probe.part" → output), parsed by the real probes. */
-function observe(
-  spec: HostIdentity,
-  overrides: Record<string, CommandOutput> = {},
-  unreachable: string | null = null,
-): ObservedHost {
+function observe(spec: HostIdentity, overrides: Record<string, CommandOutput> = {}, lab: LabView = LAB): ObservedHost {
   const outputs = new Map<string, CommandOutput>();
   for (const [probe, parts] of Object.entries(DEBIAN))
     for (const [part, output] of Object.entries(parts)) outputs.set(`${probe}.${part}`, output);
   for (const [key, output] of Object.entries(overrides)) outputs.set(key, output);
-  return { spec, facts: parseFacts(outputs), unreachable };
+  const commands = sentCommands({ role: spec.role, chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds });
+  return { spec, facts: parseFacts(outputs), commands, unreachable: null };
 }
 
 function check(
   c: HostCheck,
   spec: HostIdentity,
   overrides: Record<string, CommandOutput> = {},
-  lab: Lab = LAB,
+  lab: LabView = LAB,
 ): Verdict {
-  return evaluateHostCheck(c, { lab, host: observe(spec, overrides) });
+  return evaluateHostCheck(c, { lab, host: observe(spec, overrides, lab) });
 }
 
 /** A failure must say how to fix it; nothing else carries a fix. */
@@ -126,8 +125,7 @@ function show(
     'services.show': ok(`${units.map(([id, shape]) => BLOCK[shape].replace(/^Id=.*$/m, `Id=${id}`)).join('\n\n')}\n`),
   };
 }
-const SYSTEMCTL =
-  'systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState firewalld.service NetworkManager.service chronyd.service chrony.service';
+const SYSTEMCTL = sent(CONTROLLER, 'services');
 const FIREWALL_NOT_RUNNING = {
   'firewallState.state': exited(252, '', corpus('firewall', 'firewall-cmd-state__centos7-not-running__7091394582.txt')),
 };
@@ -141,8 +139,7 @@ const CENTOS_STOCK = corpus('chrony', 'chrony.conf__centos7.7+-chrony3.4-stock__
 const GUIDE_CONTROLLER = corpus('chrony', 'chrony.conf-snippet__openstack-install-guide-controller-rdo.txt');
 const CENTOS_STOCK_LINES = CENTOS_STOCK.split('\n').length - 1;
 const chronySources = (file: string) => ({ 'chronySources.sources': ok(corpus('chrony', file)) });
-const COMPUTE_SOURCES_CMD =
-  "i=0; while [ $i -lt 10 ] && ! chronyc -n sources 2>/dev/null | grep -q '^.\\*'; do sleep 1; i=$((i+1)); done; chronyc -n sources";
+const COMPUTE_SOURCES_CMD = sent(COMPUTE, 'chronySources');
 
 // --- release ---
 const release = (osRelease: CommandOutput, centosRelease: CommandOutput, centosReleasePath: CommandOutput) => ({
@@ -150,8 +147,7 @@ const release = (osRelease: CommandOutput, centosRelease: CommandOutput, centosR
   'release.centosRelease': centosRelease,
   'release.centosReleasePath': centosReleasePath,
 });
-const RELEASE_SOURCE =
-  '/etc/centos-release (cat /etc/centos-release; readlink -e /etc/centos-release; cat /etc/os-release)';
+const RELEASE_SOURCE = sent(CONTROLLER, 'release');
 const CENTOS_STREAM_8 = release(
   ok(corpus('release', 'ansible-fixture__centos_stream_8__usr_lib_os-release')),
   ok(corpus('release', 'ansible-fixture__centos_stream_8__etc_centos-release')),
@@ -271,7 +267,7 @@ describe('os.release', () => {
 });
 
 describe('host.hostname', () => {
-  const SOURCE = 'uname -n ; timeout 5 hostnamectl status';
+  const SOURCE = sent(CONTROLLER, 'hostname');
 
   it('running "vm" on the Debian capture (hostnamectl unavailable): fail with hostnamectl set-hostname', () => {
     const v = check(hostHostname, CONTROLLER);
@@ -330,7 +326,7 @@ describe('host.address', () => {
       status: 'pass',
       expected: '192.168.120.202 on an interface, inside 192.168.120.0/24',
       actual: '192.168.120.202/24 on eth0',
-      source: 'ip -o addr show',
+      source: sent(CONTROLLER, 'addresses'),
     });
   });
 
@@ -361,7 +357,7 @@ describe('cpu.virtualization and cpu.count', () => {
   const KVM_GUEST = {
     'cpuinfo.cpuinfo': ok(corpus('cpu', 'proc-cpuinfo__kvm-guest-xeon-e5-2680v2-no-vmx__ansible.txt')),
   };
-  const SOURCE = '/proc/cpuinfo (cat /proc/cpuinfo)';
+  const SOURCE = sent(CONTROLLER, 'cpuinfo');
 
   it('AMD Opteron with svm: pass', () => {
     const v = check(cpuVirtualization, CONTROLLER, OPTERON);
@@ -409,7 +405,7 @@ describe('disk.root', () => {
       status: 'pass',
       expected: '/ of at least 60 GiB',
       actual: '252.0 GiB (/dev/vda)',
-      source: 'df -Pk /',
+      source: sent(CONTROLLER, 'disk'),
     });
   });
 
@@ -433,7 +429,7 @@ describe('firewalld and NetworkManager', () => {
       status: 'pass',
       expected: 'not active (or not installed)',
       actual: 'ActiveState=inactive SubState=dead UnitFileState=disabled; firewall-cmd: not-running',
-      source: `${SYSTEMCTL} ; firewall-cmd --state`,
+      source: `${SYSTEMCTL} ; ${sent(CONTROLLER, 'firewallState')}`,
     });
     expect(check(firewalldDisabled, CONTROLLER, facts)).toMatchObject({
       status: 'pass',
@@ -534,7 +530,7 @@ describe('selinux.runtime and selinux.config', () => {
       status: 'fail',
       expected: 'Permissive or Disabled',
       actual: 'enforcing',
-      source: 'getenforce',
+      source: sent(CONTROLLER, 'selinux'),
       message: 'SELinux enforces now',
     });
     expectFix(v, 'setenforce 0');
@@ -559,7 +555,7 @@ describe('selinux.runtime and selinux.config', () => {
     const v = check(selinuxRuntime, CONTROLLER, getenforce('sestatus__rhel7-enforcing__selinux-notes-host1.txt'));
     expect(v.status).toBe('error');
     expect(v.actual).toContain('SELinux status:');
-    expect(v.source).toBe('getenforce ; cat /etc/selinux/config');
+    expect(v.source).toBe(sent(CONTROLLER, 'selinux'));
   });
 
   it('config: CentOS 7 stock SELINUX=disabled on line 8 passes with file:line', () => {
@@ -621,7 +617,7 @@ describe('selinux.runtime and selinux.config', () => {
 });
 
 describe('chrony.installed and chrony.service', () => {
-  const PACKAGES_SOURCE = "rpm -q chrony ; dpkg-query -W -f='${db:Status-Abbrev} ${Version}\\n' chrony";
+  const PACKAGES_SOURCE = sent(CONTROLLER, 'packages');
   const rpm = (file: string, exitCode = 0) => ({
     'packages.rpm': exited(exitCode, corpus('packages', file)),
     'packages.dpkg': exited(127, '', 'sh: 1: dpkg-query: not found\n'),
@@ -707,7 +703,7 @@ describe('chrony.upstream (controller)', () => {
     expect(check(chronyUpstream, CONTROLLER)).toMatchObject({
       status: 'fail',
       actual: 'no server or pool line',
-      source: '/etc/chrony.conf, /etc/chrony/chrony.conf',
+      source: sent(CONTROLLER, 'chronyConfig'),
     });
   });
 
@@ -780,7 +776,7 @@ describe('chrony.allow (controller)', () => {
 });
 
 describe('chrony.serving (controller)', () => {
-  const SS = 'if command -v ss >/dev/null 2>&1; then ss -ulnp; else netstat -ulnp; fi';
+  const SS = sent(CONTROLLER, 'udpListeners');
   const ALT = corpus('network', 'ss-ulnp-grep-123__altlinux-chronyd-on-0.0.0.0-123__53025777401.txt');
 
   it('chronyd on 0.0.0.0:123 (ALT Linux ss sample): pass', () => {
@@ -1090,7 +1086,7 @@ describe('lab checks: topology.hosts and topology.ntp', () => {
     expect(v).toMatchObject({
       status: 'pass',
       actual: '1 compute node(s) synced from controller',
-      source: 'controller: chrony config; compute1: chronyc -n sources',
+      source: `controller: chrony config; compute1: ${COMPUTE_SOURCES_CMD}`,
     });
   });
 
@@ -1118,7 +1114,7 @@ describe('lab checks: topology.hosts and topology.ntp', () => {
       ],
     });
     expect(v.status).toBe('error');
-    expect(v.source).toBe('chronySources');
+    expect(v.source).toBe(COMPUTE_SOURCES_CMD);
     expect(v.message).toBe('probe chrony-sources: no chronyc sources header and "=====" rule');
     expect(v.actual).toContain('Name/IP Address            NP  NR  Span  Frequency  Freq Skew  Offset  Std Dev');
   });
@@ -1126,9 +1122,11 @@ describe('lab checks: topology.hosts and topology.ntp', () => {
 
 describe('unreachable hosts', () => {
   const REASON = 'connect ECONNREFUSED 10.0.0.11:22';
+  // As the judge sees a host it could not connect to: no outputs, so no commands recorded.
   const unreachable = (spec: HostIdentity): ObservedHost => ({
     spec,
     facts: parseFacts(new Map()),
+    commands: {},
     unreachable: REASON,
   });
   const ALL: HostCheck[] = [
@@ -1185,13 +1183,55 @@ describe('unreachable hosts', () => {
   });
 
   it('facts of a host whose probes never finished: error, not pass', () => {
-    const host: ObservedHost = { spec: CONTROLLER, facts: parseFacts(new Map()), unreachable: null };
+    const host: ObservedHost = {
+      spec: CONTROLLER,
+      facts: parseFacts(new Map()),
+      commands: sentCommands({ role: 'controller', chronySyncWaitSeconds: 10 }),
+      unreachable: null,
+    };
     const v = evaluateHostCheck(selinuxRuntime, { lab: LAB, host });
     expect(v).toMatchObject({
       status: 'error',
       actual: '',
       message: 'probe selinux did not finish (all parts): the host deadline passed or the session broke',
-      source: 'getenforce ; cat /etc/selinux/config',
+      source: sent(CONTROLLER, 'selinux'),
     });
+  });
+});
+
+describe('source fields name the commands really sent', () => {
+  const gathered = (spec: HostIdentity, overrides: Record<string, CommandOutput> = {}) =>
+    gatheredHost(spec, LAB.settings, { ...debianOutputs(), ...overrides });
+
+  it('the judge records, per probe, the commands of the bundle that was sent (what these tests assert against)', () => {
+    const [lab] = observeLabs([gathered(CONTROLLER), gathered(COMPUTE)]);
+    expect(lab!.hosts.map((h) => h.commands)).toEqual([
+      sentCommands({ role: 'controller', chronySyncWaitSeconds: 10 }),
+      sentCommands({ role: 'compute', chronySyncWaitSeconds: 10 }),
+    ]);
+  });
+
+  it('a verdict judged from a gathered host carries the exact command text', () => {
+    const [lab] = observeLabs([gathered(CONTROLLER, CENTOS_STREAM_8)]);
+    expect(evaluateHostCheck(osRelease, { lab: lab!.view, host: lab!.hosts[0]! })).toMatchObject({
+      status: 'pass',
+      source:
+        'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release ; cat /etc/centos-release ; readlink -e /etc/centos-release',
+    });
+    expect(SYSTEMCTL).toBe(
+      'systemctl show -p Id,LoadState,ActiveState,SubState,UnitFileState firewalld.service NetworkManager.service chronyd.service chrony.service',
+    );
+    expect(COMPUTE_SOURCES_CMD).toBe(
+      "i=0; while [ $i -lt 10 ] && ! chronyc -n sources 2>/dev/null | grep -q '^.\\*'; do sleep 1; i=$((i+1)); done; chronyc -n sources",
+    );
+  });
+
+  it('an unreachable host records no commands; its verdicts say ssh, never an invented command', () => {
+    const refused = { ok: false as const, failure: 'refused', message: 'connect ECONNREFUSED 10.0.0.11:22' };
+    const [lab] = observeLabs([
+      { ...gathered(CONTROLLER), outputs: [], facts: parseFacts(new Map()), connection: refused },
+    ]);
+    expect(lab!.hosts[0]).toMatchObject({ commands: {}, unreachable: refused.message });
+    expect(evaluateHostCheck(osRelease, { lab: lab!.view, host: lab!.hosts[0]! }).source).toBe('ssh');
   });
 });

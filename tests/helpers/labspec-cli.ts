@@ -1,0 +1,31 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO } from './run-npm-test.ts';
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The outer vitest's own variables would leak into a child run. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const inherited = Object.entries(process.env).filter(
+    (entry): entry is [string, string] =>
+      entry[1] !== undefined &&
+      !entry[0].startsWith('VITEST') &&
+      !['TEST', 'NODE_ENV', 'FORCE_COLOR', 'NO_COLOR'].includes(entry[0]),
+  );
+  return { ...Object.fromEntries(inherited), ...extra };
+}
+
+/** Runs the labspec CLI from the sources, as `npm run labspec` does, in `cwd`. */
+export function labspec(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
+  const run = spawnSync(process.execPath, [join(REPO, 'bin/labspec.ts'), ...args], {
+    cwd: options.cwd ?? REPO,
+    env: cleanEnv(options.env),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}

