@@ -32,10 +32,28 @@ export function verdictBlock(label: string, entry: ResultEntry, p: Paint): strin
   return lines.join('\n');
 }
 
-/** What a run found that is not a pass, in report order, one block each. */
+/**
+ * What a run found that is not a pass, in report order, one block each. A host that could not be
+ * read is one block for all its checks: they share the one reason.
+ */
 export function verdictList(judged: ReadonlyArray<{ label: string; entry: ResultEntry }>, p: Paint): string {
-  const shown = judged.filter((j) => j.entry.status === 'fail' || j.entry.status === 'error');
-  return shown.map((j) => verdictBlock(j.label, j.entry, p)).join('\n') + (shown.length > 0 ? '\n' : '');
+  const blocks: string[] = [];
+  const unreadShown = new Set<string>();
+  for (const { label, entry } of judged) {
+    if (entry.status !== 'fail' && entry.status !== 'error') continue;
+    if (entry.status === 'error' && entry.source === 'ssh') {
+      if (unreadShown.has(entry.message)) continue;
+      unreadShown.add(entry.message);
+      const host = label.slice(0, label.lastIndexOf(' › '));
+      const count = judged.filter((j) => j.entry.status === 'error' && j.entry.message === entry.message).length;
+      blocks.push(
+        `${p.yellow('!')} ${p.bold(`${host} › ${count} checks not evaluated`)}  ${entry.message}\n    fix:      ${entry.fix}`,
+      );
+      continue;
+    }
+    blocks.push(verdictBlock(label, entry, p));
+  }
+  return blocks.map((b) => `${b}\n`).join('');
 }
 
 /** A few lines a person reads first: per host, the counts and the failing check IDs; then where the reports are. */

@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -8,12 +9,14 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REGISTRY, isFamily } from '../../checks/registry.ts';
 import { resultsDocument } from '../../outputs/report.ts';
-import { labspec } from '../helpers/labspec-cli.ts';
+import { cleanEnv, labspec } from '../helpers/labspec-cli.ts';
+import { REPO } from '../helpers/run-npm-test.ts';
 
 const scratch: string[] = [];
 function scratchDir(): string {
@@ -201,5 +204,52 @@ describe('the labspec CLI', () => {
     const run = labspec(['replay', 'empty'], { cwd: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('no snapshots');
+  });
+
+  it('ends promptly with 130 or 143 on a signal, leaving the previous complete run at the top level', async () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'image.yaml'), IMAGE_INVENTORY);
+    expect(labspec(['run', '--inventory', 'image.yaml', '-q'], { cwd: dir }).code).toBe(1);
+    const before = readFileSync(join(dir, 'reports', 'results.json'), 'utf8');
+    // A host that accepts the connection and never speaks keeps the run waiting.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')]);
+    writeFileSync(
+      join(dir, 'silent.yaml'),
+      `defaults: { connectTimeoutSeconds: 60, identityFile: ${join(dir, 'key')}, knownHostsFile: ${join(dir, 'kh')} }\n` +
+        'hosts:\n' +
+        `  - { name: controller, address: 127.0.0.1, port: ${port}, labAddress: 10.0.0.100, role: controller }\n`,
+    );
+    try {
+      for (const [signal, code] of [
+        ['SIGINT', 130],
+        ['SIGTERM', 143],
+      ] as const) {
+        const child = spawn(process.execPath, [join(REPO, 'bin/labspec.ts'), 'run', '--inventory', 'silent.yaml'], {
+          cwd: dir,
+          env: cleanEnv({ HOME: dir }),
+          stdio: 'ignore',
+        });
+        // Signal once labspec is inside the run: connected to the silent host and waiting on it.
+        const connected = sockets.length;
+        while (sockets.length === connected) await new Promise((resolve) => setTimeout(resolve, 50));
+        const sent = Date.now();
+        child.kill(signal);
+        const exit = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+        expect(exit, signal).toBe(code);
+        expect(Date.now() - sent, signal).toBeLessThan(10_000);
+        expect(readFileSync(join(dir, 'reports', 'results.json'), 'utf8'), signal).toBe(before);
+        expect(
+          readdirSync(join(dir, 'reports', 'runs')).filter((name) => name.startsWith('.')),
+          signal,
+        ).toEqual([]);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
