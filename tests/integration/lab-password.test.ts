@@ -36,7 +36,8 @@ describe.skipIf(!isRoot)('password login from an environment variable (local lab
     expect(verdict('compute1', 'chrony.source')).toBe('pass');
 
     const without = runNpmTest(env, labExecPrefix());
-    expect(without.exitCode).toBe(1);
+    // No host could be read, no check failed: an infrastructure fault, not a regression.
+    expect(without.exitCode).toBe(3);
     expect(without.results.hosts.map((h) => h.connection)).toEqual([
       expect.objectContaining({
         ok: false,
