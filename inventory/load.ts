@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { manyLabs, singleLab, type ConnectionSettings, type HostIdentity, type LabSettings } from './schema.ts';
 
@@ -46,16 +46,34 @@ export class InventoryError extends Error {
 export const CROSS_HOST_NAME = 'lab';
 const DEFAULT_LAB_NAME = 'default';
 
+/** Far above any real class inventory; a limit keeps /dev/zero or a huge file from filling memory. */
+export const MAX_INVENTORY_BYTES = 4 * 1024 * 1024;
+/** YAML anchors may share a block between labs; an alias bomb stops here. */
+const MAX_ALIASES = 1000;
+
 export function loadInventory(file: string): Inventory {
-  let text: string;
+  return parseInventory(readInventoryText(file), file);
+}
+
+/** Only a regular file is read, and only up to a limit: a FIFO would hang the run, a device would never end. */
+function readInventoryText(file: string): string {
+  const problem = (reason: string) => new InventoryError([`${file}: ${reason}`]);
+  let fd: number | undefined;
   try {
-    text = readFileSync(file, 'utf8');
+    const stat = statSync(file);
+    if (!stat.isFile()) throw problem('not a regular file; give the path of the inventory YAML');
+    if (stat.size > MAX_INVENTORY_BYTES) throw problem(`${stat.size} bytes, larger than ${MAX_INVENTORY_BYTES}`);
+    fd = openSync(file, 'r');
+    const buffer = Buffer.alloc(MAX_INVENTORY_BYTES + 1);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    if (length > MAX_INVENTORY_BYTES) throw problem(`larger than ${MAX_INVENTORY_BYTES} bytes`);
+    return buffer.toString('utf8', 0, length);
   } catch (error) {
-    throw new InventoryError([
-      `${file}: cannot read the inventory (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    ]);
+    if (error instanceof InventoryError) throw error;
+    throw problem(`cannot read the inventory (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  return parseInventory(text, file);
 }
 
 export function parseInventory(text: string, file: string): Inventory {
@@ -65,7 +83,12 @@ export function parseInventory(text: string, file: string): Inventory {
   if (doc.errors.length > 0) {
     throw new InventoryError(doc.errors.map((e) => `${file}:${lineOf(e.pos[0])} YAML: ${firstLine(e.message)}`));
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    throw new InventoryError([`${file}:${aliasLine(doc, lineOf)} YAML: ${firstLine((error as Error).message)}`]);
+  }
   const usesLabs = isMap(doc.contents) && doc.contents.has('labs');
   const schema = usesLabs ? manyLabs : singleLab;
   const parsed = schema.safeParse(raw ?? {});
@@ -204,6 +227,20 @@ function formatPath(path: readonly PropertyKey[]): string {
 function pathFromText(problem: string): PropertyKey[] {
   const path = problem.split(':')[0] ?? '';
   return [...path.matchAll(/([A-Za-z]\w*)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
+}
+
+/** The line of the first alias that does not resolve, or else of the first alias: where an alias problem starts. */
+function aliasLine(doc: Document, lineOf: (offset: number) => number): number {
+  let first: number | undefined;
+  let unresolved: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      const line = node.range ? lineOf(node.range[0]) : 1;
+      first ??= line;
+      if (unresolved === undefined && !node.resolve(doc)) unresolved = line;
+    },
+  });
+  return unresolved ?? first ?? 1;
 }
 
 function firstLine(message: string): string {

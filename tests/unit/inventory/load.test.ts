@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InventoryError, loadInventory, parseInventory } from '../../../inventory/load.ts';
+import { InventoryError, loadInventory, MAX_INVENTORY_BYTES, parseInventory } from '../../../inventory/load.ts';
 
 const FILE = 'inventory/lab.yaml';
 
@@ -379,5 +380,70 @@ describe('loadInventory', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('loadInventory: inputs that must not hang, exhaust memory or reach the run', () => {
+  const withDir = (fn: (dir: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'labspec-inventory-'));
+    try {
+      fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const problemsLoading = (file: string): string[] => {
+    try {
+      loadInventory(file);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InventoryError);
+      return (error as InventoryError).problems;
+    }
+    throw new Error('expected InventoryError');
+  };
+
+  it('refuses a FIFO without opening it, and a device such as /dev/zero', () =>
+    withDir((dir) => {
+      const fifo = join(dir, 'inventory.yaml');
+      execFileSync('mkfifo', [fifo]);
+      expect(problemsLoading(fifo)).toEqual([`${fifo}: not a regular file; give the path of the inventory YAML`]);
+      expect(problemsLoading('/dev/zero')).toEqual([
+        '/dev/zero: not a regular file; give the path of the inventory YAML',
+      ]);
+    }));
+
+  it('refuses a file larger than the limit', () =>
+    withDir((dir) => {
+      const big = join(dir, 'big.yaml');
+      writeFileSync(big, `# ${'x'.repeat(MAX_INVENTORY_BYTES)}\n`);
+      expect(problemsLoading(big)[0]).toMatch(new RegExp(`^${big}: \\d+ bytes, larger than ${MAX_INVENTORY_BYTES}$`));
+    }));
+
+  it('stops an alias bomb at a located line instead of expanding it', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [i, name] of [...'bcdefghij'].entries()) {
+      const previous = 'abcdefghij'[i]!;
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`);
+    }
+    const problems = problemsOf(`${levels.join('\n')}\nhosts: *j\n`);
+    expect(problems).toEqual([expect.stringMatching(/^inventory\/lab\.yaml:\d+ YAML: Excessive alias count/)]);
+  });
+
+  it('reports an undefined alias at its line', () => {
+    expect(problemsOf('lab:\n  subnet: 10.0.0.0/24\ndefaults: *nope\nhosts: []\n')).toEqual([
+      'inventory/lab.yaml:3 YAML: Unresolved alias (the anchor must be set before the alias): nope',
+    ]);
+  });
+
+  it('still accepts anchors that share a block between labs', () => {
+    const text = `defaults: { user: root }
+labs:
+  - name: s1
+    hosts: &hosts
+      - { name: controller, address: 10.0.0.100, role: controller }
+  - name: s2
+    hosts: *hosts
+`;
+    expect(parseInventory(text, FILE).labs.map((lab) => lab.hosts.length)).toEqual([1, 1]);
   });
 });
