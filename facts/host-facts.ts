@@ -8,13 +8,17 @@ export type FactResult<N extends ProbeName> =
 export type HostFacts = { [N in ProbeName]: FactResult<N> };
 
 /** Runs every probe's parser on its raw outputs. A parser that cannot read its output yields a reason, never a value. */
-export function parseFacts(outputs: ReadonlyMap<string, CommandOutput>): HostFacts {
+export function parseFacts(outputs: ReadonlyMap<string, CommandOutput>, sessionEnd: string | null = null): HostFacts {
   const facts = {} as Record<ProbeName, FactResult<ProbeName>>;
-  for (const name of Object.keys(PROBES) as ProbeName[]) facts[name] = parseFact(name, outputs);
+  for (const name of Object.keys(PROBES) as ProbeName[]) facts[name] = parseFact(name, outputs, sessionEnd);
   return facts as HostFacts;
 }
 
-function parseFact<N extends ProbeName>(name: N, outputs: ReadonlyMap<string, CommandOutput>): FactResult<N> {
+function parseFact<N extends ProbeName>(
+  name: N,
+  outputs: ReadonlyMap<string, CommandOutput>,
+  sessionEnd: string | null,
+): FactResult<N> {
   const probe = PROBES[name];
   const mine: Record<string, CommandOutput> = {};
   for (const [key, output] of outputs) {
@@ -31,7 +35,7 @@ function parseFact<N extends ProbeName>(name: N, outputs: ReadonlyMap<string, Co
     const which = unfinished.map(([part]) => part).join(', ') || 'all parts';
     return {
       ok: false,
-      reason: `probe ${probe.id} did not finish (${which}): the host deadline passed or the session broke`,
+      reason: `probe ${probe.id} did not finish (${which}): ${sessionEnd ?? 'the host deadline passed or the session broke'}`,
       raw,
     };
   }

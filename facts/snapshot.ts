@@ -44,6 +44,8 @@ export const hostSnapshot = z.object({
   command: z.string(),
   script: z.string(),
   timedOut: z.boolean(),
+  /** Why some probes never finished (the shell quit, the session closed, the deadline); null when all did. */
+  sessionEnd: z.string().nullable().optional(),
   /** What the host printed before labspec's first frame (banners, shell start-up files): recorded, never parsed. */
   preamble: z.object({ stdout: z.string(), stderr: z.string() }),
   outputs: z.array(recordedOutput),

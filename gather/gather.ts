@@ -5,7 +5,7 @@ import type { CommandOutput } from '../probes/probe.ts';
 import { buildBundle, frameClock, preamble, splitFrames } from './bundle.ts';
 import { localTransport } from './local.ts';
 import { sshTransport } from './ssh.ts';
-import { TransportError, type Transport } from './transport.ts';
+import { TransportError, type RunResult, type Transport } from './transport.ts';
 
 export type GatheredHost = HostSnapshot & { facts: HostFacts };
 
@@ -61,6 +61,14 @@ export async function gatherHost(
     const stdout = result.stdout.toString('utf8');
     const stderr = result.stderr.toString('utf8');
     const outputs = splitFrames(bundle, stdout, stderr);
+    const banner = { stdout: preamble(bundle, stdout), stderr: preamble(bundle, stderr) };
+    const sessionEnd = describeSessionEnd({
+      result,
+      outputs,
+      preamble: banner,
+      elapsedMs: Date.now() - startedAt.getTime(),
+      deadlineSeconds: host.connection.deadlineSeconds,
+    });
     return {
       ...base,
       notes: [
@@ -72,13 +80,14 @@ export async function gatherHost(
       durationMs: Date.now() - startedAt.getTime(),
       connectMs: clock.firstByteAfter(startedAt.getTime()),
       connection: { ok: true },
-      preamble: { stdout: preamble(bundle, stdout), stderr: preamble(bundle, stderr) },
+      preamble: banner,
       timedOut: result.timedOut,
+      sessionEnd,
       outputs: bundle.parts.map((p) => {
         const key = `${p.probe}.${p.part}`;
         return { ...p, ...(outputs.get(key) as CommandOutput), durationMs: clock.durationOf(key) };
       }),
-      facts: parseFacts(outputs),
+      facts: parseFacts(outputs, sessionEnd),
     };
   } catch (error) {
     const failure = error instanceof TransportError ? error.failure : 'protocol';
@@ -91,8 +100,9 @@ export async function gatherHost(
       connection: { ok: false, failure, message },
       preamble: { stdout: '', stderr: '' },
       timedOut: false,
+      sessionEnd: null,
       outputs: [],
-      facts: parseFacts(new Map()),
+      facts: parseFacts(new Map(), null),
     };
   }
 }
@@ -100,7 +110,36 @@ export async function gatherHost(
 /** Replay: the facts of a saved snapshot, parsed again by today's parsers. */
 export function refreshFacts(snapshot: HostSnapshot): GatheredHost {
   const outputs = new Map(snapshot.outputs.map((o) => [`${o.probe}.${o.part}`, o] as const));
-  return { ...snapshot, facts: parseFacts(outputs) };
+  return { ...snapshot, facts: parseFacts(outputs, snapshot.sessionEnd ?? null) };
+}
+
+/**
+ * Why some probes have no end frame, in the words of what happened: the remote shell quit before
+ * the script ran (a nologin shell, a ForceCommand), the session closed midway, or the deadline passed.
+ * null when every probe finished.
+ */
+export function describeSessionEnd(seen: {
+  result: Pick<RunResult, 'exitCode' | 'timedOut'>;
+  outputs: ReadonlyMap<string, CommandOutput>;
+  preamble: { stdout: string; stderr: string };
+  elapsedMs: number;
+  deadlineSeconds: number;
+}): string | null {
+  const parts = [...seen.outputs.values()];
+  if (parts.every((o) => o.exitCode !== null)) return null;
+  if (seen.result.timedOut) return `the host deadline of ${seen.deadlineSeconds}s passed`;
+  const status = seen.result.exitCode === null ? 'without an exit status' : `with status ${seen.result.exitCode}`;
+  const said = firstLine(seen.preamble.stderr) || firstLine(seen.preamble.stdout);
+  const quote = said ? `: ${JSON.stringify(said)}` : '';
+  if (parts.every((o) => o.exitCode === null && o.stdout === '' && o.stderr === '')) {
+    return `the remote shell exited ${status} before running the probes${quote}`;
+  }
+  return `the SSH session closed ${status} after ${(seen.elapsedMs / 1000).toFixed(1)}s, before every probe finished`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line.trim();
 }
 
 function transportFor(host: HostSpec): Transport {
