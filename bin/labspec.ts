@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { main } from '../cli/main.ts';
 import { EXIT } from '../run/exit-codes.ts';
+import { endOnInterruption } from '../run/interruption.ts';
 
 // labspec only reads hosts: ending on a signal loses nothing but this run, whose reports are never half-published.
-process.once('SIGINT', () => process.exit(EXIT.interrupted));
-process.once('SIGTERM', () => process.exit(EXIT.terminated));
+endOnInterruption();
 
 main({
   argv: process.argv.slice(2),

@@ -2,6 +2,7 @@ import type { Vite } from 'vitest/node';
 import type { Reporter, TestModule } from 'vitest/node';
 import type { ResultEntry } from '../../outputs/report.ts';
 import { EXIT } from '../../run/exit-codes.ts';
+import { endOnInterruption } from '../../run/interruption.ts';
 import type { Judged } from '../../run/judge.ts';
 import { buildReport, failUsage, finishRun, prepareRun, type Console, type PreparedRun } from '../../run/run.ts';
 import { resolveRunSettings, UsageError, type RunSettings } from '../../run/settings.ts';
@@ -66,6 +67,8 @@ class LabspecReporter implements Reporter {
     process.on('exit', () => {
       process.exitCode = this.exitCode;
     });
+    // On a signal, end before vitest could report a cancelled run's partial verdicts as a report set.
+    endOnInterruption((code) => (this.exitCode = code));
   }
 
   async onTestRunStart(): Promise<void> {
