@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** A run's report files, by name inside its run folder (`facts/<host>.json` for snapshots). */
 export type ReportFiles = ReadonlyArray<{ name: string; content: string }>;
@@ -40,7 +40,7 @@ export class ReportsFolder {
   assertWritable(): void {
     const probe = join(this.root, 'runs', `.write-test-${process.pid}-${randomBytes(4).toString('hex')}`);
     attempt(probe, () => {
-      mkdirSync(join(this.root, 'runs'), { recursive: true });
+      makeDirs(join(this.root, 'runs'));
       writeFileSync(probe, '');
       rmSync(probe);
     });
@@ -57,7 +57,7 @@ export class ReportsFolder {
       for (const file of files) {
         const path = join(partial, file.name);
         attempt(path, () => {
-          mkdirSync(join(path, '..'), { recursive: true });
+          makeDirs(dirname(path));
           writeFileSync(path, file.content);
         });
       }
@@ -95,6 +95,18 @@ export class ReportsFolder {
       symlinkSync(target, temp);
       renameSync(temp, path);
     });
+  }
+}
+
+/** mkdir -p, one level at a time: Node's recursive mkdir reports a read-only filesystem as ENOENT. */
+function makeDirs(path: string): void {
+  if (lstatOrNull(path)?.isDirectory()) return;
+  const parent = dirname(path);
+  if (parent !== path) makeDirs(parent);
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
 
