@@ -24,12 +24,15 @@ function parseFact<N extends ProbeName>(
   for (const [key, output] of outputs) {
     if (key.startsWith(`${name}.`)) mine[key.slice(name.length + 1)] = output;
   }
-  const raw = Object.entries(mine)
-    .map(
-      ([part, o]) =>
-        `[${part}] exit ${o.exitCode ?? 'none'}\n${o.stdout}${o.stderr ? `\n[${part} stderr]\n${o.stderr}` : ''}`,
-    )
-    .join('\n');
+  // The whole output stays in the snapshot's outputs; the fact keeps only the start of it.
+  const raw = head(
+    Object.entries(mine)
+      .map(
+        ([part, o]) =>
+          `[${part}] exit ${o.exitCode ?? 'none'}\n${head(o.stdout)}${o.stderr ? `\n[${part} stderr]\n${head(o.stderr)}` : ''}`,
+      )
+      .join('\n'),
+  );
   const unfinished = Object.entries(mine).filter(([, o]) => o.exitCode === null);
   if (Object.keys(mine).length === 0 || unfinished.length > 0) {
     const which = unfinished.map(([part]) => part).join(', ') || 'all parts';
@@ -39,6 +42,12 @@ function parseFact<N extends ProbeName>(
       raw,
     };
   }
+  const cut = Object.entries(mine).filter(([, o]) => o.truncated);
+  if (cut.length > 0) {
+    const parts = cut.map(([part]) => part).join(', ');
+    const reason = `probe ${probe.id}: output exceeded the per-probe limit (maxProbeOutputMiB) and was cut on the host (${parts}); not judged on part of it`;
+    return { ok: false, reason, raw };
+  }
   try {
     return { ok: true, value: probe.schema.parse(probe.parse(mine)) as FactOf<N> };
   } catch (error) {
@@ -46,6 +55,11 @@ function parseFact<N extends ProbeName>(
       error instanceof UnparsableOutput ? error.message : `parser rejected the output: ${firstLine(error)}`;
     return { ok: false, reason: `probe ${probe.id}: ${reason}`, raw };
   }
+}
+
+const RAW_KEPT = 64 * 1024;
+function head(text: string): string {
+  return text.length > RAW_KEPT ? `${text.slice(0, RAW_KEPT)}… (${text.length - RAW_KEPT} more characters)` : text;
 }
 
 function firstLine(error: unknown): string {

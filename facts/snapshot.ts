@@ -18,6 +18,8 @@ const recordedOutput = z.object({
   stdout: z.string(),
   stderr: z.string(),
   exitCode: z.int().nullable(),
+  /** Cut on the host at the per-probe output limit. */
+  truncated: z.boolean().optional(),
   /** As seen by the runner: from the previous part's end (or the first byte) to this part's end; null when it never ended. */
   durationMs: z.number().nullable(),
 });

@@ -14,6 +14,8 @@ export interface Bundle {
   script: string;
   marker: string;
   parts: BundlePart[];
+  /** Each probe's stdout is cut on the host past this many bytes. */
+  probeOutputLimitBytes: number;
 }
 
 /** The remote command: a POSIX shell reading the script from stdin, whatever the login shell (csh and fish included). */
@@ -23,30 +25,39 @@ export const BUNDLE_COMMAND = 'env LC_ALL=C /bin/sh -s';
  * One script for all probes, so a host costs one exec. Every part is framed on stdout and on
  * stderr by a marker drawn fresh for each run: output cannot forge a frame it cannot predict.
  */
-export function buildBundle(options: ProbeOptions): Bundle {
+export function buildBundle(options: ProbeOptions, probeOutputLimitBytes: number = DEFAULT_PROBE_OUTPUT_LIMIT): Bundle {
   const marker = `LABSPEC_${randomBytes(16).toString('hex')}`;
   const parts = (Object.keys(PROBES) as ProbeName[]).flatMap((probe) =>
     Object.entries(PROBES[probe].commands(options)).map(([part, command]) => ({ probe, part, command })),
   );
   const lines = [
     'LC_ALL=C; export LC_ALL',
+    // fd 9: the real stdout, for the probes' output once it has passed through head's limit.
+    'exec 9>&1',
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH; export PATH',
     ...parts.flatMap(({ probe, part, command }) => {
       const key = `${probe}.${part}`;
       return [
         `printf '\\n%s begin %s\\n' ${marker} ${key}; printf '\\n%s begin %s\\n' ${marker} ${key} >&2`,
-        // stdin is the script itself: no probe may read it.
-        `{ ${command}\n} </dev/null`,
-        `printf '\\n%s end %s %s\\n' ${marker} ${key} $?; printf '\\n%s end %s\\n' ${marker} ${key} >&2`,
+        // stdin is the script itself: no probe may read it. Its stdout goes through head, which cuts it one
+        // byte past the limit (so the runner can tell a cut from an exact fit); its exit status comes back on fd 8.
+        `labspec_status=$( { { { ${command}\n} </dev/null 8>&- 9>&-; echo $? >&8; } | head -c ${probeOutputLimitBytes + 1} >&9; } 8>&1 )`,
+        `printf '\\n%s end %s %s\\n' ${marker} ${key} "$labspec_status"; printf '\\n%s end %s\\n' ${marker} ${key} >&2`,
       ];
     }),
   ];
-  return { command: BUNDLE_COMMAND, script: `${lines.join('\n')}\n`, marker, parts };
+  return { command: BUNDLE_COMMAND, script: `${lines.join('\n')}\n`, marker, parts, probeOutputLimitBytes };
 }
+
+/** How much of an output cut at the limit is kept for the record. */
+const KEPT_OF_CUT_OUTPUT = 64 * 1024;
+
+/** Output kept per probe unless the inventory says otherwise (`maxProbeOutputMiB`). */
+export const DEFAULT_PROBE_OUTPUT_LIMIT = 8 * 1024 * 1024;
 
 /** Cuts the framed streams back into one output per part; a part whose end frame never came has exitCode null. */
 export function splitFrames(
-  bundle: Pick<Bundle, 'marker' | 'parts'>,
+  bundle: Pick<Bundle, 'marker' | 'parts' | 'probeOutputLimitBytes'>,
   stdout: string,
   stderr: string,
 ): Map<string, CommandOutput> {
@@ -55,10 +66,14 @@ export function splitFrames(
     const key = `${probe}.${part}`;
     const out = frame(stdout, bundle.marker, key, true);
     const err = frame(stderr, bundle.marker, key, false);
+    const body = out?.body ?? '';
+    const truncated = Buffer.byteLength(body) > bundle.probeOutputLimitBytes;
     outputs.set(key, {
-      stdout: out?.body ?? '',
+      // A cut output is never judged: its start is enough for the record, and keeps snapshots and memory small.
+      stdout: truncated ? body.slice(0, KEPT_OF_CUT_OUTPUT) : body,
       stderr: err?.body ?? '',
       exitCode: out?.exitCode ?? null,
+      ...(truncated ? { truncated } : {}),
     });
   }
   return outputs;

@@ -40,7 +40,11 @@ export async function gatherHost(
   at: { position: number; runId: string },
 ): Promise<GatheredHost> {
   const startedAt = new Date();
-  const bundle = buildBundle({ role: host.role, chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds });
+  const MiB = 1024 * 1024;
+  const bundle = buildBundle(
+    { role: host.role, chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds },
+    host.connection.maxProbeOutputMiB * MiB,
+  );
   const transport = transportFor(host);
   const base = {
     version: SNAPSHOT_VERSION,
@@ -57,7 +61,12 @@ export async function gatherHost(
   const deadline = startedAt.getTime() + host.connection.deadlineSeconds * 1000;
   const clock = frameClock(bundle);
   try {
-    const result = await transport.run(bundle.command, bundle.script, { deadline, onStdout: clock.feed });
+    const maxOutputBytes = host.connection.maxHostOutputMiB * MiB;
+    const result = await transport.run(bundle.command, bundle.script, {
+      deadline,
+      onStdout: clock.feed,
+      maxOutputBytes,
+    });
     const stdout = result.stdout.toString('utf8');
     const stderr = result.stderr.toString('utf8');
     const outputs = splitFrames(bundle, stdout, stderr);
@@ -68,6 +77,7 @@ export async function gatherHost(
       preamble: banner,
       elapsedMs: Date.now() - startedAt.getTime(),
       deadlineSeconds: host.connection.deadlineSeconds,
+      maxHostOutputMiB: host.connection.maxHostOutputMiB,
     });
     return {
       ...base,
@@ -119,15 +129,19 @@ export function refreshFacts(snapshot: HostSnapshot): GatheredHost {
  * null when every probe finished.
  */
 export function describeSessionEnd(seen: {
-  result: Pick<RunResult, 'exitCode' | 'timedOut'>;
+  result: Pick<RunResult, 'exitCode' | 'timedOut' | 'overflowed'>;
   outputs: ReadonlyMap<string, CommandOutput>;
   preamble: { stdout: string; stderr: string };
   elapsedMs: number;
   deadlineSeconds: number;
+  maxHostOutputMiB: number;
 }): string | null {
   const parts = [...seen.outputs.values()];
   if (parts.every((o) => o.exitCode !== null)) return null;
   if (seen.result.timedOut) return `the host deadline of ${seen.deadlineSeconds}s passed`;
+  if (seen.result.overflowed) {
+    return `the host sent more than ${seen.maxHostOutputMiB} MiB in all (maxHostOutputMiB); labspec stopped reading it`;
+  }
   const status = seen.result.exitCode === null ? 'without an exit status' : `with status ${seen.result.exitCode}`;
   const said = firstLine(seen.preamble.stderr) || firstLine(seen.preamble.stdout);
   const quote = said ? `: ${JSON.stringify(said)}` : '';

@@ -17,16 +17,20 @@ export function localTransport(): Transport {
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         let timedOut = false;
+        let overflowed = false;
+        let received = 0;
+        // Only the child we started, by PID; grandchildren keep the pipes open, so stop reading too.
+        const stop = () => {
+          if (child.pid === undefined) return;
+          try {
+            process.kill(child.pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+        };
         const timer = setTimeout(() => {
           timedOut = true;
-          // Only the child we started, by PID; grandchildren keep the pipes open, so stop reading too.
-          if (child.pid !== undefined) {
-            try {
-              process.kill(child.pid, 'SIGKILL');
-            } catch {
-              /* already gone */
-            }
-          }
+          stop();
           finish(null);
         }, remaining);
         let done = false;
@@ -37,13 +41,25 @@ export function localTransport(): Transport {
           child.stdout.destroy();
           child.stderr.destroy();
           child.stdin.destroy();
-          resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode, timedOut });
+          resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode, timedOut, overflowed });
+        };
+        // Past the per-host limit the child is stopped and nothing more is kept.
+        const keep = (into: Buffer[], chunk: Buffer) => {
+          if (done) return false;
+          received += chunk.length;
+          if (received > options.maxOutputBytes) {
+            overflowed = true;
+            stop();
+            finish(null);
+            return false;
+          }
+          into.push(chunk);
+          return true;
         };
         child.stdout.on('data', (d: Buffer) => {
-          stdout.push(d);
-          options.onStdout?.(d);
+          if (keep(stdout, d)) options.onStdout?.(d);
         });
-        child.stderr.on('data', (d: Buffer) => stderr.push(d));
+        child.stderr.on('data', (d: Buffer) => keep(stderr, d));
         child.stdin.on('error', () => {
           /* EPIPE when the command does not read its stdin */
         });

@@ -392,7 +392,7 @@ export function sshTransport(target: SshTarget): Transport {
         ),
         deadlineBeforeExec,
       ]);
-      return await collect(channel, stdin, session, options.onStdout, (fn) => {
+      return await collect(channel, stdin, session, options, (fn) => {
         onDeadline = fn;
         if (deadlineFired) fn();
       });
@@ -419,37 +419,49 @@ function collect(
   channel: ClientChannel,
   stdin: string,
   session: Session,
-  onStdout: ((chunk: Buffer) => void) | undefined,
+  { onStdout, maxOutputBytes }: Pick<RunOptions, 'onStdout' | 'maxOutputBytes'>,
   setOnDeadline: (fn: () => void) => void,
 ): Promise<RunResult> {
   return new Promise((resolve) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
+    let received = 0;
     let exitCode: number | null = null;
     let finished = false;
-    const finish = (timedOut: boolean) => {
+    const finish = (end: 'closed' | 'deadline' | 'overflow') => {
       if (finished) return;
       finished = true;
-      if (timedOut) destroyAll(session);
-      else for (const c of [...session.clients].reverse()) c.end();
+      if (end === 'closed') for (const c of [...session.clients].reverse()) c.end();
+      else destroyAll(session);
       resolve({
         stdout: Buffer.concat(stdout),
         stderr: Buffer.concat(stderr),
-        exitCode: timedOut ? null : exitCode,
-        timedOut,
+        exitCode: end === 'closed' ? exitCode : null,
+        timedOut: end === 'deadline',
+        overflowed: end === 'overflow',
       });
     };
+    // Past the per-host limit nothing more is kept: memory stays bounded whatever the host sends.
+    const keep = (into: Buffer[], chunk: Buffer) => {
+      if (finished) return false;
+      received += chunk.length;
+      if (received > maxOutputBytes) {
+        finish('overflow');
+        return false;
+      }
+      into.push(chunk);
+      return true;
+    };
     channel.on('data', (d: Buffer) => {
-      stdout.push(d);
-      onStdout?.(d);
+      if (keep(stdout, d)) onStdout?.(d);
     });
-    channel.stderr.on('data', (d: Buffer) => stderr.push(d));
+    channel.stderr.on('data', (d: Buffer) => keep(stderr, d));
     channel.on('exit', (code: number | null) => {
       exitCode = typeof code === 'number' ? code : null;
     });
     channel.on('error', () => {});
-    channel.on('close', () => finish(false));
-    setOnDeadline(() => finish(true));
+    channel.on('close', () => finish('closed'));
+    setOnDeadline(() => finish('deadline'));
     channel.end(stdin);
   });
 }

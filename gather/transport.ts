@@ -24,6 +24,8 @@ export interface RunResult {
   exitCode: number | null;
   /** The per-host deadline fired; stdout/stderr hold what had arrived by then. */
   timedOut: boolean;
+  /** The host sent more than `maxOutputBytes`; labspec stopped reading, and stdout/stderr hold what came first. */
+  overflowed: boolean;
 }
 
 export interface RunOptions {
@@ -31,6 +33,8 @@ export interface RunOptions {
   deadline: number;
   /** Called with each piece of stdout as it arrives: lets the caller time each probe without asking the host. */
   onStdout?: (chunk: Buffer) => void;
+  /** Stdout and stderr together; past it the session is closed. */
+  maxOutputBytes: number;
 }
 
 /** A way to run one command, with a script on its standard input, on one host. */

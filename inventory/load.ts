@@ -16,6 +16,8 @@ export interface Connection {
   proxyJump?: string;
   connectTimeoutSeconds: number;
   deadlineSeconds: number;
+  maxProbeOutputMiB: number;
+  maxHostOutputMiB: number;
 }
 
 export interface HostSpec extends HostIdentity {
@@ -142,6 +144,8 @@ function resolveConnection(settings: ConnectionSettings): Connection {
     strictHostKeyChecking: rest.strictHostKeyChecking ?? 'yes',
     connectTimeoutSeconds: rest.connectTimeoutSeconds ?? 10,
     deadlineSeconds: rest.deadlineSeconds ?? 60,
+    maxProbeOutputMiB: rest.maxProbeOutputMiB ?? 8,
+    maxHostOutputMiB: rest.maxHostOutputMiB ?? 32,
   };
 }
 

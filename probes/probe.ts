@@ -6,6 +6,8 @@ export interface CommandOutput {
   stderr: string;
   /** null when the command never finished (host deadline, dropped connection). */
   exitCode: number | null;
+  /** The output passed the per-probe limit and was cut on the host. */
+  truncated?: boolean;
 }
 
 /** Options that shape a probe's commands; only validated numbers, never strings from the inventory. */

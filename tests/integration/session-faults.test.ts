@@ -21,7 +21,7 @@ describe.skipIf(!isRoot)('sessions that end early (real sshd, needs root)', () =
     const nologin = await startSshd(['ForceCommand /usr/sbin/nologin']);
     const quits = await startSshd(['ForceCommand /bin/true']);
     // The shell reads only the first part of the script, then its input ends: some probes run, most never do.
-    const cut = await startSshd([`ForceCommand /bin/sh -c "head -c 1500 | /bin/sh"`]);
+    const cut = await startSshd([`ForceCommand /bin/sh -c "head -c 5000 | /bin/sh"`]);
     servers.push(nologin, quits, cut);
     const dir = nologin.dir;
     const knownHosts = join(dir, 'known_hosts');

@@ -35,7 +35,7 @@ afterAll(async () => {
   if (savedAgent !== undefined) process.env.SSH_AUTH_SOCK = savedAgent;
 });
 
-const soon = (ms = 10_000) => ({ deadline: Date.now() + ms });
+const soon = (ms = 10_000) => ({ deadline: Date.now() + ms, maxOutputBytes: 32 * 1024 * 1024 });
 const hostName = () => `[127.0.0.1]:${sshd.port}`;
 
 /** A fresh known_hosts file with the given lines. */
