@@ -1,57 +1,139 @@
 import { fact, fail, pass, type HostCheck } from './check.ts';
 import { contains, formatNet, parseCidr } from './cidr.ts';
+import { shellCommand } from './shell.ts';
+import type { StaticHostnameReading } from '../probes/hostname.ts';
 
-const REBUILDS = ['rhel', 'rocky', 'almalinux', 'ol', 'centos'];
+/** os-release IDs of RHEL and its rebuilds; any other distribution counts as EL only through ID_LIKE. */
+const EL_IDS = ['rhel', 'centos', 'rocky', 'almalinux', 'ol'];
 
+/** The major version of "7.9.2009", "8", "10.0"; null when the version does not start with a number. */
+function majorOf(version: string | null): number | null {
+  const m = version === null ? null : /^(\d+)(?:\.|$)/.exec(version);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * os.release: the host runs `lab.release` — `CentOS Linux` (the tutorial's CentOS 7 by default), `CentOS Stream`
+ * or `EL` (RHEL or any distribution of its family) — at its major version.
+ *
+ * CentOS Linux and CentOS Stream both say ID=centos in os-release; they differ in os-release's NAME ("CentOS
+ * Linux", "CentOS Stream") and in /etc/centos-release ("CentOS Linux release 7.9.2009 (Core)", "CentOS Stream
+ * release 8"). For a CentOS release every one of these is compared, so both files must agree with the setting.
+ * What could make the verdict wrong, and how each case ends — never a pass:
+ * - /etc/centos-release is missing (Debian, RHEL, …), or links to another distribution's file (Rocky,
+ *   AlmaLinux): fail;
+ * - /etc/centos-release names another distribution or another major version (CentOS Stream 8 where CentOS
+ *   Linux 7 is expected, CentOS Linux 8.1, CentOS 6 whose file says "CentOS release"), or no version: fail;
+ * - os-release is missing (CentOS 7 and later always have one), or its ID, NAME or VERSION_ID says another
+ *   distribution or major version, or it has no NAME or VERSION_ID: fail, naming the file that disagrees;
+ * - for `EL`: os-release is missing, its ID is not RHEL's or a rebuild's and ID_LIKE names neither rhel nor
+ *   centos, its VERSION_ID has another major or none, or a /etc/centos-release says another major: fail;
+ * - a release file the parsers do not recognise (a centos-release that is not one "<name> release <version>"
+ *   line, an os-release line in an unknown shape, a file that cannot be read, cat and readlink disagreeing on
+ *   whether /etc/centos-release exists): the probe's output is unparsable and the check errors with the raw text.
+ * The failure says what was found and what was expected.
+ */
 export const osRelease: HostCheck = {
   id: 'os.release',
   scope: 'host',
   section: 'host',
-  title: 'The host runs CentOS',
-  titleKo: '호스트에 CentOS가 설치되어 있다',
+  title: "The host runs the lab's release (CentOS Linux 7 unless lab.release says otherwise)",
+  titleKo: '호스트에 실습 환경의 배포판(lab.release, 기본값 CentOS Linux 7)이 설치되어 있다',
   appliesTo: 'all',
   points: 1,
   image: { judged: true },
-  fix: 'install CentOS (the tutorial uses CentOS 7), or set lab.acceptRebuilds: true to accept RHEL rebuilds',
+  fix: 'install the release lab.release names (the tutorial uses CentOS Linux 7), or set lab.release to the release the lab is meant to run',
   evaluate({ host, lab }) {
     const { value: release, source } = fact(host, 'release');
-    const expected = lab.settings.acceptRebuilds ? 'CentOS or an EL rebuild' : '/etc/centos-release naming CentOS';
-    const id = release.osRelease?.id.toLowerCase() ?? null;
-    if (lab.settings.acceptRebuilds) {
-      const family =
-        id !== null && (REBUILDS.includes(id) || release.osRelease!.idLike.some((l) => ['rhel', 'centos'].includes(l)));
-      const actual = release.osRelease?.prettyName ?? release.centosRelease?.text ?? 'no os-release';
-      if (family) return pass({ expected, actual, source });
-      return fail({ expected, actual, source, message: `os-release ID ${id ?? '(none)'} is not an EL distribution` });
-    }
+    const want = lab.settings.release;
+    const expected =
+      want.name === 'EL'
+        ? `RHEL or a distribution of its family (Rocky, AlmaLinux, Oracle Linux, CentOS …), major version ${want.major}`
+        : `${want.name} ${want.major}`;
+    const os = release.osRelease;
     const centos = release.centosRelease;
-    if (!centos) {
-      return fail({
-        expected,
-        actual: 'no /etc/centos-release',
-        source,
-        message: '/etc/centos-release does not exist',
-      });
+    const actual = [
+      centos
+        ? `/etc/centos-release: ${centos.text}${
+            release.centosReleasePath && release.centosReleasePath !== '/etc/centos-release'
+              ? ` (-> ${release.centosReleasePath})`
+              : ''
+          }`
+        : 'no /etc/centos-release',
+      os
+        ? `os-release: NAME=${os.name ?? '(none)'} VERSION_ID=${os.versionId ?? '(none)'} ID=${os.id}`
+        : 'no os-release',
+    ].join('; ');
+    /** What the host runs, as its own files put it. */
+    const found = centos
+      ? `${centos.text}`
+      : os
+        ? (os.prettyName ?? `${os.name ?? os.id} ${os.versionId ?? ''}`.trim())
+        : 'no release file';
+    const family = os !== null && (EL_IDS.includes(os.id) || os.idLike.some((l) => ['rhel', 'centos'].includes(l)));
+    const osMajor = majorOf(os?.versionId ?? null);
+    /** The setting that would describe this host, offered in the fix when the host is of RHEL's family. */
+    const foundSetting =
+      os?.id === 'centos' && (os.name === 'CentOS Linux' || os.name === 'CentOS Stream') && osMajor !== null
+        ? `{ name: ${os.name}, major: ${osMajor} }`
+        : family && osMajor !== null
+          ? `{ name: EL, major: ${osMajor} }`
+          : null;
+    const fix = `install ${expected} on ${host.spec.name}${
+      foundSetting ? `, or, if the lab is meant to run what it runs, set lab.release: ${foundSetting}` : ''
+    }`;
+    const no = (message: string) =>
+      fail({ expected, actual, source, message: `${message}; expected ${expected}`, fix });
+
+    if (want.name === 'EL') {
+      if (!os) return no(`found ${found}, and no os-release to tell its family`);
+      if (!family) return no(`found ${found}: os-release ID=${os.id} is not RHEL's family`);
+      if (osMajor === null) return no(`found ${found}: os-release has no numeric VERSION_ID`);
+      if (osMajor !== want.major) return no(`found ${found}: os-release VERSION_ID=${os.versionId}`);
+      if (centos && majorOf(centos.version) !== want.major) {
+        return no(`found ${found}: /etc/centos-release says ${centos.text}`);
+      }
+      return pass({ expected, actual, source });
     }
-    const actual = `${centos.text}${id ? ` (os-release ID=${id})` : ''}`;
-    if (!/^CentOS\b/i.test(centos.name)) {
-      return fail({ expected, actual, source, message: `/etc/centos-release names ${centos.name}` });
+
+    if (!centos) return no(`found ${found}: /etc/centos-release does not exist`);
+    if (release.centosReleasePath && release.centosReleasePath !== '/etc/centos-release') {
+      return no(
+        `found ${found}: /etc/centos-release links to ${release.centosReleasePath}, another distribution's release file`,
+      );
     }
-    if (release.centosReleasePath && !/\/centos-release$/.test(release.centosReleasePath)) {
-      return fail({
-        expected,
-        actual: `${actual} -> ${release.centosReleasePath}`,
-        source,
-        message: `/etc/centos-release links to ${release.centosReleasePath}: another distribution's release file`,
-      });
-    }
-    if (id !== null && id !== 'centos') {
-      return fail({ expected, actual, source, message: `/etc/os-release says ID=${id}, not centos` });
+    if (centos.name !== want.name) return no(`found ${found}: /etc/centos-release names ${centos.name}`);
+    const major = majorOf(centos.version);
+    if (major === null) return no(`found ${found}: /etc/centos-release names no version`);
+    if (major !== want.major) return no(`found ${found}: /etc/centos-release says version ${centos.version}`);
+    if (!os) return no(`found ${found}, but no os-release (every CentOS since 7 has one) to confirm it`);
+    if (os.id !== 'centos') return no(`found ${found}, but os-release says ID=${os.id}`);
+    if (os.name !== want.name) return no(`found ${found}, but os-release says NAME=${os.name ?? '(none)'}`);
+    if (majorOf(os.versionId) !== want.major) {
+      return no(`found ${found}, but os-release says VERSION_ID=${os.versionId ?? '(none)'}`);
     }
     return pass({ expected, actual, source });
   },
 };
 
+/**
+ * host.hostname: the running hostname (`uname -n`) and the static one, the name the host takes at its next
+ * boot, both equal the host's inventory name (case-insensitively).
+ *
+ * The static hostname is read twice: from hostnamectl (systemd's hostnamed) and from /etc/hostname (the file
+ * systemd reads at boot). What could make the verdict wrong, and how each case ends — never a pass:
+ * - the running name is another: fail;
+ * - a source names another static hostname (it takes over at the next boot), even if the other source agrees
+ *   with the inventory (hostnamed may still hold an old value): fail;
+ * - a source says there is no static hostname — hostnamectl's "Static hostname: (unset)" (systemd 252) or
+ *   "n/a" (CentOS 7's 219), /etc/hostname missing, empty or only comments — so the running name is only
+ *   transient (set with `hostname`, or by DHCP) and is lost at the next boot: fail;
+ * - neither source could be read (no systemd or D-Bus for hostnamectl, and /etc/hostname unreadable): error,
+ *   saying so; one unreadable source is enough when the other names the host;
+ * - hostnamectl or /etc/hostname printed something the parser does not recognise (no Static hostname line,
+ *   a first line of /etc/hostname that is not one hostname), or uname -n did not print one name: the probe's
+ *   output is unparsable and the check errors with the raw text.
+ */
 export const hostHostname: HostCheck = {
   id: 'host.hostname',
   scope: 'host',
@@ -68,21 +150,43 @@ export const hostHostname: HostCheck = {
       source,
     } = fact(host, 'hostname');
     const name = host.spec.name;
-    const fix = `hostnamectl set-hostname ${name}`;
+    const fix = shellCommand('hostnamectl', 'set-hostname', name);
     const same = (a: string) => a.toLowerCase() === name.toLowerCase();
+    const readings = [
+      { where: 'hostnamectl', reading: staticHostname.hostnamectl },
+      { where: '/etc/hostname', reading: staticHostname.etcHostname },
+    ] as const;
+    const said = (where: string, reading: StaticHostnameReading) =>
+      reading.state === 'set'
+        ? `${where}: ${where === 'hostnamectl' ? 'Static hostname: ' : ''}${reading.name}`
+        : reading.state === 'unset'
+          ? `${where}: ${reading.shown}`
+          : `${where}: not read (${reading.reason})`;
+    const told = readings.map(({ where, reading }) => said(where, reading)).join('; ');
+    const actual = `running ${hostname}; ${told}`;
     if (!same(hostname)) {
-      return fail({ expected: name, actual: hostname, source, message: `the running hostname is ${hostname}`, fix });
+      return fail({ expected: name, actual, source, message: `the running hostname is ${hostname}`, fix });
     }
-    if (staticHostname !== null && !same(staticHostname)) {
-      return fail({
+    for (const { where, reading } of readings) {
+      if (reading.state === 'set' && !same(reading.name)) {
+        const message = `the static hostname ${reading.name} (${where}) takes over at the next boot`;
+        return fail({ expected: name, actual, source, message, fix });
+      }
+    }
+    const unset = readings.find(({ reading }) => reading.state === 'unset');
+    if (unset) {
+      const message = `no static hostname (${said(unset.where, unset.reading)}): ${hostname} is only transient and is lost at the next boot`;
+      return fail({ expected: name, actual, source, message, fix });
+    }
+    if (readings.every(({ reading }) => reading.state === 'unread')) {
+      return {
+        status: 'error',
         expected: name,
-        actual: `running ${hostname}, static ${staticHostname}`,
+        actual,
         source,
-        message: `the static hostname ${staticHostname} takes over at the next boot`,
-        fix,
-      });
+        message: `the static hostname could not be read (${told}): ${hostname} may be only transient`,
+      };
     }
-    const actual = staticHostname === null ? hostname : `${hostname} (static ${staticHostname})`;
     return pass({ expected: name, actual, source });
   },
 };

@@ -61,6 +61,28 @@ const host = z.strictObject({
   ...forbiddenSecrets,
 });
 
+/** The names os.release tells apart; see checks/system.ts. */
+export const RELEASE_NAMES = ['CentOS Linux', 'CentOS Stream', 'EL'] as const;
+
+/**
+ * The distribution os.release expects: `CentOS Linux` (the tutorial's), `CentOS Stream`, or `EL` (RHEL or
+ * any distribution whose os-release says it is one of RHEL's family: Rocky, AlmaLinux, Oracle Linux, CentOS …),
+ * at one major version.
+ */
+const release = z.strictObject(
+  {
+    name: z.enum(RELEASE_NAMES, { error: `expected ${RELEASE_NAMES.join(' | ')}` }),
+    major: z
+      .int({ error: 'expected the major version, a whole number such as 7' })
+      .min(1, 'expected the major version, a whole number such as 7'),
+  },
+  {
+    error:
+      'expected { name: CentOS Linux | CentOS Stream | EL, major: <number> }, e.g. { name: CentOS Linux, major: 7 }',
+  },
+);
+export const DEFAULT_RELEASE = { name: 'CentOS Linux', major: 7 } as const;
+
 /** Expected values; every field has the tutorial's default. */
 const labSettings = z.strictObject({
   name: hostName.optional(),
@@ -68,8 +90,17 @@ const labSettings = z.strictObject({
   ntpUpstream: z.string().min(1).default('2.kr.pool.ntp.org'),
   minCpus: z.int().positive().default(2),
   minRootDiskGiB: z.number().positive().default(60),
-  /** Accept RHEL, Rocky, AlmaLinux … in place of CentOS for os.release. */
-  acceptRebuilds: z.boolean().default(false),
+  /** The distribution and major version every host must run (os.release). */
+  release: release.default({ ...DEFAULT_RELEASE }),
+  /** Replaced by `release`: one line saying what to write instead. */
+  acceptRebuilds: z
+    .never({
+      error: (issue) =>
+        issue.input === false
+          ? 'acceptRebuilds was replaced by lab.release: remove the line (the default is `release: { name: CentOS Linux, major: 7 }`)'
+          : 'acceptRebuilds was replaced by lab.release: write `release: { name: EL, major: N }` instead, N the major version your hosts run (EL accepts RHEL and its rebuilds: Rocky, AlmaLinux, Oracle Linux, CentOS)',
+    })
+    .optional(),
   /** How long a compute node may wait for chrony to select its source. */
   chronySyncWaitSeconds: z.int().min(0).max(120).default(10),
 });
@@ -104,7 +135,11 @@ export const resolvedLabSettings = z.strictObject({
   ntpUpstream: labSettings.shape.ntpUpstream.unwrap(),
   minCpus: labSettings.shape.minCpus.unwrap(),
   minRootDiskGiB: labSettings.shape.minRootDiskGiB.unwrap(),
-  acceptRebuilds: labSettings.shape.acceptRebuilds.unwrap(),
+  /** In a snapshot written before `release` replaced it. */
+  acceptRebuilds: z
+    .never({ error: 'written by a labspec before lab.release replaced acceptRebuilds: gather the hosts again' })
+    .optional(),
+  release: labSettings.shape.release.unwrap(),
   chronySyncWaitSeconds: labSettings.shape.chronySyncWaitSeconds.unwrap(),
 });
 export type LabSettings = z.infer<typeof resolvedLabSettings>;

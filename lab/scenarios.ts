@@ -31,6 +31,26 @@ export interface Scenario {
 
 const CHRONY_CONF = '/etc/chrony/chrony.conf';
 
+/**
+ * CentOS Stream 8's release files, byte for byte as the real distribution ships them (the same text as
+ * tests/fixtures/corpus/release/ansible-fixture__centos_stream_8__{etc_centos-release,usr_lib_os-release}).
+ */
+export const CENTOS_STREAM_8_RELEASE = 'CentOS Stream release 8\n';
+export const CENTOS_STREAM_8_OS_RELEASE = `NAME="CentOS Stream"
+VERSION="8"
+ID="centos"
+ID_LIKE="rhel fedora"
+VERSION_ID="8"
+PLATFORM_ID="platform:el8"
+PRETTY_NAME="CentOS Stream 8"
+ANSI_COLOR="0;31"
+CPE_NAME="cpe:/o:centos:centos:8"
+HOME_URL="https://centos.org/"
+BUG_REPORT_URL="https://bugzilla.redhat.com/"
+REDHAT_SUPPORT_PRODUCT="Red Hat Enterprise Linux 8"
+REDHAT_SUPPORT_PRODUCT_VERSION="CentOS Stream"
+`;
+
 const dropLine =
   (re: RegExp) =>
   (t: string): string =>
@@ -84,11 +104,30 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
+    name: 'os-release-centos-stream',
+    description:
+      "controller's release files are CentOS Stream 8's (ID=centos like CentOS Linux 7, but NAME, VERSION_ID and /etc/centos-release differ).",
+    mustFail: ['controller:os.release'],
+    apply: async (ctx) => {
+      await ctx.write('controller', '/etc/centos-release', CENTOS_STREAM_8_RELEASE);
+      await ctx.write('controller', '/etc/os-release', CENTOS_STREAM_8_OS_RELEASE);
+    },
+  },
+  {
     name: 'hostname-wrong',
     description: 'compute1 boots with hostname compute-01 instead of compute1.',
     mustFail: ['compute1:host.hostname'],
     apply: async (ctx) => {
       await ctx.write('compute1', '/etc/hostname', 'compute-01\n');
+    },
+  },
+  {
+    name: 'hostname-transient',
+    description:
+      'compute1 runs as compute1 (nspawn sets it), but its /etc/hostname is empty: no static hostname, the name would not survive a reboot.',
+    mustFail: ['compute1:host.hostname'],
+    apply: async (ctx) => {
+      await ctx.write('compute1', '/etc/hostname', '');
     },
   },
   {

@@ -7,6 +7,8 @@ export const releaseFact = z.object({
   osRelease: z
     .object({
       id: z.string(),
+      /** NAME=, e.g. "CentOS Linux" or "CentOS Stream" (both have ID=centos); null when the file has none. */
+      name: z.string().nullable(),
       idLike: z.array(z.string()),
       versionId: z.string().nullable(),
       prettyName: z.string().nullable(),
@@ -30,7 +32,7 @@ export const releaseProbe = defineProbe({
   id: 'release',
   description: 'The distribution, from /etc/os-release and /etc/centos-release.',
   example:
-    '{ osRelease: { id: "centos", versionId: "7" }, centosRelease: { name: "CentOS Linux", version: "7.9.2009" } }',
+    '{ osRelease: { id: "centos", name: "CentOS Linux", versionId: "7" }, centosRelease: { name: "CentOS Linux", version: "7.9.2009" } }',
   commands: () => ({
     osRelease: 'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release',
     centosRelease: 'cat /etc/centos-release',
@@ -92,6 +94,7 @@ export function parseOsRelease(output: CommandOutput): NonNullable<z.infer<typeo
   if (id === undefined || id === '') throw unparsable('os-release has no ID=', output);
   return {
     id,
+    name: values.get('NAME') ?? null,
     idLike: (values.get('ID_LIKE') ?? '').split(/\s+/).filter((w) => w !== ''),
     versionId: values.get('VERSION_ID') ?? null,
     prettyName: values.get('PRETTY_NAME') ?? null,

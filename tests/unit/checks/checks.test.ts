@@ -21,7 +21,7 @@ import { cpuCount, cpuVirtualization, diskRoot, hostAddress, hostHostname, osRel
 import { topologyHosts, topologyNtp } from '../../../checks/topology.ts';
 import { evaluateHostCheck, evaluateLabCheck } from '../../../checks/evaluate.ts';
 import { parseFacts } from '../../../facts/host-facts.ts';
-import { parseInventory } from '../../../inventory/load.ts';
+import { InventoryError, parseInventory } from '../../../inventory/load.ts';
 import type { HostIdentity } from '../../../inventory/schema.ts';
 import type { ProbeName } from '../../../probes/index.ts';
 import type { CommandOutput } from '../../../probes/probe.ts';
@@ -148,99 +148,273 @@ const release = (osRelease: CommandOutput, centosRelease: CommandOutput, centosR
   'release.centosReleasePath': centosReleasePath,
 });
 const RELEASE_SOURCE = sent(CONTROLLER, 'release');
+const CENTOS_LINK = ok('/etc/centos-release\n');
+const NO_CENTOS_RELEASE = {
+  'release.centosRelease': exited(1, '', 'cat: /etc/centos-release: No such file or directory\n'),
+  'release.centosReleasePath': exited(1, ''),
+};
+const NO_OS_RELEASE = {
+  'release.osRelease': exited(
+    1,
+    '',
+    'cat: /etc/os-release: No such file or directory\ncat: /usr/lib/os-release: No such file or directory\n',
+  ),
+};
+const OS_RELEASE = {
+  centos7: ok(corpus('release', 'python-distro__centos7__etc_os-release')),
+  centosLinux8: ok(corpus('release', 'ansible-fixture__tencentos_3_1__usr_lib_os-release')),
+  stream8: ok(corpus('release', 'python-distro__centosstream8__etc_os-release')),
+  stream9: ok(corpus('release', 'python-distro__centosstream9__etc_os-release')),
+  stream10: ok(corpus('release', 'python-distro__centosstream10__etc_os-release')),
+  rocky83: ok(corpus('release', 'ansible-fixture__rockylinux_8_3__etc_os-release')),
+};
+const CENTOS_RELEASE = {
+  centos79: ok(corpus('release', 'centos-release__centos7.9.2009-docker__22570915607.txt')),
+  centos81: ok(corpus('release', 'ansible-fixture__centos_8_1__etc_centos-release')),
+  stream8: ok(corpus('release', 'ansible-fixture__centos_stream_8__etc_centos-release')),
+  centos67: ok(corpus('release', 'ansible-fixture__centos_6.7__etc_redhat-release')),
+};
+/** A CentOS 7.9.2009 host: the tutorial's release. */
+const CENTOS_7 = release(OS_RELEASE.centos7, CENTOS_RELEASE.centos79, CENTOS_LINK);
 const CENTOS_STREAM_8 = release(
   ok(corpus('release', 'ansible-fixture__centos_stream_8__usr_lib_os-release')),
-  ok(corpus('release', 'ansible-fixture__centos_stream_8__etc_centos-release')),
-  ok('/etc/centos-release\n'),
+  CENTOS_RELEASE.stream8,
+  CENTOS_LINK,
 );
 /** Rocky 8.3: /etc/centos-release is a symlink to /etc/rocky-release. */
 const ROCKY_8_3 = release(
-  ok(corpus('release', 'ansible-fixture__rockylinux_8_3__etc_os-release')),
+  OS_RELEASE.rocky83,
   ok(corpus('release', 'ansible-fixture__rockylinux_8_3__etc_rocky-release')),
   ok('/etc/rocky-release\n'),
 );
+const releaseLab = (setting: string) =>
+  labOf(`lab:\n  release: ${setting}\nhosts:\n  - name: controller\n    address: 10.0.0.11\n    role: controller\n`);
+const inventoryProblems = (yaml: string): string[] => {
+  try {
+    parseInventory(yaml, 'lab.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(InventoryError);
+    return (error as InventoryError).problems;
+  }
+  throw new Error('expected InventoryError, but the inventory was accepted');
+};
+const RELEASE_FIX_HINT = ', or, if the lab is meant to run what it runs, set lab.release: ';
 
-describe('os.release', () => {
-  it('CentOS Stream 8 (centos-release + os-release ID=centos): pass', () => {
-    const v = check(osRelease, CONTROLLER, CENTOS_STREAM_8);
+describe('os.release (lab.release, default CentOS Linux 7)', () => {
+  it('CentOS Linux 7.9.2009 (centos-release and os-release agree): pass, both files shown', () => {
+    const v = check(osRelease, CONTROLLER, CENTOS_7);
+    expect(LAB.settings.release).toEqual({ name: 'CentOS Linux', major: 7 });
     expect(v).toMatchObject({
       status: 'pass',
-      expected: '/etc/centos-release naming CentOS',
-      actual: 'CentOS Stream release 8 (os-release ID=centos)',
+      expected: 'CentOS Linux 7',
+      actual:
+        '/etc/centos-release: CentOS Linux release 7.9.2009 (Core); os-release: NAME=CentOS Linux VERSION_ID=7 ID=centos',
       source: RELEASE_SOURCE,
     });
     expectFix(v);
   });
 
-  it('CentOS 8.1 centos-release with the CentOS 7 os-release: pass', () => {
-    const v = check(
-      osRelease,
-      CONTROLLER,
-      release(
-        ok(corpus('release', 'python-distro__centos7__etc_os-release')),
-        ok(corpus('release', 'ansible-fixture__centos_8_1__etc_centos-release')),
-        ok('/etc/centos-release\n'),
-      ),
-    );
-    expect(v).toMatchObject({ status: 'pass', actual: 'CentOS Linux release 8.1.1911 (Core) (os-release ID=centos)' });
+  it('CentOS Stream 8 (ID=centos like CentOS Linux): fail, saying what was found and what was expected', () => {
+    const v = check(osRelease, CONTROLLER, CENTOS_STREAM_8);
+    expect(v).toMatchObject({
+      status: 'fail',
+      expected: 'CentOS Linux 7',
+      actual: '/etc/centos-release: CentOS Stream release 8; os-release: NAME=CentOS Stream VERSION_ID=8 ID=centos',
+      source: RELEASE_SOURCE,
+      message: 'found CentOS Stream release 8: /etc/centos-release names CentOS Stream; expected CentOS Linux 7',
+    });
+    expectFix(v, `install CentOS Linux 7 on controller${RELEASE_FIX_HINT}{ name: CentOS Stream, major: 8 }`);
   });
 
-  it('Rocky 8.3, whose /etc/centos-release is a symlink to rocky-release: fail', () => {
+  it.each([
+    ['Stream 8', OS_RELEASE.stream8, 'NAME=CentOS Stream'],
+    ['Stream 9', OS_RELEASE.stream9, 'NAME=CentOS Stream'],
+    ['Stream 10', OS_RELEASE.stream10, 'NAME=CentOS Stream'],
+    ['CentOS Linux 8', OS_RELEASE.centosLinux8, 'VERSION_ID=8'],
+  ])('a CentOS 7 centos-release, but the os-release of %s: fail on the os-release', (_name, os, says) => {
+    const v = check(osRelease, CONTROLLER, release(os, CENTOS_RELEASE.centos79, CENTOS_LINK));
+    expect(v).toMatchObject({
+      status: 'fail',
+      message: `found CentOS Linux release 7.9.2009 (Core), but os-release says ${says}; expected CentOS Linux 7`,
+    });
+    expectFix(v);
+  });
+
+  it('CentOS Linux 8.1 (the right name, another major version): fail', () => {
+    const v = check(osRelease, CONTROLLER, release(OS_RELEASE.centosLinux8, CENTOS_RELEASE.centos81, CENTOS_LINK));
+    expect(v).toMatchObject({
+      status: 'fail',
+      message:
+        'found CentOS Linux release 8.1.1911 (Core): /etc/centos-release says version 8.1.1911; expected CentOS Linux 7',
+    });
+    expectFix(v, `install CentOS Linux 7 on controller${RELEASE_FIX_HINT}{ name: CentOS Linux, major: 8 }`);
+  });
+
+  it('CentOS 6.7 ("CentOS release 6.7", no os-release): fail', () => {
+    const v = check(osRelease, CONTROLLER, {
+      ...release(ok(''), CENTOS_RELEASE.centos67, CENTOS_LINK),
+      ...NO_OS_RELEASE,
+    });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: '/etc/centos-release: CentOS release 6.7 (Final); no os-release',
+      message: 'found CentOS release 6.7 (Final): /etc/centos-release names CentOS; expected CentOS Linux 7',
+    });
+    expectFix(v, 'install CentOS Linux 7 on controller');
+  });
+
+  it('a CentOS 7 centos-release without any os-release: fail, nothing confirms it', () => {
+    const v = check(osRelease, CONTROLLER, { ...CENTOS_7, ...NO_OS_RELEASE });
+    expect(v).toMatchObject({
+      status: 'fail',
+      message:
+        'found CentOS Linux release 7.9.2009 (Core), but no os-release (every CentOS since 7 has one) to confirm it; expected CentOS Linux 7',
+    });
+  });
+
+  it('an os-release without NAME=: fail, it cannot tell CentOS Linux from CentOS Stream', () => {
+    const noName = corpus('release', 'python-distro__centos7__etc_os-release').replace(/^NAME=.*\n/m, '');
+    const v = check(osRelease, CONTROLLER, { ...CENTOS_7, 'release.osRelease': ok(noName) });
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual:
+        '/etc/centos-release: CentOS Linux release 7.9.2009 (Core); os-release: NAME=(none) VERSION_ID=7 ID=centos',
+      message: 'found CentOS Linux release 7.9.2009 (Core), but os-release says NAME=(none); expected CentOS Linux 7',
+    });
+  });
+
+  it('an os-release without VERSION_ID, or a centos-release with no version: fail', () => {
+    const noVersion = corpus('release', 'python-distro__centos7__etc_os-release').replace(/^VERSION_ID=.*\n/m, '');
+    expect(check(osRelease, CONTROLLER, { ...CENTOS_7, 'release.osRelease': ok(noVersion) })).toMatchObject({
+      status: 'fail',
+      message:
+        'found CentOS Linux release 7.9.2009 (Core), but os-release says VERSION_ID=(none); expected CentOS Linux 7',
+    });
+    // Not a real file: a centos-release whose word after "release" is not a number (as Kylin's "V10").
+    expect(
+      check(osRelease, CONTROLLER, { ...CENTOS_7, 'release.centosRelease': ok('CentOS Linux release Core\n') }),
+    ).toMatchObject({
+      status: 'fail',
+      message: 'found CentOS Linux release Core: /etc/centos-release names no version; expected CentOS Linux 7',
+    });
+  });
+
+  it('cat and readlink disagree on whether /etc/centos-release exists: error, never a pass', () => {
+    const v = check(osRelease, CONTROLLER, { ...CENTOS_7, 'release.centosReleasePath': exited(1, '') });
+    expect(v).toMatchObject({
+      status: 'error',
+      message: 'probe release: cat and readlink -e disagree on whether /etc/centos-release exists',
+    });
+  });
+
+  it('Rocky 8.3, whose /etc/centos-release is a symlink to rocky-release: fail, the link is shown', () => {
     const v = check(osRelease, CONTROLLER, ROCKY_8_3);
     expect(v).toMatchObject({
       status: 'fail',
-      expected: '/etc/centos-release naming CentOS',
-      actual: 'Rocky Linux release 8.3 (os-release ID=rocky)',
+      expected: 'CentOS Linux 7',
+      actual:
+        '/etc/centos-release: Rocky Linux release 8.3 (-> /etc/rocky-release); os-release: NAME=Rocky Linux VERSION_ID=8.3 ID=rocky',
       source: RELEASE_SOURCE,
-      message: '/etc/centos-release names Rocky Linux',
+      message:
+        "found Rocky Linux release 8.3: /etc/centos-release links to /etc/rocky-release, another distribution's release file; expected CentOS Linux 7",
     });
-    expectFix(
-      v,
-      'install CentOS (the tutorial uses CentOS 7), or set lab.acceptRebuilds: true to accept RHEL rebuilds',
-    );
+    expectFix(v, `install CentOS Linux 7 on controller${RELEASE_FIX_HINT}{ name: EL, major: 8 }`);
   });
 
-  it('a centos-release that says CentOS but resolves to another file: fail, the link is shown', () => {
-    const v = check(osRelease, CONTROLLER, {
-      ...CENTOS_STREAM_8,
-      'release.centosReleasePath': ok('/etc/rocky-release\n'),
-    });
+  it('a centos-release that says CentOS Linux 7 but resolves to another file: fail', () => {
+    const v = check(osRelease, CONTROLLER, { ...CENTOS_7, 'release.centosReleasePath': ok('/etc/rocky-release\n') });
     expect(v).toMatchObject({
       status: 'fail',
-      actual: 'CentOS Stream release 8 (os-release ID=centos) -> /etc/rocky-release',
-      message: "/etc/centos-release links to /etc/rocky-release: another distribution's release file",
+      message:
+        "found CentOS Linux release 7.9.2009 (Core): /etc/centos-release links to /etc/rocky-release, another distribution's release file; expected CentOS Linux 7",
     });
-    expectFix(v);
   });
 
-  it('CentOS release text but os-release ID=rocky: fail', () => {
-    const v = check(osRelease, CONTROLLER, { ...CENTOS_STREAM_8, 'release.osRelease': ROCKY_8_3['release.osRelease'] });
-    expect(v).toMatchObject({ status: 'fail', message: '/etc/os-release says ID=rocky, not centos' });
+  it('CentOS Linux 7 release text but os-release ID=rocky: fail', () => {
+    const v = check(osRelease, CONTROLLER, { ...CENTOS_7, 'release.osRelease': OS_RELEASE.rocky83 });
+    expect(v).toMatchObject({
+      status: 'fail',
+      message: 'found CentOS Linux release 7.9.2009 (Core), but os-release says ID=rocky; expected CentOS Linux 7',
+    });
   });
 
   it('Debian (no /etc/centos-release): fail', () => {
     const v = check(osRelease, CONTROLLER);
     expect(v).toMatchObject({
       status: 'fail',
-      actual: 'no /etc/centos-release',
-      message: '/etc/centos-release does not exist',
+      actual: 'no /etc/centos-release; os-release: NAME=Debian GNU/Linux VERSION_ID=12 ID=debian',
+      message: 'found Debian GNU/Linux 12 (bookworm): /etc/centos-release does not exist; expected CentOS Linux 7',
     });
-    expectFix(v);
+    expectFix(v, 'install CentOS Linux 7 on controller');
   });
 
-  it('with lab.acceptRebuilds, Rocky passes and Debian still fails', () => {
-    const rebuilds = labOf(
-      'lab:\n  acceptRebuilds: true\nhosts:\n  - name: controller\n    address: 10.0.0.11\n    role: controller\n',
-    );
-    expect(check(osRelease, CONTROLLER, ROCKY_8_3, rebuilds)).toMatchObject({
+  it('lab.release CentOS Stream 8: Stream 8 passes; CentOS Linux 7 and Stream 9 do not', () => {
+    const stream8 = releaseLab('{ name: CentOS Stream, major: 8 }');
+    expect(check(osRelease, CONTROLLER, CENTOS_STREAM_8, stream8)).toMatchObject({
       status: 'pass',
-      expected: 'CentOS or an EL rebuild',
-      actual: 'Rocky Linux 8.3',
+      expected: 'CentOS Stream 8',
     });
-    expect(check(osRelease, CONTROLLER, {}, rebuilds)).toMatchObject({
+    expect(
+      check(osRelease, CONTROLLER, release(OS_RELEASE.stream8, CENTOS_RELEASE.stream8, CENTOS_LINK), stream8),
+    ).toMatchObject({ status: 'pass' });
+    expect(check(osRelease, CONTROLLER, CENTOS_7, stream8)).toMatchObject({
       status: 'fail',
-      actual: 'Debian GNU/Linux 12 (bookworm)',
-      message: 'os-release ID debian is not an EL distribution',
+      message:
+        'found CentOS Linux release 7.9.2009 (Core): /etc/centos-release names CentOS Linux; expected CentOS Stream 8',
+    });
+    const stream9 = releaseLab('{ name: CentOS Stream, major: 9 }');
+    expect(check(osRelease, CONTROLLER, CENTOS_STREAM_8, stream9)).toMatchObject({
+      status: 'fail',
+      message: 'found CentOS Stream release 8: /etc/centos-release says version 8; expected CentOS Stream 9',
+    });
+  });
+
+  it('lab.release CentOS Linux 8: CentOS Linux 8.1 passes', () => {
+    const linux8 = releaseLab('{ name: CentOS Linux, major: 8 }');
+    const v = check(
+      osRelease,
+      CONTROLLER,
+      release(OS_RELEASE.centosLinux8, CENTOS_RELEASE.centos81, CENTOS_LINK),
+      linux8,
+    );
+    expect(v).toMatchObject({ status: 'pass', expected: 'CentOS Linux 8' });
+  });
+
+  it('lab.release EL 8: Rocky 8.3 and CentOS Stream 8 pass; Debian, Rocky under EL 9 and a centos-release of 7 fail', () => {
+    const el8 = releaseLab('{ name: EL, major: 8 }');
+    const expected = 'RHEL or a distribution of its family (Rocky, AlmaLinux, Oracle Linux, CentOS …), major version 8';
+    expect(check(osRelease, CONTROLLER, ROCKY_8_3, el8)).toMatchObject({ status: 'pass', expected });
+    expect(check(osRelease, CONTROLLER, CENTOS_STREAM_8, el8)).toMatchObject({ status: 'pass' });
+    expect(check(osRelease, CONTROLLER, {}, el8)).toMatchObject({
+      status: 'fail',
+      message: `found Debian GNU/Linux 12 (bookworm): os-release ID=debian is not RHEL's family; expected ${expected}`,
+    });
+    expect(check(osRelease, CONTROLLER, ROCKY_8_3, releaseLab('{ name: EL, major: 9 }'))).toMatchObject({
+      status: 'fail',
+      message:
+        'found Rocky Linux release 8.3: os-release VERSION_ID=8.3; expected RHEL or a distribution of its family (Rocky, AlmaLinux, Oracle Linux, CentOS …), major version 9',
+    });
+    expect(
+      check(osRelease, CONTROLLER, { ...ROCKY_8_3, 'release.centosRelease': CENTOS_RELEASE.centos79 }, el8),
+    ).toMatchObject({
+      status: 'fail',
+      message: `found CentOS Linux release 7.9.2009 (Core): /etc/centos-release says CentOS Linux release 7.9.2009 (Core); expected ${expected}`,
+    });
+  });
+
+  it('lab.release EL: no os-release, or one without VERSION_ID: fail', () => {
+    const el8 = releaseLab('{ name: EL, major: 8 }');
+    expect(check(osRelease, CONTROLLER, { ...NO_OS_RELEASE, ...NO_CENTOS_RELEASE }, el8)).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^found no release file, and no os-release to tell its family; expected RHEL/),
+    });
+    const noVersion = corpus('release', 'ansible-fixture__rockylinux_8_3__etc_os-release').replace(
+      /^VERSION_ID=.*\n/m,
+      '',
+    );
+    expect(check(osRelease, CONTROLLER, { ...ROCKY_8_3, 'release.osRelease': ok(noVersion) }, el8)).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/^found Rocky Linux release 8.3: os-release has no numeric VERSION_ID; expected/),
     });
   });
 
@@ -249,11 +423,7 @@ describe('os.release', () => {
     const v = check(
       osRelease,
       CONTROLLER,
-      release(
-        ok(corpus('release', 'ansible-fixture__tencentos_3_1__etc_os-release')),
-        ok(tencent),
-        ok('/etc/centos-release\n'),
-      ),
+      release(ok(corpus('release', 'ansible-fixture__tencentos_3_1__etc_os-release')), ok(tencent), CENTOS_LINK),
     );
     expect(v.status).toBe('error');
     expect(v.message).toBe('probe release: expected one line, got 17');
@@ -264,32 +434,144 @@ describe('os.release', () => {
     );
     expectFix(v);
   });
+
+  it('an os-release that cannot be read (permission denied) or has a line in an unknown shape: error, never a pass', () => {
+    const denied = check(osRelease, CONTROLLER, {
+      ...CENTOS_7,
+      'release.osRelease': exited(1, '', 'cat: /usr/lib/os-release: Permission denied\n'),
+    });
+    expect(denied).toMatchObject({ status: 'error', message: 'probe release: cat os-release exited 1' });
+    const shape = check(osRelease, CONTROLLER, {
+      ...CENTOS_7,
+      'release.osRelease': ok(`${corpus('release', 'python-distro__centos7__etc_os-release')}NAME=CentOS Stream 8\n`),
+    });
+    expect(shape).toMatchObject({
+      status: 'error',
+      message: 'probe release: os-release value in an unknown quoting: CentOS Stream 8',
+    });
+  });
+});
+
+describe('lab.release in the inventory', () => {
+  const HOSTS = 'hosts:\n  - name: controller\n    address: 10.0.0.11\n    role: controller\n';
+
+  it('defaults to CentOS Linux 7; a class lab may set its own', () => {
+    expect(LAB.settings.release).toEqual({ name: 'CentOS Linux', major: 7 });
+    expect(releaseLab('{ name: EL, major: 9 }').settings.release).toEqual({ name: 'EL', major: 9 });
+  });
+
+  it('acceptRebuilds, its old key, is one located line saying what to write instead', () => {
+    expect(inventoryProblems(`lab:\n  subnet: 10.0.0.0/24\n  acceptRebuilds: true\n${HOSTS}`)).toEqual([
+      'lab.yaml:3 lab.acceptRebuilds: acceptRebuilds was replaced by lab.release: write `release: { name: EL, major: N }` instead, N the major version your hosts run (EL accepts RHEL and its rebuilds: Rocky, AlmaLinux, Oracle Linux, CentOS)',
+    ]);
+    expect(inventoryProblems(`lab:\n  acceptRebuilds: false\n${HOSTS}`)).toEqual([
+      'lab.yaml:2 lab.acceptRebuilds: acceptRebuilds was replaced by lab.release: remove the line (the default is `release: { name: CentOS Linux, major: 7 }`)',
+    ]);
+  });
+
+  it('an unknown name, a missing or fractional major, a string, an unknown key: one located line each', () => {
+    expect(inventoryProblems(`lab:\n  release: { name: Rocky, major: 9 }\n${HOSTS}`)).toEqual([
+      'lab.yaml:2 lab.release.name: expected CentOS Linux | CentOS Stream | EL',
+    ]);
+    expect(inventoryProblems(`lab:\n  release:\n    name: CentOS Stream\n${HOSTS}`)).toEqual([
+      'lab.yaml:3 lab.release.major: expected the major version, a whole number such as 7',
+    ]);
+    expect(inventoryProblems(`lab:\n  release: { name: CentOS Linux, major: 7.9 }\n${HOSTS}`)).toEqual([
+      'lab.yaml:2 lab.release.major: expected the major version, a whole number such as 7',
+    ]);
+    expect(inventoryProblems(`lab:\n  release: CentOS 7\n${HOSTS}`)).toEqual([
+      'lab.yaml:2 lab.release: expected { name: CentOS Linux | CentOS Stream | EL, major: <number> }, e.g. { name: CentOS Linux, major: 7 }',
+    ]);
+    expect(inventoryProblems(`lab:\n  release:\n    name: CentOS Linux\n    major: 7\n    minor: 9\n${HOSTS}`)).toEqual(
+      ['lab.yaml:5 lab.release.minor: unknown key'],
+    );
+  });
+});
+
+// --- hostname ---
+const HOSTNAMECTL = {
+  centos75: ok(corpus('hostnamectl', 'hostnamectl__centos7.5-kvm__18735020720.txt')),
+  rocky94: ok(corpus('hostnamectl', 'hostnamectl__rocky9.4-virtualbox-systemd252__37540012707.txt')),
+  /** Captured on the local lab: compute1 with an empty /etc/hostname, systemd 252. */
+  unset252: ok(corpus('hostnamectl', 'hostnamectl__debian12-systemd252-nspawn-unset__labspec-lab.txt')),
+  /** RHEL 7.0 (EL7's systemd) with no static hostname. */
+  naEl7: ok(corpus('hostnamectl', 'hostnamectl__rhel7.0-static-unset-na__24236747490.txt')),
+  /** Fedora 37 (systemd 251): "n/a" padded with blanks. */
+  naPadded: ok(corpus('hostnamectl', 'hostnamectl__fedora37-systemd251-static-unset-na-padded__17817535175.txt')),
+  /** This Debian 12 machine: not booted with systemd. */
+  unavailable: DEBIAN['hostname']!['hostnamectl']!,
+};
+const ETC_HOSTNAME = {
+  missing: exited(1, '', 'cat: /etc/hostname: No such file or directory\n'),
+  empty: ok(''),
+  denied: exited(1, '', 'cat: /etc/hostname: Permission denied\n'),
+  of: (text: string) => ok(text),
+};
+const hostnameOf = (uname: string, hostnamectl: CommandOutput, etcHostname: CommandOutput) => ({
+  'hostname.uname': ok(`${uname}\n`),
+  'hostname.hostnamectl': hostnamectl,
+  'hostname.etcHostname': etcHostname,
 });
 
 describe('host.hostname', () => {
   const SOURCE = sent(CONTROLLER, 'hostname');
 
-  it('running "vm" on the Debian capture (hostnamectl unavailable): fail with hostnamectl set-hostname', () => {
+  it('the three commands it reads are the sources it names', () => {
+    expect(SOURCE).toBe('uname -n ; timeout 5 hostnamectl status ; cat /etc/hostname');
+  });
+
+  it('running "vm" on the Debian capture (hostnamectl unavailable, /etc/hostname vm): fail with hostnamectl set-hostname', () => {
     const v = check(hostHostname, CONTROLLER);
     expect(v).toMatchObject({
       status: 'fail',
       expected: 'controller',
-      actual: 'vm',
+      actual:
+        "running vm; hostnamectl: not read (hostnamectl status exited 1: System has not been booted with systemd as init system (PID 1). Can't operate.); /etc/hostname: vm",
       source: SOURCE,
       message: 'the running hostname is vm',
     });
     expectFix(v, 'hostnamectl set-hostname controller');
   });
 
-  it('running hostname right, static one (CentOS 7.5 sample: h105) different: fail', () => {
-    const v = check(hostHostname, CONTROLLER, {
-      'hostname.uname': ok('controller\n'),
-      'hostname.hostnamectl': ok(corpus('hostnamectl', 'hostnamectl__centos7.5-kvm__18735020720.txt')),
+  it('running and static hostname right in both sources: pass', () => {
+    const both = check(
+      hostHostname,
+      CONTROLLER,
+      hostnameOf(
+        'controller',
+        ok(corpus('hostnamectl', 'hostnamectl__centos7.5-kvm__18735020720.txt').replace('h105', 'controller')),
+        ETC_HOSTNAME.of('controller\n'),
+      ),
+    );
+    expect(both).toMatchObject({
+      status: 'pass',
+      actual: 'running controller; hostnamectl: Static hostname: controller; /etc/hostname: controller',
     });
+    expectFix(both);
+  });
+
+  it('running hostname right, static one (CentOS 7.5 sample: h105) different: fail', () => {
+    const v = check(
+      hostHostname,
+      CONTROLLER,
+      hostnameOf('controller', HOSTNAMECTL.centos75, ETC_HOSTNAME.of('h105\n')),
+    );
     expect(v).toMatchObject({
       status: 'fail',
-      actual: 'running controller, static h105',
-      message: 'the static hostname h105 takes over at the next boot',
+      actual: 'running controller; hostnamectl: Static hostname: h105; /etc/hostname: h105',
+      message: 'the static hostname h105 (hostnamectl) takes over at the next boot',
+    });
+    expectFix(v, 'hostnamectl set-hostname controller');
+  });
+
+  it('hostnamectl names the host but /etc/hostname, read at boot, names another: fail', () => {
+    const hostnamectl = ok(
+      corpus('hostnamectl', 'hostnamectl__centos7.5-kvm__18735020720.txt').replace('h105', 'controller'),
+    );
+    const v = check(hostHostname, CONTROLLER, hostnameOf('controller', hostnamectl, ETC_HOSTNAME.of('compute-01\n')));
+    expect(v).toMatchObject({
+      status: 'fail',
+      message: 'the static hostname compute-01 (/etc/hostname) takes over at the next boot',
     });
     expectFix(v, 'hostnamectl set-hostname controller');
   });
@@ -299,16 +581,147 @@ describe('host.hostname', () => {
     const v = check(
       hostHostname,
       lab.hosts[0]!,
-      {
-        'hostname.uname': ok('Brazilia\n'),
-        'hostname.hostnamectl': ok(
-          corpus('hostnamectl', 'hostnamectl__rocky9.4-virtualbox-systemd252__37540012707.txt'),
-        ),
-      },
+      hostnameOf('Brazilia', HOSTNAMECTL.rocky94, ETC_HOSTNAME.of('Brazilia\n')),
       lab,
     );
-    expect(v).toMatchObject({ status: 'pass', expected: 'brazilia', actual: 'Brazilia (static Brazilia)' });
+    expect(v).toMatchObject({
+      status: 'pass',
+      expected: 'brazilia',
+      actual: 'running Brazilia; hostnamectl: Static hostname: Brazilia; /etc/hostname: Brazilia',
+    });
     expectFix(v);
+  });
+
+  it('only a transient name: systemd 252 "Static hostname: (unset)" and an empty /etc/hostname (captured on the lab): fail', () => {
+    const v = check(hostHostname, COMPUTE, hostnameOf('compute1', HOSTNAMECTL.unset252, ETC_HOSTNAME.empty));
+    expect(v).toMatchObject({
+      status: 'fail',
+      expected: 'compute1',
+      actual: 'running compute1; hostnamectl: Static hostname: (unset); /etc/hostname: empty',
+      message:
+        'no static hostname (hostnamectl: Static hostname: (unset)): compute1 is only transient and is lost at the next boot',
+    });
+    expectFix(v, 'hostnamectl set-hostname compute1');
+  });
+
+  it.each([
+    [
+      'EL7 "n/a", no /etc/hostname',
+      HOSTNAMECTL.naEl7,
+      ETC_HOSTNAME.missing,
+      'Static hostname: n/a; /etc/hostname: missing',
+    ],
+    [
+      'systemd 251 "n/a" padded with blanks, /etc/hostname only a comment',
+      HOSTNAMECTL.naPadded,
+      ETC_HOSTNAME.of('# set by DHCP\n'),
+      'Static hostname: n/a; /etc/hostname: no name, only blank lines or comments',
+    ],
+  ])('only a transient name: %s: fail', (_why, hostnamectl, etcHostname, told) => {
+    const v = check(hostHostname, COMPUTE, hostnameOf('compute1', hostnamectl, etcHostname));
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: `running compute1; hostnamectl: ${told}`,
+      message: `no static hostname (hostnamectl: Static hostname: n/a): compute1 is only transient and is lost at the next boot`,
+    });
+    expectFix(v, 'hostnamectl set-hostname compute1');
+  });
+
+  it('hostnamectl unavailable (no systemd or D-Bus): /etc/hostname decides', () => {
+    const named = check(
+      hostHostname,
+      COMPUTE,
+      hostnameOf('compute1', HOSTNAMECTL.unavailable, ETC_HOSTNAME.of('# the lab name\n\ncompute1\n')),
+    );
+    expect(named).toMatchObject({
+      status: 'pass',
+      actual: expect.stringMatching(
+        /^running compute1; hostnamectl: not read \(hostnamectl status exited 1: .*\); \/etc\/hostname: compute1$/,
+      ),
+    });
+    for (const [etcHostname, shown] of [
+      [ETC_HOSTNAME.missing, 'missing'],
+      [ETC_HOSTNAME.empty, 'empty'],
+      [ETC_HOSTNAME.of('# the name is set by DHCP\n'), 'no name, only blank lines or comments'],
+    ] as const) {
+      const v = check(hostHostname, COMPUTE, hostnameOf('compute1', HOSTNAMECTL.unavailable, etcHostname));
+      expect(v).toMatchObject({
+        status: 'fail',
+        message: `no static hostname (/etc/hostname: ${shown}): compute1 is only transient and is lost at the next boot`,
+      });
+      expectFix(v, 'hostnamectl set-hostname compute1');
+    }
+  });
+
+  it('neither hostnamectl nor /etc/hostname could be read: error saying so, never a pass', () => {
+    const v = check(
+      hostHostname,
+      COMPUTE,
+      hostnameOf('compute1', exited(127, '', 'sh: 1: hostnamectl: not found\n'), ETC_HOSTNAME.denied),
+    );
+    expect(v).toMatchObject({
+      status: 'error',
+      expected: 'compute1',
+      source: sent(COMPUTE, 'hostname'),
+      message:
+        'the static hostname could not be read (hostnamectl: not read (hostnamectl status exited 127: sh: 1: hostnamectl: not found); /etc/hostname: not read (cat /etc/hostname exited 1: cat: /etc/hostname: Permission denied)): compute1 may be only transient',
+    });
+    expectFix(v);
+    const timedOut = check(hostHostname, COMPUTE, hostnameOf('compute1', exited(124, ''), ETC_HOSTNAME.denied));
+    expect(timedOut).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('hostnamectl status timed out'),
+    });
+  });
+
+  it('hostnamectl names the host and /etc/hostname cannot be read: hostnamed read it, pass', () => {
+    const hostnamectl = ok(
+      corpus('hostnamectl', 'hostnamectl__centos7.5-kvm__18735020720.txt').replace('h105', 'compute1'),
+    );
+    expect(check(hostHostname, COMPUTE, hostnameOf('compute1', hostnamectl, ETC_HOSTNAME.denied))).toMatchObject({
+      status: 'pass',
+    });
+  });
+
+  it('output it does not recognise: error with the raw text, never a pass', () => {
+    const noStatic = check(
+      hostHostname,
+      COMPUTE,
+      hostnameOf('compute1', ok('       Icon name: computer-vm\n'), ETC_HOSTNAME.of('compute1\n')),
+    );
+    expect(noStatic).toMatchObject({
+      status: 'error',
+      message: 'probe hostname: no Static hostname in hostnamectl output',
+    });
+    const twoWords = check(
+      hostHostname,
+      COMPUTE,
+      hostnameOf('compute1 x', HOSTNAMECTL.rocky94, ETC_HOSTNAME.of('compute1\n')),
+    );
+    expect(twoWords).toMatchObject({ status: 'error', message: 'probe hostname: uname -n did not print one hostname' });
+    const notAName = check(
+      hostHostname,
+      COMPUTE,
+      hostnameOf('compute1', HOSTNAMECTL.unavailable, ETC_HOSTNAME.of('compute 1\n')),
+    );
+    expect(notAName).toMatchObject({
+      status: 'error',
+      message: 'probe hostname: /etc/hostname: not a hostname: compute 1',
+    });
+    expect(notAName.actual).toContain('[etcHostname] exit 0\ncompute 1');
+    // A snapshot gathered before labspec read /etc/hostname: replayed, it errors; it never passes on hostnamectl alone.
+    const outputs = new Map(Object.entries(hostnameOf('compute1', HOSTNAMECTL.rocky94, ok(''))));
+    outputs.delete('hostname.etcHostname');
+    const old = {
+      spec: COMPUTE,
+      facts: parseFacts(outputs),
+      commands: sentCommands({ role: 'compute', chronySyncWaitSeconds: 10 }),
+      unreachable: null,
+    };
+    expect(evaluateHostCheck(hostHostname, { lab: LAB, host: old })).toMatchObject({
+      status: 'error',
+      message: "probe hostname: part 'etcHostname' is missing",
+    });
   });
 });
 
@@ -1212,7 +1625,7 @@ describe('source fields name the commands really sent', () => {
   });
 
   it('a verdict judged from a gathered host carries the exact command text', () => {
-    const [lab] = observeLabs([gathered(CONTROLLER, CENTOS_STREAM_8)]);
+    const [lab] = observeLabs([gathered(CONTROLLER, CENTOS_7)]);
     expect(evaluateHostCheck(osRelease, { lab: lab!.view, host: lab!.hosts[0]! })).toMatchObject({
       status: 'pass',
       source:

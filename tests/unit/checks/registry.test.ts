@@ -21,7 +21,7 @@ const LAB: LabView = {
     ntpUpstream: '2.kr.pool.ntp.org',
     minCpus: 2,
     minRootDiskGiB: 60,
-    acceptRebuilds: false,
+    release: { name: 'CentOS Linux', major: 7 },
     chronySyncWaitSeconds: 10,
   },
   hosts: LAB_HOSTS.map((h) => ({

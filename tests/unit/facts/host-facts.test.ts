@@ -37,7 +37,20 @@ describe('parseFacts on the Debian 12 capture', () => {
       'udpListeners',
       'etcHosts',
     ]);
-    expect(facts.hostname).toEqual({ ok: true, value: { hostname: 'vm', staticHostname: null } });
+    expect(facts.hostname).toEqual({
+      ok: true,
+      value: {
+        hostname: 'vm',
+        staticHostname: {
+          hostnamectl: {
+            state: 'unread',
+            reason:
+              "hostnamectl status exited 1: System has not been booted with systemd as init system (PID 1). Can't operate.",
+          },
+          etcHostname: { state: 'set', name: 'vm' },
+        },
+      },
+    });
     expect(facts.selinux).toEqual({ ok: true, value: { runtime: 'absent', config: null } });
     expect(facts.firewallState).toEqual({ ok: true, value: { state: 'not-installed' } });
     expect(facts.packages).toEqual({

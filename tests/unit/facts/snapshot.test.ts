@@ -25,7 +25,7 @@ const SETTINGS: LabSettings = {
   ntpUpstream: '2.kr.pool.ntp.org',
   minCpus: 2,
   minRootDiskGiB: 60,
-  acceptRebuilds: false,
+  release: { name: 'CentOS Linux', major: 7 },
   chronySyncWaitSeconds: 10,
 };
 

@@ -11,6 +11,7 @@ const KEYS = [
   'release.centosReleasePath',
   'hostname.uname',
   'hostname.hostnamectl',
+  'hostname.etcHostname',
   'addresses.addr',
   'cpuinfo.cpuinfo',
   'disk.df',

@@ -52,7 +52,7 @@ describe('parseInventory: the single-lab form', () => {
       ntpUpstream: '2.kr.pool.ntp.org',
       minCpus: 2,
       minRootDiskGiB: 60,
-      acceptRebuilds: false,
+      release: { name: 'CentOS Linux', major: 7 },
       chronySyncWaitSeconds: 10,
     });
     expect(lab!.hosts).toEqual([
@@ -71,6 +71,8 @@ describe('parseInventory: the single-lab form', () => {
           strictHostKeyChecking: 'yes',
           connectTimeoutSeconds: 10,
           deadlineSeconds: 60,
+          maxProbeOutputMiB: 8,
+          maxHostOutputMiB: 32,
         },
       },
       {
@@ -88,6 +90,8 @@ describe('parseInventory: the single-lab form', () => {
           strictHostKeyChecking: 'yes',
           connectTimeoutSeconds: 10,
           deadlineSeconds: 60,
+          maxProbeOutputMiB: 8,
+          maxHostOutputMiB: 32,
         },
       },
     ]);
@@ -107,6 +111,8 @@ describe('parseInventory: the single-lab form', () => {
       strictHostKeyChecking: 'yes',
       connectTimeoutSeconds: 10,
       deadlineSeconds: 60,
+      maxProbeOutputMiB: 8,
+      maxHostOutputMiB: 32,
     });
   });
 

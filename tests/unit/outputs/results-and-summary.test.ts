@@ -94,7 +94,7 @@ const SETTINGS: LabSettings = {
   ntpUpstream: '2.kr.pool.ntp.org',
   minCpus: 2,
   minRootDiskGiB: 60,
-  acceptRebuilds: false,
+  release: { name: 'CentOS Linux', major: 7 },
   chronySyncWaitSeconds: 10,
 };
 const identity = (lab: string, name: string, role: 'controller' | 'compute', address: string) => ({

@@ -59,22 +59,24 @@ describe('every probe command is one of the reviewed read-only commands', () => 
     }
   });
 
-  it('the bundle adds only framing around them: printf to stdout/stderr, no other program', () => {
-    const bundle = buildBundle({ role: 'compute', chronySyncWaitSeconds: 10 });
+  it('the bundle adds only framing around them: printf for the frames, head for the output limit, no other program', () => {
+    const bundle = buildBundle({ role: 'compute', chronySyncWaitSeconds: 10 }, 8 * 1024 * 1024);
     const framing = bundle.script.split('\n').filter((line) => line.startsWith('printf '));
     expect(framing).toHaveLength(bundle.parts.length * 2);
     for (const line of framing)
       expect(line).toMatch(
-        /^printf '\\n%s (begin|end) %s(\\n| %s\\n)' LABSPEC_[0-9a-f]{32} [\w.]+( \$\?)?; printf '\\n%s (begin|end) %s\\n' LABSPEC_[0-9a-f]{32} [\w.]+ >&2$/,
+        /^printf '\\n%s (begin|end) %s(\\n| %s\\n)' LABSPEC_[0-9a-f]{32} [\w.]+( "\$labspec_status")?; printf '\\n%s (begin|end) %s\\n' LABSPEC_[0-9a-f]{32} [\w.]+ >&2$/,
       );
     const rest = bundle.script.split('\n').filter((line) => !line.startsWith('printf ') && line !== '');
     const commands = new Set(bundle.parts.map((p) => p.command));
+    // Each command runs as `labspec_status=$( { { { COMMAND` … `} </dev/null 8>&- 9>&-; echo $? >&8; } | head -c N >&9; } 8>&1 )`.
+    const open = /^labspec_status=\$\( \{ \{ \{ /;
+    const close = /^\} <\/dev\/null 8>&- 9>&-; echo \$\? >&8; \} \| head -c 8388609 >&9; \} 8>&1 \)$/;
     for (const line of rest) {
-      const inner = line.replace(/^\{ /, '').replace(/^\} <\/dev\/null$/, '');
+      const inner = line.replace(open, '').replace(close, '');
       if (inner === '') continue;
-      expect(commands.has(inner) || /^(LC_ALL=C; export LC_ALL|PATH=[\w/:$]+; export PATH)$/.test(inner), line).toBe(
-        true,
-      );
+      const setup = /^(LC_ALL=C; export LC_ALL|PATH=[\w/:$]+; export PATH|exec 9>&1)$/;
+      expect(commands.has(inner) || setup.test(inner), line).toBe(true);
     }
   });
 });

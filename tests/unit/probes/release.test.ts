@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { CENTOS_STREAM_8_OS_RELEASE, CENTOS_STREAM_8_RELEASE } from '../../../lab/scenarios.ts';
 import { parseCentosRelease, parseOsRelease, releaseProbe } from '../../../probes/release.ts';
 import { corpus, corpusFiles, debianHost, expectUnparsable, HOSTILE, ok, run } from './fixtures.ts';
 
-type OsRelease = { id: string; idLike: string[]; versionId: string | null; prettyName: string | null };
+type OsRelease = {
+  id: string;
+  name: string | null;
+  idLike: string[];
+  versionId: string | null;
+  prettyName: string | null;
+};
 type ReleaseLine = { text: string; name: string; version: string | null };
 type Expected = { os: OsRelease } | { line: ReleaseLine } | 'neither';
 
@@ -19,6 +26,7 @@ const TABLE: Array<[string, Expected]> = [
     {
       os: {
         id: 'almalinux',
+        name: 'AlmaLinux',
         idLike: ['rhel', 'centos', 'fedora'],
         versionId: '8.3',
         prettyName: 'AlmaLinux 8.3 Beta (Purple Manul)',
@@ -34,6 +42,7 @@ const TABLE: Array<[string, Expected]> = [
     {
       os: {
         id: 'almalinux',
+        name: 'AlmaLinux',
         idLike: ['rhel', 'centos', 'fedora'],
         versionId: '8.3',
         prettyName: 'AlmaLinux 8.3 Beta (Purple Manul)',
@@ -42,7 +51,15 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'ansible-fixture__amazon_linux_2__etc_os-release',
-    { os: { id: 'amzn', idLike: ['centos', 'rhel', 'fedora'], versionId: '2', prettyName: 'Amazon Linux 2' } },
+    {
+      os: {
+        id: 'amzn',
+        name: 'Amazon Linux',
+        idLike: ['centos', 'rhel', 'fedora'],
+        versionId: '2',
+        prettyName: 'Amazon Linux 2',
+      },
+    },
   ],
   [
     'ansible-fixture__amazon_linux_2__etc_system-release',
@@ -82,21 +99,46 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'ansible-fixture__centos_stream_8__usr_lib_os-release',
-    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '8', prettyName: 'CentOS Stream 8' } },
+    {
+      os: {
+        id: 'centos',
+        name: 'CentOS Stream',
+        idLike: ['rhel', 'fedora'],
+        versionId: '8',
+        prettyName: 'CentOS Stream 8',
+      },
+    },
   ],
   [
     'ansible-fixture__debian_10__etc_os-release',
-    { os: { id: 'debian', idLike: [], versionId: '10', prettyName: 'Debian GNU/Linux 10 (buster)' } },
+    {
+      os: {
+        id: 'debian',
+        name: 'Debian GNU/Linux',
+        idLike: [],
+        versionId: '10',
+        prettyName: 'Debian GNU/Linux 10 (buster)',
+      },
+    },
   ],
   [
     'ansible-fixture__debian_10__usr_lib_os-release',
-    { os: { id: 'debian', idLike: [], versionId: '10', prettyName: 'Debian GNU/Linux 10 (buster)' } },
+    {
+      os: {
+        id: 'debian',
+        name: 'Debian GNU/Linux',
+        idLike: [],
+        versionId: '10',
+        prettyName: 'Debian GNU/Linux 10 (buster)',
+      },
+    },
   ],
   [
     'ansible-fixture__eurolinux_8.5__etc_os-release',
     {
       os: {
         id: 'eurolinux',
+        name: 'EuroLinux',
         idLike: ['rhel', 'fedora', 'centos'],
         versionId: '8.5',
         prettyName: 'EuroLinux 8.5 (Tirana)',
@@ -112,6 +154,7 @@ const TABLE: Array<[string, Expected]> = [
     {
       os: {
         id: 'eurolinux',
+        name: 'EuroLinux',
         idLike: ['rhel', 'fedora', 'centos'],
         versionId: '8.5',
         prettyName: 'EuroLinux 8.5 (Tirana)',
@@ -120,7 +163,9 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'ansible-fixture__fedora_31__etc_os-release',
-    { os: { id: 'fedora', idLike: [], versionId: '31', prettyName: 'Fedora 31 (Workstation Edition)' } },
+    {
+      os: { id: 'fedora', name: 'Fedora', idLike: [], versionId: '31', prettyName: 'Fedora 31 (Workstation Edition)' },
+    },
   ],
   [
     'ansible-fixture__fedora_31__etc_system-release',
@@ -128,7 +173,9 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'ansible-fixture__fedora_31__usr_lib_os-release',
-    { os: { id: 'fedora', idLike: [], versionId: '31', prettyName: 'Fedora 31 (Workstation Edition)' } },
+    {
+      os: { id: 'fedora', name: 'Fedora', idLike: [], versionId: '31', prettyName: 'Fedora 31 (Workstation Edition)' },
+    },
   ],
   ['ansible-fixture__kylin_linux_advanced_server_v10__etc_lsb-release', 'neither'],
   [
@@ -148,7 +195,13 @@ const TABLE: Array<[string, Expected]> = [
   [
     'ansible-fixture__miracle_linux_9__etc_os-release',
     {
-      os: { id: 'miraclelinux', idLike: ['rhel', 'fedora'], versionId: '9.2', prettyName: 'MIRACLE LINUX 9.2 (Feige)' },
+      os: {
+        id: 'miraclelinux',
+        name: 'MIRACLE LINUX',
+        idLike: ['rhel', 'fedora'],
+        versionId: '9.2',
+        prettyName: 'MIRACLE LINUX 9.2 (Feige)',
+      },
     },
   ],
   [
@@ -157,7 +210,7 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'ansible-fixture__openeuler_20.03__etc_os-release',
-    { os: { id: 'openEuler', idLike: [], versionId: '20.03', prettyName: 'openEuler 20.03 (LTS)' } },
+    { os: { id: 'openEuler', name: 'openEuler', idLike: [], versionId: '20.03', prettyName: 'openEuler 20.03 (LTS)' } },
   ],
   [
     'ansible-fixture__openeuler_20.03__etc_system-release',
@@ -188,6 +241,7 @@ const TABLE: Array<[string, Expected]> = [
     {
       os: {
         id: 'rhel',
+        name: 'Red Hat Enterprise Linux Server',
         idLike: ['fedora'],
         versionId: '7.2',
         prettyName: 'Red Hat Enterprise Linux Server 7.2 (Maipo)',
@@ -209,6 +263,7 @@ const TABLE: Array<[string, Expected]> = [
     {
       os: {
         id: 'rhel',
+        name: 'Red Hat Enterprise Linux Server',
         idLike: ['fedora'],
         versionId: '7.7',
         prettyName: 'Red Hat Enterprise Linux Server 7.7 (Maipo)',
@@ -227,7 +282,15 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'ansible-fixture__rockylinux_8_3__etc_os-release',
-    { os: { id: 'rocky', idLike: ['rhel', 'fedora'], versionId: '8.3', prettyName: 'Rocky Linux 8.3' } },
+    {
+      os: {
+        id: 'rocky',
+        name: 'Rocky Linux',
+        idLike: ['rhel', 'fedora'],
+        versionId: '8.3',
+        prettyName: 'Rocky Linux 8.3',
+      },
+    },
   ],
   [
     'ansible-fixture__rockylinux_8_3__etc_redhat-release',
@@ -239,13 +302,22 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'ansible-fixture__rockylinux_8_3__usr_lib_os-release',
-    { os: { id: 'rocky', idLike: ['rhel', 'fedora'], versionId: '8.3', prettyName: 'Rocky Linux 8.3' } },
+    {
+      os: {
+        id: 'rocky',
+        name: 'Rocky Linux',
+        idLike: ['rhel', 'fedora'],
+        versionId: '8.3',
+        prettyName: 'Rocky Linux 8.3',
+      },
+    },
   ],
   [
     'ansible-fixture__tencentos_3_1__etc_centos-release',
     {
       os: {
         id: 'tencentos',
+        name: 'TencentOS Server',
         idLike: ['rhel', 'fedora', 'centos'],
         versionId: '3.1',
         prettyName: 'TencentOS Server 3.1 (Final)',
@@ -257,6 +329,7 @@ const TABLE: Array<[string, Expected]> = [
     {
       os: {
         id: 'tencentos',
+        name: 'TencentOS Server',
         idLike: ['rhel', 'fedora', 'centos'],
         versionId: '3.1',
         prettyName: 'TencentOS Server 3.1 (Final)',
@@ -268,6 +341,7 @@ const TABLE: Array<[string, Expected]> = [
     {
       os: {
         id: 'tencentos',
+        name: 'TencentOS Server',
         idLike: ['rhel', 'fedora', 'centos'],
         versionId: '3.1',
         prettyName: 'TencentOS Server 3.1 (Final)',
@@ -276,23 +350,31 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'ansible-fixture__tencentos_3_1__usr_lib_os-release',
-    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '8', prettyName: 'CentOS Linux 8' } },
+    {
+      os: {
+        id: 'centos',
+        name: 'CentOS Linux',
+        idLike: ['rhel', 'fedora'],
+        versionId: '8',
+        prettyName: 'CentOS Linux 8',
+      },
+    },
   ],
   ['ansible-fixture__ubuntu_12.04__etc_lsb-release', 'neither'],
   ['ansible-fixture__ubuntu_14.04__etc_lsb-release', 'neither'],
   [
     'ansible-fixture__ubuntu_14.04__etc_os-release',
-    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '14.04', prettyName: 'Ubuntu 14.04.4 LTS' } },
+    { os: { id: 'ubuntu', name: 'Ubuntu', idLike: ['debian'], versionId: '14.04', prettyName: 'Ubuntu 14.04.4 LTS' } },
   ],
   ['ansible-fixture__ubuntu_16.04__etc_lsb-release', 'neither'],
   ['ansible-fixture__ubuntu_18.04__etc_lsb-release', 'neither'],
   [
     'ansible-fixture__ubuntu_18.04__etc_os-release',
-    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '18.04', prettyName: 'Ubuntu 18.04.3 LTS' } },
+    { os: { id: 'ubuntu', name: 'Ubuntu', idLike: ['debian'], versionId: '18.04', prettyName: 'Ubuntu 18.04.3 LTS' } },
   ],
   [
     'ansible-fixture__ubuntu_18.04__usr_lib_os-release',
-    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '18.04', prettyName: 'Ubuntu 18.04.3 LTS' } },
+    { os: { id: 'ubuntu', name: 'Ubuntu', idLike: ['debian'], versionId: '18.04', prettyName: 'Ubuntu 18.04.3 LTS' } },
   ],
   [
     'ansible-fixture__virtuozzo_7.3__etc_redhat-release',
@@ -303,10 +385,15 @@ const TABLE: Array<[string, Expected]> = [
     { line: { text: 'Virtuozzo release 7.0.3 (640)', name: 'Virtuozzo', version: '7.0.3' } },
   ],
   [
+    'centos-release__centos7.9.2009-docker__22570915607.txt',
+    { line: { text: 'CentOS Linux release 7.9.2009 (Core)', name: 'CentOS Linux', version: '7.9.2009' } },
+  ],
+  [
     'os-release__almalinux-9.3__hpc-816098349.txt',
     {
       os: {
         id: 'almalinux',
+        name: 'AlmaLinux',
         idLike: ['rhel', 'centos', 'fedora'],
         versionId: '9.3',
         prettyName: 'AlmaLinux 9.3 (Shamrock Pampas Cat)',
@@ -315,15 +402,15 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'os-release__ubuntu-20.04.6__56154409354.txt',
-    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '20.04', prettyName: 'Ubuntu 20.04.6 LTS' } },
+    { os: { id: 'ubuntu', name: 'Ubuntu', idLike: ['debian'], versionId: '20.04', prettyName: 'Ubuntu 20.04.6 LTS' } },
   ],
   [
     'os-release__ubuntu-22.04.3__2546255092.txt',
-    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '22.04', prettyName: 'Ubuntu 22.04.3 LTS' } },
+    { os: { id: 'ubuntu', name: 'Ubuntu', idLike: ['debian'], versionId: '22.04', prettyName: 'Ubuntu 22.04.3 LTS' } },
   ],
   [
     'os-release__ubuntu-22.04.5__40849670137.txt',
-    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '22.04', prettyName: 'Ubuntu 22.04.5 LTS' } },
+    { os: { id: 'ubuntu', name: 'Ubuntu', idLike: ['debian'], versionId: '22.04', prettyName: 'Ubuntu 22.04.5 LTS' } },
   ],
   [
     'python-distro__almalinux10__usr_lib_almalinux-release',
@@ -334,6 +421,7 @@ const TABLE: Array<[string, Expected]> = [
     {
       os: {
         id: 'almalinux',
+        name: 'AlmaLinux',
         idLike: ['rhel', 'centos', 'fedora'],
         versionId: '10.0',
         prettyName: 'AlmaLinux 10.0 (Purple Lion)',
@@ -346,25 +434,58 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'python-distro__centos7__etc_os-release',
-    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '7', prettyName: 'CentOS Linux 7 (Core)' } },
+    {
+      os: {
+        id: 'centos',
+        name: 'CentOS Linux',
+        idLike: ['rhel', 'fedora'],
+        versionId: '7',
+        prettyName: 'CentOS Linux 7 (Core)',
+      },
+    },
   ],
   [
     'python-distro__centosstream10__etc_os-release',
-    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '10', prettyName: 'CentOS Stream 10' } },
+    {
+      os: {
+        id: 'centos',
+        name: 'CentOS Stream',
+        idLike: ['rhel', 'fedora'],
+        versionId: '10',
+        prettyName: 'CentOS Stream 10',
+      },
+    },
   ],
   [
     'python-distro__centosstream8__etc_os-release',
-    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '8', prettyName: 'CentOS Stream 8' } },
+    {
+      os: {
+        id: 'centos',
+        name: 'CentOS Stream',
+        idLike: ['rhel', 'fedora'],
+        versionId: '8',
+        prettyName: 'CentOS Stream 8',
+      },
+    },
   ],
   [
     'python-distro__centosstream9__etc_os-release',
-    { os: { id: 'centos', idLike: ['rhel', 'fedora'], versionId: '9', prettyName: 'CentOS Stream 9' } },
+    {
+      os: {
+        id: 'centos',
+        name: 'CentOS Stream',
+        idLike: ['rhel', 'fedora'],
+        versionId: '9',
+        prettyName: 'CentOS Stream 9',
+      },
+    },
   ],
   [
     'python-distro__cloudlinux7__etc_os-release',
     {
       os: {
         id: 'cloudlinux',
+        name: 'CloudLinux',
         idLike: ['rhel', 'fedora', 'centos'],
         versionId: '7.3',
         prettyName: 'CloudLinux 7.3 (Yury Malyshev)',
@@ -377,13 +498,22 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'python-distro__oracle7__etc_os-release',
-    { os: { id: 'ol', idLike: [], versionId: '7.5', prettyName: 'Oracle Linux Server 7.5' } },
+    {
+      os: {
+        id: 'ol',
+        name: 'Oracle Linux Server',
+        idLike: [],
+        versionId: '7.5',
+        prettyName: 'Oracle Linux Server 7.5',
+      },
+    },
   ],
   [
     'python-distro__rhel10__etc_os-release',
     {
       os: {
         id: 'rhel',
+        name: 'Red Hat Enterprise Linux',
         idLike: ['centos', 'fedora'],
         versionId: '10.0',
         prettyName: 'Red Hat Enterprise Linux 10.0 (Coughlan)',
@@ -412,13 +542,22 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'python-distro__rhel9__etc_os-release',
-    { os: { id: 'rhel', idLike: ['fedora'], versionId: '9.6', prettyName: 'Red Hat Enterprise Linux 9.6 (Plow)' } },
+    {
+      os: {
+        id: 'rhel',
+        name: 'Red Hat Enterprise Linux',
+        idLike: ['fedora'],
+        versionId: '9.6',
+        prettyName: 'Red Hat Enterprise Linux 9.6 (Plow)',
+      },
+    },
   ],
   [
     'python-distro__rocky10__etc_os-release',
     {
       os: {
         id: 'rocky',
+        name: 'Rocky Linux',
         idLike: ['rhel', 'centos', 'fedora'],
         versionId: '10.0',
         prettyName: 'Rocky Linux 10.0 (Red Quartz)',
@@ -430,6 +569,7 @@ const TABLE: Array<[string, Expected]> = [
     {
       os: {
         id: 'rocky',
+        name: 'Rocky Linux',
         idLike: ['rhel', 'centos', 'fedora'],
         versionId: '9.3',
         prettyName: 'Rocky Linux 9.3 (Blue Onyx)',
@@ -446,7 +586,15 @@ const TABLE: Array<[string, Expected]> = [
   ],
   [
     'python-distro__scientific7__etc_os-release',
-    { os: { id: 'rhel', idLike: ['fedora'], versionId: '7.2', prettyName: 'Scientific Linux 7.2 (Nitrogen)' } },
+    {
+      os: {
+        id: 'rhel',
+        name: 'Scientific Linux',
+        idLike: ['fedora'],
+        versionId: '7.2',
+        prettyName: 'Scientific Linux 7.2 (Nitrogen)',
+      },
+    },
   ],
   [
     'python-distro__scientific7__etc_redhat-release',
@@ -460,7 +608,7 @@ const TABLE: Array<[string, Expected]> = [
   ['python-distro__ubuntu24__etc_lsb-release', 'neither'],
   [
     'python-distro__ubuntu24__etc_os-release',
-    { os: { id: 'ubuntu', idLike: ['debian'], versionId: '24.04', prettyName: 'Ubuntu 24.04.3 LTS' } },
+    { os: { id: 'ubuntu', name: 'Ubuntu', idLike: ['debian'], versionId: '24.04', prettyName: 'Ubuntu 24.04.3 LTS' } },
   ],
   [
     'redhat-release__redhat_release10__insights.txt',
@@ -546,6 +694,33 @@ describe('release: hosts', () => {
     expect(fact.centosReleasePath).toBe('/etc/rocky-release');
   });
 
+  it('CentOS Linux 7 and CentOS Stream 8/9 share ID=centos; NAME, VERSION_ID and the release file tell them apart', () => {
+    const centos7 = releaseProbe.parse({
+      osRelease: ok(corpus('release', 'python-distro__centos7__etc_os-release')),
+      centosRelease: ok(corpus('release', 'centos-release__centos7.9.2009-docker__22570915607.txt')),
+      centosReleasePath: ok('/etc/centos-release\n'),
+    });
+    const stream8 = releaseProbe.parse({
+      osRelease: ok(corpus('release', 'ansible-fixture__centos_stream_8__usr_lib_os-release')),
+      centosRelease: ok(corpus('release', 'ansible-fixture__centos_stream_8__etc_centos-release')),
+      centosReleasePath: ok('/etc/centos-release\n'),
+    });
+    const stream9 = parseOsRelease(ok(corpus('release', 'python-distro__centosstream9__etc_os-release')));
+    expect([centos7.osRelease!.id, stream8.osRelease!.id, stream9.id]).toEqual(['centos', 'centos', 'centos']);
+    expect([centos7.osRelease!.name, stream8.osRelease!.name, stream9.name]).toEqual([
+      'CentOS Linux',
+      'CentOS Stream',
+      'CentOS Stream',
+    ]);
+    expect([centos7.osRelease!.versionId, stream8.osRelease!.versionId, stream9.versionId]).toEqual(['7', '8', '9']);
+    expect([centos7.centosRelease!.name, stream8.centosRelease!.name]).toEqual(['CentOS Linux', 'CentOS Stream']);
+  });
+
+  it("the local lab's os-release-centos-stream scenario writes CentOS Stream 8's real files", () => {
+    expect(CENTOS_STREAM_8_RELEASE).toBe(corpus('release', 'ansible-fixture__centos_stream_8__etc_centos-release'));
+    expect(CENTOS_STREAM_8_OS_RELEASE).toBe(corpus('release', 'ansible-fixture__centos_stream_8__usr_lib_os-release'));
+  });
+
   it('CentOS 8.1: the trailing space of centos-release is stripped', () => {
     expect(corpus('release', 'ansible-fixture__centos_8_1__etc_centos-release')).toContain('(Core) \n');
     expect(parseCentosRelease(ok(corpus('release', 'ansible-fixture__centos_8_1__etc_centos-release'))).text).toBe(
@@ -561,7 +736,13 @@ describe('release: hosts', () => {
 
   it('this Debian 12 machine', () => {
     expect(releaseProbe.parse(debianHost('release'))).toEqual({
-      osRelease: { id: 'debian', idLike: [], versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)' },
+      osRelease: {
+        id: 'debian',
+        name: 'Debian GNU/Linux',
+        idLike: [],
+        versionId: '12',
+        prettyName: 'Debian GNU/Linux 12 (bookworm)',
+      },
       centosRelease: null,
       centosReleasePath: null,
     });
@@ -606,6 +787,7 @@ describe('release: rejects what it does not understand', () => {
   it('CRLF os-release and release file parse like LF', () => {
     expect(parseOsRelease(ok('ID="rocky"\r\nVERSION_ID="9.3"\r\n'))).toEqual({
       id: 'rocky',
+      name: null,
       idLike: [],
       versionId: '9.3',
       prettyName: null,
