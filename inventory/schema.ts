@@ -13,6 +13,16 @@ const cidr = z.string().refine((value) => {
   return rest.length === 0 && isIP(address ?? '') === 4 && /^\d+$/.test(prefix ?? '') && Number(prefix) <= 32;
 }, 'expected an IPv4 CIDR such as 10.0.0.0/24');
 
+/** What chrony.conf's `server`/`pool` takes: a DNS name or an IP address, nothing a shell could read as syntax. */
+const ntpServer = z
+  .string()
+  .refine(
+    (value) =>
+      isIP(value) !== 0 ||
+      /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i.test(value),
+    'expected a host name or an IP address, such as 2.kr.pool.ntp.org',
+  );
+
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the NAME of an environment variable');
 
 /** Connection settings: in `defaults`, overridable per host. Secrets are only ever named by an environment variable. */
@@ -87,7 +97,7 @@ export const DEFAULT_RELEASE = { name: 'CentOS Linux', major: 7 } as const;
 const labSettings = z.strictObject({
   name: hostName.optional(),
   subnet: cidr.default('10.0.0.0/24'),
-  ntpUpstream: z.string().min(1).default('2.kr.pool.ntp.org'),
+  ntpUpstream: ntpServer.default('2.kr.pool.ntp.org'),
   minCpus: z.int().positive().default(2),
   minRootDiskGiB: z.number().positive().default(60),
   /** The distribution and major version every host must run (os.release). */

@@ -453,3 +453,17 @@ labs:
     expect(parseInventory(text, FILE).labs.map((lab) => lab.hosts.length)).toEqual([1, 1]);
   });
 });
+
+describe('parseInventory: values that end up in suggested fixes', () => {
+  it.each(["pool.ntp.org'; rm -rf / #", 'a b', '$(reboot)', ''])('refuses ntpUpstream %j', (value) => {
+    const text = `lab:\n  ntpUpstream: ${JSON.stringify(value)}\nhosts:\n  - { name: controller, address: 10.0.0.100, role: controller }\n`;
+    expect(problemsOf(text)).toEqual([
+      expect.stringMatching(/^inventory\/lab\.yaml:2 lab\.ntpUpstream: expected a host name or an IP address/),
+    ]);
+  });
+
+  it.each(['2.kr.pool.ntp.org', 'time.example.com.', '192.0.2.1', '2001:db8::1'])('accepts ntpUpstream %j', (value) => {
+    const text = `lab:\n  ntpUpstream: ${JSON.stringify(value)}\nhosts:\n  - { name: controller, address: 10.0.0.100, role: controller }\n`;
+    expect(parseInventory(text, FILE).labs[0]!.settings.ntpUpstream).toBe(value);
+  });
+});
