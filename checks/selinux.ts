@@ -2,6 +2,14 @@ import { fact, fail, pass, type HostCheck } from './check.ts';
 
 const CONFIG = '/etc/selinux/config';
 
+/**
+ * selinux.runtime: SELinux does not enforce now. What could make the verdict wrong, and how each case ends:
+ * - getenforce removed while the kernel still enforces: the probe asks the kernel (/sys/fs/selinux/enforce),
+ *   so it fails;
+ * - getenforce and the kernel disagree, or either prints something else: unparsable, the check errors;
+ * - no getenforce and no selinuxfs: there is no SELinux to enforce, a pass that says so.
+ * What the next boot brings is selinux.config's to judge.
+ */
 export const selinuxRuntime: HostCheck = {
   id: 'selinux.runtime',
   scope: 'host',
@@ -18,12 +26,19 @@ export const selinuxRuntime: HostCheck = {
       source,
     } = fact(host, 'selinux');
     const expected = 'Permissive or Disabled';
-    const actual = runtime === 'absent' ? 'no SELinux (getenforce not installed)' : runtime;
+    const actual = runtime === 'absent' ? 'no SELinux (no getenforce, no /sys/fs/selinux)' : runtime;
     if (runtime === 'enforcing') return fail({ expected, actual, source, message: 'SELinux enforces now' });
     return pass({ expected, actual, source });
   },
 };
 
+/**
+ * selinux.config: SELINUX=disabled is what the next boot reads. What could make the verdict wrong, and how each
+ * case ends: the file missing, or without a SELINUX= line, fails (libselinux then falls back to the policy's
+ * default); a line libselinux would read differently from labspec (indented, lower-case key, spaces around `=`,
+ * an unknown value, two lines that disagree) makes the probe unparsable and the check errors; a file that
+ * cannot be read (permission denied) errors too, never "no config".
+ */
 export const selinuxConfig: HostCheck = {
   id: 'selinux.config',
   scope: 'host',

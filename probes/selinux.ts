@@ -3,7 +3,10 @@ import { COMMAND_NOT_FOUND, type CommandOutput, defineProbe } from './probe.ts';
 import { isMissingFile, partOf, splitLines, unparsable } from './text.ts';
 
 export const selinuxFact = z.object({
-  /** getenforce; `absent` when the SELinux tools are not installed (no SELinux at all). */
+  /**
+   * getenforce; without getenforce, the kernel's own answer (/sys/fs/selinux/enforce); `absent` when neither
+   * exists (no SELinux tools and no selinuxfs: no SELinux at all).
+   */
   runtime: z.enum(['enforcing', 'permissive', 'disabled', 'absent']),
   /** /etc/selinux/config; null when the file does not exist. */
   config: z
@@ -16,18 +19,31 @@ export const selinuxFact = z.object({
 
 export const selinuxProbe = defineProbe({
   id: 'selinux',
-  description: 'SELinux mode now (getenforce) and at next boot (/etc/selinux/config).',
+  description:
+    "SELinux mode now (getenforce, and the kernel's /sys/fs/selinux/enforce) and at next boot (/etc/selinux/config).",
   example: '{ runtime: "permissive", config: { selinux: { value: "disabled", line: 7 } } }',
-  commands: () => ({ getenforce: 'getenforce', config: 'cat /etc/selinux/config' }),
+  commands: () => ({
+    getenforce: 'getenforce',
+    kernel: 'cat /sys/fs/selinux/enforce',
+    config: 'cat /etc/selinux/config',
+  }),
   schema: selinuxFact,
-  /** getenforce missing (127) → runtime 'absent'; /etc/selinux/config missing → config null. */
+  /**
+   * getenforce missing (127): the SELinux tools can be removed while the kernel still enforces, so the
+   * kernel's selinuxfs decides (`0` permissive, `1` enforcing; not mounted: 'absent'). When both answer and
+   * disagree, Unparsable. /etc/selinux/config missing → config null.
+   */
   parse(outputs) {
+    const kernel = kernelMode(partOf(outputs, 'kernel'));
     const getenforce = partOf(outputs, 'getenforce');
-    let runtime: z.infer<typeof selinuxFact>['runtime'] = 'absent';
+    let runtime: z.infer<typeof selinuxFact>['runtime'] = kernel ?? 'absent';
     if (getenforce.exitCode !== COMMAND_NOT_FOUND) {
       const word = getenforce.stdout.trim().toLowerCase();
       if (getenforce.exitCode !== 0 || !(word === 'enforcing' || word === 'permissive' || word === 'disabled')) {
         throw unparsable('getenforce did not answer Enforcing, Permissive or Disabled', getenforce);
+      }
+      if (kernel !== null && word !== kernel) {
+        throw unparsable(`getenforce says ${word}, /sys/fs/selinux/enforce says ${kernel}`, getenforce);
       }
       runtime = word;
     }
@@ -37,6 +53,16 @@ export const selinuxProbe = defineProbe({
     return selinuxFact.parse({ runtime, config: { selinux: effectiveSelinux(config) } });
   },
 });
+
+/** /sys/fs/selinux/enforce: the kernel prints `0` or `1` (selinuxfs, "%d", no newline); null when selinuxfs is not mounted. */
+function kernelMode(output: CommandOutput): 'enforcing' | 'permissive' | null {
+  if (isMissingFile(output)) return null;
+  const value = output.stdout.trim();
+  if (output.exitCode !== 0 || (value !== '0' && value !== '1')) {
+    throw unparsable('/sys/fs/selinux/enforce is neither 0 nor 1', output);
+  }
+  return value === '1' ? 'enforcing' : 'permissive';
+}
 
 /**
  * The last uncommented `SELINUX=` line (the schema's rule), value without an inline "# comment",

@@ -3,6 +3,10 @@ import { effectiveSelinux, selinuxProbe } from '../../../probes/selinux.ts';
 import { corpus, debianHost, expectUnparsable, HOSTILE, ok, run } from './fixtures.ts';
 
 const noConfig = run('', 'cat: /etc/selinux/config: No such file or directory\n', 1);
+/** selinuxfs not mounted: SELinux is off in the kernel (cat's own message, as on this Debian 12 machine). */
+const noSelinuxfs = run('', 'cat: /sys/fs/selinux/enforce: No such file or directory\n', 1);
+/** The kernel's answer, exactly as selinuxfs prints it ("%d", no newline; security/selinux/selinuxfs.c). */
+const kernelSays = (value: '0' | '1') => ok(value);
 
 describe('selinux: getenforce', () => {
   it.each([
@@ -10,7 +14,9 @@ describe('selinux: getenforce', () => {
     ['getenforce__enforcing__selinux-notes-host1.txt', 'enforcing'],
     ['getenforce__permissive__insights.txt', 'permissive'],
   ])('%s → %s', (file, runtime) => {
-    expect(selinuxProbe.parse({ getenforce: ok(corpus('selinux', file)), config: noConfig })).toEqual({
+    expect(
+      selinuxProbe.parse({ kernel: noSelinuxfs, getenforce: ok(corpus('selinux', file)), config: noConfig }),
+    ).toEqual({
       runtime,
       config: null,
     });
@@ -28,11 +34,15 @@ describe('selinux: getenforce', () => {
     'sestatus-b__rhel-enforcing-with-booleans-no-fs-lines__insights.txt',
     'sestatus-b__rhel7-permissive-with-booleans__insights.txt',
   ])('sestatus output %s is not getenforce output → Unparsable', (file) => {
-    expectUnparsable(() => selinuxProbe.parse({ getenforce: ok(corpus('selinux', file)), config: noConfig }));
+    expectUnparsable(() =>
+      selinuxProbe.parse({ kernel: noSelinuxfs, getenforce: ok(corpus('selinux', file)), config: noConfig }),
+    );
   });
 
   it('getenforce failing otherwise is Unparsable', () => {
-    expectUnparsable(() => selinuxProbe.parse({ getenforce: run('', 'getenforce: error\n', 1), config: noConfig }));
+    expectUnparsable(() =>
+      selinuxProbe.parse({ kernel: noSelinuxfs, getenforce: run('', 'getenforce: error\n', 1), config: noConfig }),
+    );
   });
 });
 
@@ -45,7 +55,11 @@ describe('selinux: /etc/selinux/config', () => {
     ['selinux-config__rhel8-stock-enforcing__rhcsa-notes.txt', 'enforcing', 7],
     ['selinux-config__rhel9-enforcing-no-minimum-line__selinux-debug-notes.txt', 'enforcing', 22],
   ])('%s → SELINUX=%s on line %i', (file, value, line) => {
-    const fact = selinuxProbe.parse({ getenforce: ok('Enforcing\n'), config: ok(corpus('selinux', file)) });
+    const fact = selinuxProbe.parse({
+      kernel: noSelinuxfs,
+      getenforce: ok('Enforcing\n'),
+      config: ok(corpus('selinux', file)),
+    });
     expect(fact).toEqual({ runtime: 'enforcing', config: { selinux: { value, line } } });
   });
 
@@ -65,7 +79,7 @@ describe('selinux: /etc/selinux/config', () => {
 
   it('no assignment → selinux null; empty file too', () => {
     expect(effectiveSelinux(ok('#SELINUX=enforcing\nSELINUXTYPE=targeted\n'))).toBeNull();
-    expect(selinuxProbe.parse({ getenforce: ok('Disabled\n'), config: ok('') })).toEqual({
+    expect(selinuxProbe.parse({ kernel: noSelinuxfs, getenforce: ok('Disabled\n'), config: ok('') })).toEqual({
       runtime: 'disabled',
       config: { selinux: null },
     });
@@ -86,6 +100,7 @@ describe('selinux: /etc/selinux/config', () => {
     expectUnparsable(() =>
       selinuxProbe.parse({
         getenforce: ok('Enforcing\n'),
+        kernel: kernelSays('1'),
         config: run('', 'cat: /etc/selinux/config: Permission denied\n', 1),
       }),
     );
@@ -97,6 +112,44 @@ describe('selinux: /etc/selinux/config', () => {
 
   it('hostile getenforce output is Unparsable', () => {
     for (const text of Object.values(HOSTILE))
-      expectUnparsable(() => selinuxProbe.parse({ getenforce: ok(text), config: noConfig }));
+      expectUnparsable(() => selinuxProbe.parse({ kernel: noSelinuxfs, getenforce: ok(text), config: noConfig }));
+  });
+});
+
+describe('selinux: the kernel decides when getenforce is missing', () => {
+  const noGetenforce = run('', 'sh: 1: getenforce: not found\n', 127);
+
+  it('getenforce removed while the kernel enforces: enforcing, never absent', () => {
+    expect(selinuxProbe.parse({ getenforce: noGetenforce, kernel: kernelSays('1'), config: noConfig })).toEqual({
+      runtime: 'enforcing',
+      config: null,
+    });
+  });
+
+  it('getenforce removed, kernel permissive: permissive', () => {
+    expect(selinuxProbe.parse({ getenforce: noGetenforce, kernel: kernelSays('0'), config: noConfig }).runtime).toBe(
+      'permissive',
+    );
+  });
+
+  it('neither getenforce nor selinuxfs: absent', () => {
+    expect(selinuxProbe.parse({ getenforce: noGetenforce, kernel: noSelinuxfs, config: noConfig }).runtime).toBe(
+      'absent',
+    );
+  });
+
+  it('getenforce and the kernel disagree: Unparsable, never a guess', () => {
+    expectUnparsable(() =>
+      selinuxProbe.parse({ getenforce: ok('Permissive\n'), kernel: kernelSays('1'), config: noConfig }),
+    );
+    expectUnparsable(() =>
+      selinuxProbe.parse({ getenforce: ok('Disabled\n'), kernel: kernelSays('0'), config: noConfig }),
+    );
+  });
+
+  it('anything else in the kernel file is Unparsable', () => {
+    for (const kernel of [ok('2'), ok(''), run('', 'cat: /sys/fs/selinux/enforce: Permission denied\n', 1)]) {
+      expectUnparsable(() => selinuxProbe.parse({ getenforce: noGetenforce, kernel, config: noConfig }));
+    }
   });
 });
