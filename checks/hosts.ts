@@ -16,7 +16,13 @@ export function hostsVerdictParts(observer: ObservedHost, target: HostIdentity) 
   return { mapping, problem };
 }
 
-/** `hosts.<name>`: this host's /etc/hosts maps the lab host `target` to its lab address. */
+/**
+ * `hosts.<name>`: this host's /etc/hosts maps the lab host `target` to its lab address. What could make the verdict
+ * wrong, and how each case ends: a commented line, or the name only as part of another word, does not count (fail
+ * when nothing else maps it); another IPv4 address for the same name anywhere in the file fails, even next to a
+ * right line, since the resolver takes the first; a line the parser cannot read (no address, an address that is
+ * not one) makes the probe unparsable and the check errors; a file that cannot be read errors. Aliases are fine.
+ */
 export function hostsEntryCheck(target: HostIdentity): HostCheck {
   const expected = `${target.labAddress} ${target.name}`;
   return {

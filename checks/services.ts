@@ -26,6 +26,14 @@ interface ServiceNames {
   service: string;
 }
 
+/**
+ * `<service>.stopped`: not running now. What could make the verdict wrong, and how each case ends:
+ * - systemctl cannot answer (no systemd, no D-Bus) or prints another format: unparsable, the check errors;
+ * - firewalld running outside its unit (started by hand): firewall-cmd --state is asked too, and `running` fails;
+ *   firewall-cmd missing or not answering is the unit's word alone, which says not active;
+ * - a unit not installed: nothing of it can run, a pass that says so.
+ * Whether it starts again at the next boot is `<service>.disabled`'s to judge.
+ */
 export function stoppedCheck({ id, unit: unitName, service }: ServiceNames): HostCheck {
   return {
     id,
@@ -49,6 +57,11 @@ export function stoppedCheck({ id, unit: unitName, service }: ServiceNames): Hos
   };
 }
 
+/**
+ * `<service>.disabled`: does not start at the next boot. Only `disabled`, `masked` (and `masked-runtime`) or a unit
+ * that is not installed pass; `enabled`, `enabled-runtime`, `static`, `indirect`, `generated`, an empty or any
+ * unknown UnitFileState fail, since the unit may still be started at boot. systemctl not answering errors.
+ */
 export function disabledCheck({ id, unit: unitName, service }: ServiceNames): HostCheck {
   return {
     id,
