@@ -20,8 +20,10 @@ export function hostsVerdictParts(observer: ObservedHost, target: HostIdentity) 
  * `hosts.<name>`: this host's /etc/hosts maps the lab host `target` to its lab address. What could make the verdict
  * wrong, and how each case ends: a commented line, or the name only as part of another word, does not count (fail
  * when nothing else maps it); another IPv4 address for the same name anywhere in the file fails, even next to a
- * right line, since the resolver takes the first; a line the parser cannot read (no address, an address that is
- * not one) makes the probe unparsable and the check errors; a file that cannot be read errors. Aliases are fine.
+ * right line, since the resolver takes the first; a line whose first field is not an IP address is ignored, as
+ * glibc ignores it (so a typo such as 10.0.0.300 leaves the name unmapped: fail); a file that cannot be read
+ * (permission denied) makes the probe unparsable and the check errors; a missing file maps nothing: fail.
+ * Aliases are fine.
  */
 export function hostsEntryCheck(target: HostIdentity): HostCheck {
   const expected = `${target.labAddress} ${target.name}`;
