@@ -1,16 +1,117 @@
 import type { HostIdentity } from '../inventory/schema.ts';
 import type { ChronyDirective } from '../probes/chrony-config.ts';
-import { CannotEvaluate, fact, fail, pass, type HostCheck, type LabView, type ObservedHost } from './check.ts';
+import {
+  CannotEvaluate,
+  fact,
+  FactUnavailable,
+  fail,
+  pass,
+  type HostCheck,
+  type LabView,
+  type ObservedHost,
+} from './check.ts';
 import { decideAccess, describeRule } from './chrony-access.ts';
 import { formatNet, parseCidr, type Ipv4Net } from './cidr.ts';
 import { isInstalled } from './services.ts';
+import { shellWord } from './shell.ts';
 
 const where = (d: ChronyDirective) => `${d.file}:${d.line}`;
 const show = (d: ChronyDirective) => `${d.keyword} ${d.args.join(' ')}`.trim();
 
+/**
+ * The chrony-config fact (every file chronyd reads, in its order; unreadable → error naming the
+ * file), refused as an error when the installed chrony cannot read it: confdir and sourcedir exist
+ * from chrony 4.0 on, and chronyd 3.x stops at them ("Invalid directive").
+ */
 function configOf(host: ObservedHost) {
   const { value: config, source } = fact(host, 'chronyConfig');
+  const modern = config.directives.find((d) => d.keyword === 'confdir' || d.keyword === 'sourcedir');
+  if (modern) {
+    const {
+      value: { chrony },
+      source: packagesSource,
+    } = fact(host, 'packages');
+    const major = Number(/^(?:\d+:)?(\d+)\./.exec(chrony.version ?? '')?.[1] ?? Number.NaN);
+    if (chrony.installed && !(major >= 4)) {
+      const why = Number.isNaN(major)
+        ? `labspec cannot tell from chrony version ${chrony.version} whether it reads it (chrony 4.0 or later)`
+        : `it needs chrony 4.0 or later; chrony ${chrony.version} stops at it ("Invalid directive") and chronyd does not start`;
+      throw new FactUnavailable(
+        'chronyConfig',
+        `${where(modern)} '${show(modern)}': ${why}`,
+        `${where(modern)} ; ${packagesSource}`,
+        '',
+      );
+    }
+  }
   return { ...config, source: config.mainFile ?? source };
+}
+
+/** chrony 4.x server/pool/peer options (cmdparse.c CPS_ParseNTPSourceAdd): flags, and those taking a value. */
+const SOURCE_FLAGS = new Set([
+  'auto_offline',
+  'burst',
+  'copy',
+  'iburst',
+  'offline',
+  'noselect',
+  'prefer',
+  'require',
+  'trust',
+  'xleave',
+  'nts',
+]);
+const SOURCE_VALUES = new Set([
+  'certset',
+  'key',
+  'asymmetry',
+  'extfield',
+  'filter',
+  'maxdelay',
+  'maxdelayratio',
+  'maxdelaydevratio',
+  'maxdelayquant',
+  'maxpoll',
+  'maxsamples',
+  'maxsources',
+  'mindelay',
+  'minpoll',
+  'minsamples',
+  'minstratum',
+  'ntsport',
+  'offset',
+  'port',
+  'polltarget',
+  'presend',
+  'version',
+]);
+
+/**
+ * What a server/pool line's options mean for using it: an option labspec does not know (or one
+ * missing its value) is thrown as an error — chronyd refuses such a line in chrony.conf and
+ * silently drops it from a .sources file —, `noselect` and `offline` are returned as reasons it is
+ * not used.
+ */
+function sourceOptions(d: ChronyDirective): string | null {
+  for (let i = 1; i < d.args.length; i++) {
+    const option = d.args[i]!.toLowerCase();
+    if (SOURCE_FLAGS.has(option)) continue;
+    if (SOURCE_VALUES.has(option) && i + 1 < d.args.length) {
+      i++;
+      continue;
+    }
+    throw new FactUnavailable(
+      'chronyConfig',
+      `${where(d)} '${show(d)}': ${SOURCE_VALUES.has(option) ? `option ${option} without its value` : `option ${option} is not one labspec knows`}, so it cannot tell whether chronyd accepts this line`,
+      where(d),
+      '',
+    );
+  }
+  const unused = d.args.slice(1).find((a) => ['noselect', 'offline'].includes(a.toLowerCase()));
+  if (unused === undefined) return null;
+  return unused.toLowerCase() === 'noselect'
+    ? `${where(d)} '${show(d)}' has noselect: chronyd never selects it`
+    : `${where(d)} '${show(d)}' has offline: chronyd does not poll it until told 'chronyc online'`;
 }
 
 /** Lab host names as the lab's /etc/hosts should resolve them. */
@@ -23,6 +124,13 @@ export function namesHost(text: string | undefined, host: HostIdentity): boolean
   return text !== undefined && [host.name.toLowerCase(), host.labAddress].includes(text.toLowerCase());
 }
 
+/**
+ * Passes when rpm or dpkg reports the chrony package installed.
+ *
+ * What could make it wrong, and how each ends: rpm/dpkg output labspec does not recognise, or
+ * several installed versions → error with the raw text; chrony installed outside the package
+ * manager → fail (labspec only trusts the package database).
+ */
 export const chronyInstalled: HostCheck = {
   id: 'chrony.installed',
   scope: 'host',
@@ -57,6 +165,12 @@ function runningChronyd(host: ObservedHost) {
   return { unit: [units['chronyd.service'], units['chrony.service']].find((u) => u.activeState === 'active'), source };
 }
 
+/**
+ * Passes when chronyd.service (or Debian's chrony.service) is active and enabled.
+ *
+ * What could make it wrong, and how each ends: `systemctl show` unreadable (no systemd as PID 1,
+ * output not recognised) → error; chronyd started under another unit name → fail.
+ */
 export const chronyService: HostCheck = {
   id: 'chrony.service',
   scope: 'host',
@@ -93,6 +207,19 @@ export const chronyService: HostCheck = {
   },
 };
 
+/**
+ * Passes on a server/pool line for `lab.ntpUpstream` that chronyd would use, in any file chronyd
+ * reads (main file, include/confdir files, sourcedir .sources files).
+ *
+ * What could make it wrong, and how each ends:
+ * - a file chronyd reads that labspec could not read or expand (permission denied, vanished, an
+ *   include's missing directory, nesting beyond 10 levels, an over-long line, …) → error naming it;
+ * - confdir/sourcedir on a chrony older than 4.0 (chronyd stops there), or a version labspec cannot
+ *   read → error;
+ * - an option on the upstream line that labspec does not know, or one missing its value → error;
+ * - the line has `noselect` or `offline` (chronyd does not use it) → fail;
+ * - the name written differently (an alias, an address) → fail, never a guess that it is the same.
+ */
 export const chronyUpstream: HostCheck = {
   id: 'chrony.upstream',
   scope: 'host',
@@ -108,16 +235,20 @@ export const chronyUpstream: HostCheck = {
     const upstream = lab.settings.ntpUpstream.toLowerCase();
     const expected = `server or pool ${lab.settings.ntpUpstream}`;
     const sources = config.directives.filter((d) => d.keyword === 'server' || d.keyword === 'pool');
-    const match = sources.find((d) => d.args[0]?.toLowerCase() === upstream);
+    const matches = sources.filter((d) => d.args[0]?.toLowerCase() === upstream);
+    const unused = matches.map((d) => sourceOptions(d));
+    const match = matches.find((_, i) => unused[i] === null);
     if (match) return pass({ expected, actual: show(match), source: where(match) });
     const actual = sources.map((d) => `${show(d)} (${where(d)})`).join('; ') || 'no server or pool line';
     const file = config.mainFile ?? '/etc/chrony.conf';
     return fail({
       expected,
       actual,
-      source: config.source,
-      message: `chrony does not use ${lab.settings.ntpUpstream}`,
-      fix: `echo 'server ${lab.settings.ntpUpstream} iburst' >> ${file} && systemctl restart chronyd`,
+      source: matches[0] ? where(matches[0]) : config.source,
+      message: matches[0] ? unused.join('; ') : `chrony does not use ${lab.settings.ntpUpstream}`,
+      fix: matches[0]
+        ? `remove noselect/offline from ${where(matches[0])}, then systemctl restart chronyd`
+        : `echo 'server ${lab.settings.ntpUpstream} iburst' >> ${file} && systemctl restart chronyd`,
     });
   },
 };
@@ -127,6 +258,78 @@ export function chronyGrants(host: ObservedHost, lab: LabView, target: Ipv4Net) 
   return { config, decision: decideAccess(config.directives, target, labNames(lab)) };
 }
 
+/** One compute node as the controller's chrony sees it: after the next start (chrony.conf) and now (chronyd). */
+export interface ComputeAccess {
+  compute: HostIdentity;
+  /** chrony.conf's rules for its lab address; null when that is not an IPv4 address. */
+  config: boolean | null;
+  /** What the running chronyd answered to `chronyc accheck`; null when it could not be asked. */
+  daemon: boolean | null;
+  /** Why the daemon was not asked or could not answer, when daemon is null. */
+  notAsked: string;
+}
+
+/**
+ * For each compute node of the lab: the controller's chrony.conf rules and the running chronyd's
+ * answer for its lab address (neither for a lab address that is not IPv4). An accheck answer
+ * labspec does not understand is an error (FactUnavailable).
+ */
+export function computeAccess(controller: ObservedHost, lab: LabView, directives: ChronyDirective[]) {
+  const { value: accheck, source } = fact(controller, 'chronyAccheck');
+  const names = labNames(lab);
+  const views = lab.hosts
+    .filter((h) => h.role === 'compute')
+    .map((compute): ComputeAccess => {
+      const net = parseCidr(compute.labAddress);
+      if (net === null || compute.labAddress.includes('/'))
+        return {
+          compute,
+          config: null,
+          daemon: null,
+          notAsked: `${compute.name}'s lab address ${compute.labAddress} is not an IPv4 address`,
+        };
+      const config = decideAccess(directives, net, names).granted;
+      const answer = accheck.answers.find((a) => a.address === compute.labAddress);
+      if (answer === undefined)
+        return { compute, config, daemon: null, notAsked: `chronyd was not asked about ${compute.name}` };
+      if (answer.answer === 'unavailable') return { compute, config, daemon: null, notAsked: answer.message };
+      return { compute, config, daemon: answer.answer === 'allowed', notAsked: '' };
+    });
+  const asked = views.some((v) => v.daemon !== null);
+  const notAsked = [...new Set(views.filter((v) => v.daemon === null).map((v) => v.notAsked))];
+  return {
+    views,
+    /** The accheck command, when chronyd answered for at least one compute. */
+    source: asked ? source : null,
+    /** For the verdict's message when some compute's answer is missing: the config decided alone. */
+    note:
+      notAsked.length === 0
+        ? ''
+        : `the running chronyd could not be asked (${notAsked.join('; ')}): chrony.conf decided alone`,
+  };
+}
+
+const nameOf = (v: ComputeAccess) => `${v.compute.name} (${v.compute.labAddress})`;
+const daemonSays = (v: ComputeAccess) => `running chronyd ${v.daemon ? 'allows' : 'denies'} ${nameOf(v)}`;
+
+/**
+ * Passes when chrony's allow/deny rules grant all of `lab.subnet` (chrony's semantics: short forms,
+ * `allow all`, most specific rule wins, default deny), read from every file chronyd reads, in its
+ * order — and, when the running chronyd can be asked (`chronyc accheck`, as root), when it allows
+ * every compute node's lab address now too.
+ *
+ * What could make it wrong, and how each ends:
+ * - a file chronyd reads that labspec could not read or expand (an include, a confdir file, the main
+ *   file: permission denied, vanished, missing directory, nesting, over-long line) → error naming it;
+ * - confdir on a chrony older than 4.0 → error;
+ * - a deny naming a host labspec cannot resolve offline → fail (it may deny part of the subnet);
+ * - chrony.conf edited but chronyd not restarted (or rules changed with chronyc): chronyd and
+ *   chrony.conf disagree for a compute → fail, saying so;
+ * - chronyd could not be asked (not root, not running, chronyc missing) → the config decides, and
+ *   the message says the daemon was not asked;
+ * - an accheck answer labspec does not understand → error;
+ * - a compute whose lab address is not IPv4: chronyd is not asked about it, and the message says so.
+ */
 export const chronyAllow: HostCheck = {
   id: 'chrony.allow',
   scope: 'host',
@@ -140,26 +343,54 @@ export const chronyAllow: HostCheck = {
   evaluate({ host, lab }) {
     const subnet = parseCidr(lab.settings.subnet)!;
     const { config, decision } = chronyGrants(host, lab, subnet);
+    const daemon = computeAccess(host, lab, config.directives);
     const expected = `allow rules granting ${formatNet(subnet)}`;
     const fix = `echo 'allow ${formatNet(subnet)}' >> ${config.mainFile ?? '/etc/chrony.conf'} && systemctl restart chronyd`;
-    const source = decision.governing ? where(decision.governing.directive) : config.source;
+    const configSource = decision.governing ? where(decision.governing.directive) : config.source;
+    const source = daemon.source ? `${configSource} ; ${daemon.source}` : configSource;
     const actual = [
       decision.governing ? describeRule(decision.governing) : 'no allow rule covers it (chrony denies by default)',
       ...decision.exceptions.map(describeRule),
       ...decision.unresolved.map((d) => `${where(d)} ${show(d)} (host name not resolvable offline)`),
+      ...daemon.views.filter((v) => v.daemon !== null).map(daemonSays),
     ].join('; ');
-    if (decision.granted) return pass({ expected, actual, source });
+    const note = daemon.note ? `; ${daemon.note}` : '';
+    const disagree = daemon.views.filter((v) => v.daemon !== null && v.config !== null && v.daemon !== v.config);
+    if (decision.granted && disagree.length === 0) return pass({ expected, actual, source, message: daemon.note });
+    if (decision.granted) {
+      return fail({
+        expected,
+        actual,
+        source,
+        message: `chrony.conf allows ${formatNet(subnet)}, but the ${disagree.map(daemonSays).join(', ')}: chronyd was not restarted since chrony.conf changed (or its rules were changed with chronyc)${note}`,
+        fix: 'systemctl restart chronyd',
+      });
+    }
     const exception = decision.exceptions[0];
     const unresolvedDeny = decision.unresolved.find((d) => d.keyword === 'deny');
-    const message = !decision.governing?.allow
+    const problem = !decision.governing?.allow
       ? `${formatNet(subnet)} is not allowed`
       : exception
         ? `part of ${formatNet(subnet)} is denied by ${describeRule(exception)}`
         : `${where(unresolvedDeny!)} '${show(unresolvedDeny!)}' names a host labspec cannot resolve offline; it may deny part of the subnet`;
-    return fail({ expected, actual, source, message, fix });
+    const stale = disagree.length
+      ? `; the ${disagree.map(daemonSays).join(', ')} until its next restart (chrony.conf changed since it started)`
+      : '';
+    const exceptionFix =
+      exception && decision.governing?.allow
+        ? `sed -i '${exception.directive.line}s/^/#/' ${shellWord(exception.directive.file)} && systemctl restart chronyd`
+        : fix;
+    return fail({ expected, actual, source, message: `${problem}${stale}${note}`, fix: exceptionFix });
   },
 };
 
+/**
+ * Passes when chronyd holds UDP 123 on the wildcard or the lab address.
+ *
+ * What could make it wrong, and how each ends: ss/netstat output not recognised → error; another
+ * program on UDP 123 → fail naming it; the owner hidden (labspec not root) → error, since chronyd
+ * running says nothing about who holds the port (ntpd would keep it and chronyd run without it).
+ */
 export const chronyServing: HostCheck = {
   id: 'chrony.serving',
   scope: 'host',
@@ -200,16 +431,16 @@ export const chronyServing: HostCheck = {
       });
     }
     if (ntp.some((s) => s.process === 'chronyd')) return pass({ expected, actual, source });
-    // Without root, ss hides the owner: chronyd must at least be the one running.
+    // Without root, ss hides the owner: chronyd running does not say it holds the port.
     const chronyd = runningChronyd(host);
     const sources = `${source} ; ${chronyd.source}`;
     if (chronyd.unit) {
-      return pass({
-        expected,
-        actual: `${actual}; ${chronyd.unit.id} is active`,
-        source: sources,
-        message: 'the owner of UDP 123 is not shown without root; chronyd is running',
-      });
+      throw new FactUnavailable(
+        'udpListeners',
+        `the owner of UDP 123 is not shown without root (${chronyd.unit.id} is active, but another program could hold the port); run labspec as root`,
+        sources,
+        actual,
+      );
     }
     return fail({
       expected,
@@ -221,6 +452,19 @@ export const chronyServing: HostCheck = {
   },
 };
 
+/**
+ * Passes when the compute node's chrony config (every file chronyd reads) has a server/pool line
+ * naming the controller and `chronyc -n sources` shows the controller selected (^*).
+ *
+ * What could make it wrong, and how each ends:
+ * - no controller in the inventory → error;
+ * - a file chronyd reads that labspec could not read or expand, confdir/sourcedir on chrony < 4.0 →
+ *   error naming it;
+ * - an option on the controller's line labspec does not know → error (chronyd may refuse it);
+ * - chronyc output not recognised → error with the raw text; chronyd not answering → fail;
+ * - the controller named by another name or selected under an address that is not its lab
+ *   address → fail, never a guess.
+ */
 export const chronySource: HostCheck = {
   id: 'chrony.source',
   scope: 'host',
@@ -239,6 +483,8 @@ export const chronySource: HostCheck = {
     const line = config.directives.find(
       (d) => (d.keyword === 'server' || d.keyword === 'pool') && namesHost(d.args[0], controller),
     );
+    // An option chronyd would refuse is an error; noselect/offline show in chronyc sources below.
+    if (line) sourceOptions(line);
     const fix = `echo 'server ${controller.name} iburst' >> ${config.mainFile ?? '/etc/chrony.conf'} && systemctl restart chronyd`;
     if (!line) {
       return fail({
@@ -266,7 +512,7 @@ export const chronySource: HostCheck = {
     }
     const controllerRow = sources.sources.find((s) => namesHost(s.address, controller));
     const why = controllerRow
-      ? `the controller is listed with state '${controllerRow.state}' and reach ${controllerRow.reach.toString(8)} but not selected`
+      ? `the controller is listed with state '${controllerRow.state}' and reach ${describeReach(controllerRow.reach)} but not selected`
       : 'the controller is not among the sources';
     return fail({
       expected,
@@ -278,6 +524,24 @@ export const chronySource: HostCheck = {
   },
 };
 
+/**
+ * chronyc prints Reach as the octal value of an 8-bit register, one bit per recent poll: "377" is
+ * all eight answered. The fact keeps the digits as printed, so they are shown as they are.
+ */
+export function describeReach(reach: number): string {
+  const register = Number.parseInt(String(reach), 8);
+  let answered = 0;
+  for (let bits = register; bits > 0; bits >>= 1) answered += bits & 1;
+  return `${reach} (octal: ${answered} of the last 8 polls answered)`;
+}
+
+/**
+ * Fails a controller that has ntpd's `server 127.127.1.0` and no `local` directive; passes with a
+ * warning when the ntpd line is harmless.
+ *
+ * What could make it wrong, and how each ends: a file chronyd reads that labspec could not read or
+ * expand (the line may hide there), confdir/sourcedir on chrony < 4.0 → error naming it.
+ */
 export const chronyLocalClock: HostCheck = {
   id: 'chrony.localclock',
   scope: 'host',

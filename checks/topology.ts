@@ -1,5 +1,5 @@
-import { fact, fail, pass, type LabCheck } from './check.ts';
-import { chronyGrants, namesHost } from './chrony.ts';
+import { CannotEvaluate, fact, fail, pass, type LabCheck } from './check.ts';
+import { chronyGrants, computeAccess, namesHost } from './chrony.ts';
 import { parseCidr } from './cidr.ts';
 import { hostsVerdictParts } from './hosts.ts';
 
@@ -29,6 +29,21 @@ export const topologyHosts: LabCheck = {
   },
 };
 
+/**
+ * Passes when every compute node selects the controller (^* in `chronyc -n sources`) and the
+ * controller allows each compute's lab address — in chrony.conf (every file chronyd reads) and,
+ * when it can be asked (`chronyc accheck`, as root), in the running chronyd too.
+ *
+ * What could make it wrong, and how each ends:
+ * - compute nodes but no controller in the inventory → error;
+ * - a compute whose lab address is not an IPv4 address → error;
+ * - the controller's config not readable or expandable (a file chronyd reads, confdir on chrony
+ *   < 4.0) → error naming it; a compute's chronyc output not recognised → error;
+ * - the controller's chrony.conf and running chronyd disagree about a compute (edited, not
+ *   restarted) → fail, saying so;
+ * - chronyd could not be asked → chrony.conf decides, and the message says so; an accheck answer
+ *   not understood → error.
+ */
 export const topologyNtp: LabCheck = {
   id: 'topology.ntp',
   scope: 'lab',
@@ -45,15 +60,12 @@ export const topologyNtp: LabCheck = {
     if (!controller) {
       if (computes.length === 0)
         return pass({ expected, actual: 'no hosts in this lab use NTP roles', source: 'inventory' });
-      return fail({
-        expected,
-        actual: 'no controller in the inventory',
-        source: 'inventory',
-        message: 'compute nodes have no controller to sync from',
-        fix: 'add the controller to the inventory',
-      });
+      throw new CannotEvaluate('the inventory has no controller in this lab for its compute nodes to sync from');
     }
+    const { config } = chronyGrants(controller, lab, parseCidr(lab.settings.subnet)!);
+    const daemon = computeAccess(controller, lab, config.directives);
     const sourceParts = [`${controller.spec.name}: chrony config`];
+    if (daemon.source) sourceParts.push(`${controller.spec.name}: ${daemon.source}`);
     const problems = computes.flatMap((compute) => {
       const found: string[] = [];
       const { value: sources, source } = fact(compute, 'chronySources');
@@ -64,9 +76,19 @@ export const topologyNtp: LabCheck = {
           selected?.address ?? (sources.daemon === 'answered' ? 'no source' : 'nothing (chronyd unreachable)');
         found.push(`${compute.spec.name} selects ${seen}, not ${controller.spec.name}`);
       }
-      const { decision } = chronyGrants(controller, lab, parseCidr(compute.spec.labAddress)!);
-      if (!decision.granted) {
-        found.push(`${controller.spec.name} does not allow ${compute.spec.name} (${compute.spec.labAddress})`);
+      const view = daemon.views.find((v) => v.compute.name === compute.spec.name)!;
+      const who = `${compute.spec.name} (${compute.spec.labAddress})`;
+      if (view.config === null)
+        throw new CannotEvaluate(
+          `${who}: the lab address is not an IPv4 address, so the controller's allow rules cannot be applied to it; set its labAddress`,
+        );
+      if (!view.config) {
+        const still = view.daemon ? ' in chrony.conf (the running chronyd still does, until its next restart)' : '';
+        found.push(`${controller.spec.name} does not allow ${who}${still}`);
+      } else if (view.daemon === false) {
+        found.push(
+          `${controller.spec.name}'s running chronyd denies ${who} although chrony.conf allows it: chronyd was not restarted since chrony.conf changed`,
+        );
       }
       return found;
     });
@@ -76,8 +98,10 @@ export const topologyNtp: LabCheck = {
         expected,
         actual: `${computes.length} compute node(s) synced from ${controller.spec.name}`,
         source,
+        message: daemon.note,
       });
     }
-    return fail({ expected, actual: problems.join('; '), source, message: problems.join('; ') });
+    const actual = problems.join('; ');
+    return fail({ expected, actual, source, message: daemon.note ? `${actual}; ${daemon.note}` : actual });
   },
 };

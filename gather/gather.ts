@@ -1,6 +1,7 @@
 import { parseFacts, type HostFacts } from '../facts/host-facts.ts';
 import { SNAPSHOT_VERSION, type HostSnapshot } from '../facts/snapshot.ts';
 import type { HostSpec, Lab } from '../inventory/load.ts';
+import { labPeers } from '../probes/chrony-accheck.ts';
 import type { CommandOutput } from '../probes/probe.ts';
 import { buildBundle, frameClock, preamble, splitFrames } from './bundle.ts';
 import { localTransport } from './local.ts';
@@ -42,7 +43,11 @@ export async function gatherHost(
   const startedAt = new Date();
   const MiB = 1024 * 1024;
   const bundle = buildBundle(
-    { role: host.role, chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds },
+    {
+      role: host.role,
+      chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds,
+      peers: labPeers(host, lab.hosts),
+    },
     host.connection.maxProbeOutputMiB * MiB,
   );
   const transport = transportFor(host);

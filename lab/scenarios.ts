@@ -208,6 +208,60 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
+    name: 'chrony-deny-include',
+    description:
+      "controller's chrony.conf keeps `allow 10.0.0.0/24` but ends with `include /etc/chrony/deny.conf`, which holds `deny 10.0.0.101` (after a comment with a NUL byte): chronyd refuses compute1, which cannot sync.",
+    mustFail: ['controller:chrony.allow', 'compute1:chrony.source', 'lab:topology.ntp'],
+    apply: async (ctx) => {
+      await ctx.edit('controller', CHRONY_CONF, (t) => `${t}include /etc/chrony/deny.conf\n`);
+      await ctx.write(
+        'controller',
+        '/etc/chrony/deny.conf',
+        Buffer.concat([Buffer.from('# labspec lab: a NUL \0 in a comment\n'), Buffer.from('deny 10.0.0.101\n')]),
+      );
+    },
+  },
+  {
+    name: 'chrony-allow-confdir',
+    description:
+      "controller's `allow 10.0.0.0/24` moved out of chrony.conf into /etc/chrony/conf.d/lab.conf, read through `confdir /etc/chrony/conf.d` (chrony 4.0+): nothing fails.",
+    mustFail: [],
+    apply: async (ctx) => {
+      await ctx.edit('controller', CHRONY_CONF, (t) =>
+        dropLine(/^allow\b/)(t).replace(/^local stratum 10$/m, 'local stratum 10\nconfdir /etc/chrony/conf.d'),
+      );
+      await ctx.write('controller', '/etc/chrony/conf.d/lab.conf', '# the lab subnet\nallow 10.0.0.0/24\n');
+    },
+  },
+  {
+    name: 'chrony-not-restarted',
+    description:
+      "controller boots without `allow`; once chronyd runs, a oneshot unit appends `allow 10.0.0.0/24` to chrony.conf and nobody restarts chronyd (the student's classic): the file allows the lab, the running chronyd (chronyc accheck) denies it and opens no UDP 123.",
+    mustFail: ['controller:chrony.allow', 'controller:chrony.serving', 'compute1:chrony.source', 'lab:topology.ntp'],
+    apply: async (ctx) => {
+      await ctx.edit('controller', CHRONY_CONF, dropLine(/^allow\b/));
+      await ctx.write(
+        'controller',
+        '/etc/systemd/system/labspec-edit-chrony.service',
+        [
+          '[Unit]',
+          'Description=labspec lab: edit chrony.conf after chronyd started, without restarting it',
+          'After=chronyd.service',
+          'Requires=chronyd.service',
+          '',
+          '[Service]',
+          'Type=oneshot',
+          'ExecStart=/bin/sh -c \'echo "allow 10.0.0.0/24" >> /etc/chrony/chrony.conf\'',
+          '',
+          '[Install]',
+          'WantedBy=multi-user.target',
+          '',
+        ].join('\n'),
+      );
+      await ctx.enable('controller', 'labspec-edit-chrony.service');
+    },
+  },
+  {
     name: 'hostile-output',
     description:
       "compliant, but root's shell greets every session with terminal junk, and controller's /etc/hosts holds control characters, invalid UTF-8, `]]>`, NUL, a forged frame and a 100 kB line (its chrony.conf a comment of such junk): no verdict may change, and the reports stay valid.",

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { addressesProbe } from './addresses.ts';
+import { chronyAccheckProbe } from './chrony-accheck.ts';
 import { chronyConfigProbe } from './chrony-config.ts';
 import { chronySourcesProbe } from './chrony-sources.ts';
 import { cpuinfoProbe } from './cpuinfo.ts';
@@ -26,6 +27,7 @@ export const PROBES = {
   packages: packagesProbe,
   chronyConfig: chronyConfigProbe,
   chronySources: chronySourcesProbe,
+  chronyAccheck: chronyAccheckProbe,
   udpListeners: udpListenersProbe,
   etcHosts: etcHostsProbe,
 } as const;

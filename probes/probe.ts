@@ -10,11 +10,16 @@ export interface CommandOutput {
   truncated?: boolean;
 }
 
-/** Options that shape a probe's commands; only validated numbers, never strings from the inventory. */
+/** Options that shape a probe's commands; only validated numbers and addresses, never free text from the inventory. */
 export interface ProbeOptions {
   role: 'controller' | 'compute';
   /** How long a compute node may wait on the host for chrony to select a source. */
   chronySyncWaitSeconds: number;
+  /**
+   * On a controller: the lab addresses of its lab's compute nodes that are dotted-quad IPv4 addresses
+   * (validated again by the probe that puts them into `chronyc accheck`). Absent or empty: none.
+   */
+  peers?: readonly string[];
 }
 
 /**

@@ -960,7 +960,7 @@ describe('selinux.runtime and selinux.config', () => {
     });
     expect(check(selinuxRuntime, CONTROLLER)).toMatchObject({
       status: 'pass',
-      actual: 'no SELinux (getenforce not installed)',
+      actual: 'no SELinux (no getenforce, no /sys/fs/selinux)',
     });
   });
 
@@ -1133,6 +1133,10 @@ describe('chrony.upstream (controller)', () => {
 });
 
 describe('chrony.allow (controller)', () => {
+  /** What the message adds when chronyd was not asked (the Debian capture: no compute address to ask about). */
+  const NOT_ASKED =
+    '; the running chronyd could not be asked (chronyd was not asked about compute1): chrony.conf decided alone';
+
   it("the install guide's controller snippet: allow 10.0.0.0/24 on line 2 passes", () => {
     const v = check(chronyAllow, CONTROLLER, chronyConf(GUIDE_CONTROLLER));
     expect(v).toMatchObject({
@@ -1149,7 +1153,7 @@ describe('chrony.allow (controller)', () => {
       status: 'fail',
       actual: 'no allow rule covers it (chrony denies by default)',
       source: '/etc/chrony.conf',
-      message: '10.0.0.0/24 is not allowed',
+      message: `10.0.0.0/24 is not allowed${NOT_ASKED}`,
     });
     expectFix(v, "echo 'allow 10.0.0.0/24' >> /etc/chrony.conf && systemctl restart chronyd");
   });
@@ -1171,9 +1175,9 @@ describe('chrony.allow (controller)', () => {
       status: 'fail',
       actual: `/etc/chrony.conf:26 allow 10/8 (allows 10.0.0.0/8); ${deny}`,
       source: '/etc/chrony.conf:26',
-      message: `part of 10.0.0.0/24 is denied by ${deny}`,
+      message: `part of 10.0.0.0/24 is denied by ${deny}${NOT_ASKED}`,
     });
-    expectFix(v);
+    expectFix(v, `sed -i '${CENTOS_STOCK_LINES + 1}s/^/#/' /etc/chrony.conf && systemctl restart chronyd`);
   });
 
   it('a deny naming a host labspec cannot resolve: fail, explained', () => {
@@ -1182,8 +1186,7 @@ describe('chrony.allow (controller)', () => {
       status: 'fail',
       actual:
         '/etc/chrony.conf:2 allow 10.0.0.0/24 (allows 10.0.0.0/24); /etc/chrony.conf:3 deny backup.example.edu (host name not resolvable offline)',
-      message:
-        "/etc/chrony.conf:3 'deny backup.example.edu' names a host labspec cannot resolve offline; it may deny part of the subnet",
+      message: `/etc/chrony.conf:3 'deny backup.example.edu' names a host labspec cannot resolve offline; it may deny part of the subnet${NOT_ASKED}`,
     });
   });
 });
@@ -1222,16 +1225,17 @@ describe('chrony.serving (controller)', () => {
   // The same ALT sample as a non-root ss prints it: no users:(...) column.
   const ALT_NO_PROCESS = ALT.replace(/\s+users:\(\(.*\)\)/g, '');
 
-  it('owner hidden (non-root) and chronyd active: pass, saying the owner was not shown', () => {
+  it('owner hidden (non-root) and chronyd active: error — chronyd running does not say it holds the port', () => {
     const v = check(chronyServing, CONTROLLER, {
       'udpListeners.sockets': ok(ALT_NO_PROCESS),
       ...show('stopped', 'stopped', 'running'),
     });
     expect(v).toMatchObject({
-      status: 'pass',
-      actual: '0.0.0.0:123 (process not shown); chronyd.service is active',
+      status: 'error',
+      actual: '0.0.0.0:123 (process not shown)',
       source: `${SS} ; ${SYSTEMCTL}`,
-      message: 'the owner of UDP 123 is not shown without root; chronyd is running',
+      message:
+        'the owner of UDP 123 is not shown without root (chronyd.service is active, but another program could hold the port); run labspec as root',
     });
   });
 
@@ -1383,6 +1387,296 @@ describe('chrony.localclock', () => {
       status: 'pass',
       actual: 'local stratum 10 (/etc/chrony.conf:29)',
       source: '/etc/chrony.conf:29',
+    });
+  });
+});
+
+describe('chrony checks never pass what they could not read, understand or compare', () => {
+  // A lab whose compute node has a lab address the accheck captures were made for (10.0.0.101 allowed,
+  // 192.0.2.1 denied: captured on labspec's local lab, Debian 12, chrony 4.3).
+  const ACCHECK_LAB = labOf(`lab:
+  subnet: 192.0.2.0/24
+hosts:
+  - name: controller
+    address: 192.0.2.100
+    role: controller
+  - name: compute1
+    address: 192.0.2.1
+    role: compute
+`);
+  const CTRL = ACCHECK_LAB.hosts[0]!;
+  /** The accheck command recorded for the controller (this harness builds the bundle without peers). */
+  const ACCHECK_CMD = sent(CTRL, 'chronyAccheck', ACCHECK_LAB);
+  /** A captured accheck loop answer, re-addressed to 192.0.2.1 when it was asked about 10.0.0.101. */
+  const accheck = (file: string, first = true) => {
+    const text = corpus('chrony', file);
+    const blocks = text.split(/(?=^accheck )/m);
+    const block = blocks[first ? 0 : 1]!.replace(/^accheck \S+$/m, 'accheck 192.0.2.1');
+    return { 'chronyAccheck.accheck': ok(block) };
+  };
+  const ALLOWED = accheck('chronyc-accheck-loop__labspec-lab-debian12-chrony4.3-root-208-allowed-209-denied.txt');
+  const DENIED = accheck('chronyc-accheck-loop__labspec-lab-debian12-chrony4.3-root-208-allowed-209-denied.txt', false);
+  const NOT_ROOT = accheck('chronyc-accheck-loop__labspec-lab-debian12-chrony4.3-non-root-501.txt');
+  const STOPPED = accheck('chronyc-accheck-loop__labspec-lab-debian12-chrony4.3-chronyd-stopped-506.txt');
+  const ALLOW_LAB = chronyConf('server 2.kr.pool.ntp.org iburst\nallow 192.0.2.0/24\n');
+  const HOSTILE_SS = 'Netid State Recv-Q\n\u001b[31mudp UNCONN 0 0 0.0.0.0:123\n';
+  const SELECTS_CONTROLLER = {
+    ...chronySources('chronyc-sources__openstack-install-guide-other-node-server-controller.txt'),
+  };
+  const allow = (overrides: Record<string, CommandOutput>) => check(chronyAllow, CTRL, overrides, ACCHECK_LAB);
+  const ntp = (controller: Record<string, CommandOutput>, compute: Record<string, CommandOutput>, lab = ACCHECK_LAB) =>
+    evaluateLabCheck(topologyNtp, {
+      lab,
+      hosts: lab.hosts.map((h) => observe(h, h.role === 'controller' ? controller : compute, lab)),
+    });
+  const rpmChrony = (version: string) => ({
+    'packages.rpm': ok(`chrony-${version}.x86_64\n`), // rpm -q's NVRA line, as in the CentOS 7 notes of the corpus
+    'packages.dpkg': exited(127, '', 'sh: 1: dpkg-query: not found\n'),
+  });
+
+  it('chrony.allow: a deny hidden in an included file fails, naming it, with a fix that comments it out', () => {
+    const v = check(chronyAllow, CONTROLLER, {
+      'chronyConfig.files': grepHnZ({
+        '/etc/chrony/chrony.conf': 'allow 10.0.0.0/24\ninclude /etc/chrony/deny.conf\n',
+        '/etc/chrony/deny.conf': '# a NUL \0 in a comment\ndeny 10.0.0.31\n',
+      }),
+    });
+    const deny = '/etc/chrony/deny.conf:2 deny 10.0.0.31 (denies 10.0.0.31/32)';
+    expect(v).toMatchObject({
+      status: 'fail',
+      actual: `/etc/chrony/chrony.conf:1 allow 10.0.0.0/24 (allows 10.0.0.0/24); ${deny}`,
+      message: expect.stringMatching(
+        new RegExp(`^part of 10\\.0\\.0\\.0/24 is denied by ${deny.replace(/[.()/]/g, '\\$&')}`),
+      ),
+    });
+    expectFix(v, "sed -i '2s/^/#/' /etc/chrony/deny.conf && systemctl restart chronyd");
+  });
+
+  it('every config check errors, naming the file, when a file chronyd reads cannot be read', () => {
+    const unreadable = {
+      'chronyConfig.files': grepHnZ({
+        '/etc/chrony.conf':
+          'server 2.kr.pool.ntp.org iburst\nlocal stratum 10\nallow 10.0.0.0/24\ninclude /etc/chrony.d/*.conf\n',
+        '/etc/chrony.d/lab.conf': { unreadable: 'Permission denied' },
+      }),
+    };
+    const reason =
+      "probe chrony-config: cannot read /etc/chrony.d/lab.conf (named by /etc/chrony.conf:4 'include /etc/chrony.d/*.conf'): Permission denied";
+    for (const c of [chronyUpstream, chronyAllow, chronyLocalClock])
+      expect(check(c, CONTROLLER, unreadable), c.id).toMatchObject({ status: 'error', message: reason });
+    expect(check(chronySource, COMPUTE, unreadable)).toMatchObject({ status: 'error', message: reason });
+    expect(
+      evaluateLabCheck(topologyNtp, { lab: LAB, hosts: [observe(CONTROLLER, unreadable), observe(COMPUTE)] }),
+    ).toMatchObject({ status: 'error', message: reason });
+  });
+
+  it('chrony.localclock: the ntpd line in a confdir file is found', () => {
+    const v = check(chronyLocalClock, CONTROLLER, {
+      ...rpmChrony('4.5-2.el8_10'),
+      'chronyConfig.files': grepHnZ({
+        '/etc/chrony.conf': 'confdir /etc/chrony.d\n',
+        '/etc/chrony.d/local.conf': 'server 127.127.1.0\n',
+      }),
+    });
+    expect(v).toMatchObject({ status: 'fail', source: '/etc/chrony.d/local.conf:1' });
+  });
+
+  it('confdir/sourcedir on chrony 3.4 (chronyd stops at them), or a version labspec cannot read: error', () => {
+    const confdir = {
+      'chronyConfig.files': grepHnZ({ '/etc/chrony.conf': 'allow 10.0.0.0/24\nconfdir /etc/chrony.d\n' }),
+    };
+    expect(check(chronyAllow, CONTROLLER, { ...confdir, ...rpmChrony('3.4-1.el7') })).toMatchObject({
+      status: 'error',
+      message:
+        '/etc/chrony.conf:2 \'confdir /etc/chrony.d\': it needs chrony 4.0 or later; chrony 3.4-1.el7 stops at it ("Invalid directive") and chronyd does not start',
+    });
+    expect(check(chronyAllow, CONTROLLER, { ...confdir, ...rpmChrony('4.5-2.el8_10') }).status).toBe('pass');
+    expect(check(chronyAllow, CONTROLLER, { ...confdir, ...rpmChrony('git-1.el7') })).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('labspec cannot tell from chrony version git-1.el7 whether it reads it'),
+    });
+    const sourcedir = {
+      'chronyConfig.files': grepHnZ({ '/etc/chrony.conf': 'server controller iburst\nsourcedir /run/chrony-dhcp\n' }),
+      ...rpmChrony('3.4-1.el7'),
+    };
+    for (const c of [chronyUpstream, chronyLocalClock])
+      expect(check(c, CONTROLLER, sourcedir).message, c.id).toMatch(
+        /^\/etc\/chrony\.conf:2 'sourcedir \/run\/chrony-dhcp': it needs chrony 4\.0/,
+      );
+    expect(check(chronySource, COMPUTE, sourcedir).status).toBe('error');
+  });
+
+  it('chrony.allow: a compute whose lab address is not IPv4 is not asked about, and the message says so', () => {
+    const lab: LabView = { ...LAB, hosts: [CONTROLLER, { ...COMPUTE, labAddress: 'compute1.example.net' }] };
+    expect(check(chronyAllow, CONTROLLER, chronyConf(GUIDE_CONTROLLER), lab)).toMatchObject({
+      status: 'pass',
+      message:
+        "the running chronyd could not be asked (compute1's lab address compute1.example.net is not an IPv4 address): chrony.conf decided alone",
+    });
+  });
+
+  it('chrony.serving and chrony.source: ss or chronyc output not recognised → error with the raw text', () => {
+    expect(check(chronyServing, CONTROLLER, { 'udpListeners.sockets': ok(HOSTILE_SS) })).toMatchObject({
+      status: 'error',
+      source: sent(CONTROLLER, 'udpListeners'),
+    });
+    expect(
+      check(chronySource, COMPUTE, {
+        ...chronyConf('server controller iburst\n'),
+        ...chronySources('chronyc-sourcestats__upstream-doc-example__chrony3.4-with-210-header.txt'),
+      }),
+    ).toMatchObject({ status: 'error', message: 'probe chrony-sources: no chronyc sources header and "=====" rule' });
+  });
+
+  it('chrony.allow: the running chronyd agrees (accheck 208): pass, both views shown', () => {
+    const v = allow({ ...ALLOW_LAB, ...ALLOWED });
+    expect(v).toMatchObject({
+      status: 'pass',
+      actual:
+        '/etc/chrony.conf:2 allow 192.0.2.0/24 (allows 192.0.2.0/24); running chronyd allows compute1 (192.0.2.1)',
+      source: `/etc/chrony.conf:2 ; ${ACCHECK_CMD}`,
+      message: '',
+    });
+  });
+
+  it('chrony.allow: chrony.conf allows, the running chronyd denies (edited, not restarted): fail saying so', () => {
+    const v = allow({ ...ALLOW_LAB, ...DENIED });
+    expect(v).toMatchObject({
+      status: 'fail',
+      message:
+        'chrony.conf allows 192.0.2.0/24, but the running chronyd denies compute1 (192.0.2.1): chronyd was not restarted since chrony.conf changed (or its rules were changed with chronyc)',
+    });
+    expectFix(v, 'systemctl restart chronyd');
+  });
+
+  it('chrony.allow: chrony.conf denies, the running chronyd still allows: fail, and says a restart will cut it off', () => {
+    const v = allow({ ...chronyConf('server 2.kr.pool.ntp.org iburst\n'), ...ALLOWED });
+    expect(v).toMatchObject({
+      status: 'fail',
+      message:
+        '192.0.2.0/24 is not allowed; the running chronyd allows compute1 (192.0.2.1) until its next restart (chrony.conf changed since it started)',
+    });
+  });
+
+  it('chrony.allow and topology.ntp: chronyd could not be asked (not root 501, stopped 506): chrony.conf decides, the message says so', () => {
+    expect(allow({ ...ALLOW_LAB, ...NOT_ROOT })).toMatchObject({
+      status: 'pass',
+      source: '/etc/chrony.conf:2',
+      message: 'the running chronyd could not be asked (501 Not authorised): chrony.conf decided alone',
+    });
+    expect(allow({ ...chronyConf('server 2.kr.pool.ntp.org iburst\n'), ...STOPPED })).toMatchObject({
+      status: 'fail',
+      message:
+        '192.0.2.0/24 is not allowed; the running chronyd could not be asked (506 Cannot talk to daemon): chrony.conf decided alone',
+    });
+    const COMPUTE_SELECTS_IT = {
+      'chronySources.sources': ok(
+        corpus('chrony', 'chronyc-sources__openstack-install-guide-other-node-server-controller.txt').replace(
+          'controller',
+          '192.0.2.100',
+        ),
+      ),
+    };
+    expect(ntp({ ...ALLOW_LAB, ...NOT_ROOT }, COMPUTE_SELECTS_IT)).toMatchObject({
+      status: 'pass',
+      message: 'the running chronyd could not be asked (501 Not authorised): chrony.conf decided alone',
+    });
+    expect(ntp({ ...ALLOW_LAB, ...DENIED }, COMPUTE_SELECTS_IT)).toMatchObject({
+      status: 'fail',
+      actual:
+        "controller's running chronyd denies compute1 (192.0.2.1) although chrony.conf allows it: chronyd was not restarted since chrony.conf changed",
+    });
+    expect(ntp({ ...ALLOW_LAB, ...ALLOWED }, COMPUTE_SELECTS_IT)).toMatchObject({
+      status: 'pass',
+      source: expect.stringContaining(`controller: ${ACCHECK_CMD}`),
+      message: '',
+    });
+  });
+
+  it('an accheck answer labspec does not understand: error with the raw text, never a pass', () => {
+    for (const v of [
+      allow({ ...ALLOW_LAB, 'chronyAccheck.accheck': ok('accheck 192.0.2.1\n200 OK\nexit 0\n') }),
+      ntp({ ...ALLOW_LAB, 'chronyAccheck.accheck': ok('accheck 192.0.2.1\n200 OK\nexit 0\n') }, SELECTS_CONTROLLER),
+    ]) {
+      expect(v).toMatchObject({
+        status: 'error',
+        message: 'probe chrony-accheck: chronyc accheck 192.0.2.1 exited 0 saying: 200 OK',
+      });
+    }
+  });
+
+  it('chrony.upstream: noselect/offline fail; an option labspec does not know, or one without its value, errors', () => {
+    const upstream = (line: string) => check(chronyUpstream, CONTROLLER, chronyConf(`${line}\nallow 10.0.0.0/24\n`));
+    expect(upstream('server 2.kr.pool.ntp.org iburst minpoll 4 maxpoll 6').status).toBe('pass');
+    expect(upstream('server 2.kr.pool.ntp.org iburst noselect')).toMatchObject({
+      status: 'fail',
+      source: '/etc/chrony.conf:1',
+      message: "/etc/chrony.conf:1 'server 2.kr.pool.ntp.org iburst noselect' has noselect: chronyd never selects it",
+      fix: 'remove noselect/offline from /etc/chrony.conf:1, then systemctl restart chronyd',
+    });
+    expect(upstream('pool 2.kr.pool.ntp.org offline').status).toBe('fail');
+    expect(upstream('server 2.kr.pool.ntp.org iburst bogus')).toMatchObject({
+      status: 'error',
+      message:
+        "/etc/chrony.conf:1 'server 2.kr.pool.ntp.org iburst bogus': option bogus is not one labspec knows, so it cannot tell whether chronyd accepts this line",
+    });
+    expect(upstream('server 2.kr.pool.ntp.org minpoll').status).toBe('error');
+    expect(check(chronySource, COMPUTE, chronyConf('server controller iburst bogus\n')).status).toBe('error');
+  });
+
+  it('chrony.source: Reach is shown as chronyc prints it (octal), not converted again', () => {
+    const lab = labOf(`hosts:
+  - name: controller
+    address: 192.0.2.11
+    role: controller
+  - name: compute1
+    address: 10.0.0.31
+    role: compute
+`);
+    const v = check(
+      chronySource,
+      lab.hosts[1]!,
+      {
+        ...chronyConf('server 192.0.2.11 iburst\n'),
+        ...chronySources('chronyc-sources__openstack-install-guide-controller.txt'),
+      },
+      lab,
+    );
+    expect(v).toMatchObject({
+      status: 'fail',
+      message:
+        "the controller is listed with state '-' and reach 12 (octal: 2 of the last 8 polls answered) but not selected (waited up to 10s)",
+    });
+  });
+
+  it('chrony.installed and chrony.service: package or unit output not recognised → error with the raw text', () => {
+    const garbled = {
+      'packages.rpm': ok('chrony-4.5-2.el8_10.x86_64\nchrony-3.4-1.el7.x86_64\n'),
+      'packages.dpkg': exited(127, '', 'sh: 1: dpkg-query: not found\n'),
+    };
+    expect(check(chronyInstalled, CONTROLLER, garbled)).toMatchObject({
+      status: 'error',
+      source: sent(CONTROLLER, 'packages'),
+    });
+    // The Debian capture: systemctl without systemd as PID 1.
+    expect(check(chronyService, CONTROLLER)).toMatchObject({ status: 'error', source: sent(CONTROLLER, 'services') });
+  });
+
+  it('topology.ntp: compute nodes but no controller in the inventory: error, like chrony.source', () => {
+    const lab = labOf('hosts:\n  - name: compute1\n    address: 10.0.0.31\n    role: compute\n');
+    expect(evaluateLabCheck(topologyNtp, { lab, hosts: [observe(lab.hosts[0]!, {}, lab)] })).toMatchObject({
+      status: 'error',
+      source: 'inventory',
+      message: 'the inventory has no controller in this lab for its compute nodes to sync from',
+    });
+  });
+
+  it('topology.ntp: a compute whose lab address is not IPv4 cannot be checked against allow rules: error', () => {
+    // The inventory refuses such a lab address; a lab view built otherwise must still never pass.
+    const lab: LabView = { ...LAB, hosts: [CONTROLLER, { ...COMPUTE, labAddress: 'compute1.example.net' }] };
+    expect(ntp(chronyConf(GUIDE_CONTROLLER), SELECTS_CONTROLLER, lab)).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('compute1 (compute1.example.net): the lab address is not an IPv4 address'),
     });
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decideAccess, describeRule } from '../../../checks/chrony-access.ts';
 import { formatNet, parseCidr, type Ipv4Net } from '../../../checks/cidr.ts';
-import { chronyDirectives, corpus, directives } from './support.ts';
+import { chronyConfigProbe } from '../../../probes/chrony-config.ts';
+import { chronyDirectives, corpus, directives, grepHnZ } from './support.ts';
 
 const LAB = new Map([
   ['controller', '10.0.0.100'],
@@ -203,5 +204,49 @@ describe('chrony access: real chrony.conf files through the chrony-config parser
       '/etc/chrony.conf:51 deny 10.0.0.128/25 (denies 10.0.0.128/25)',
     ]);
     expect(describeRule(decision.governing!)).toBe('/etc/chrony.conf:22 allow 10/8 (allows 10.0.0.0/8)');
+  });
+});
+
+describe('chrony access: rules from the files chrony.conf pulls in, in chronyd reading order', () => {
+  const read = (files: Record<string, string>) => chronyConfigProbe.parse({ files: grepHnZ(files) }).directives;
+  const COMPUTE1 = net('10.0.0.101');
+
+  it('a deny in an included file governs the compute node; the subnet is only partly granted', () => {
+    const found = read({
+      '/etc/chrony/chrony.conf': 'allow 10.0.0.0/24\ninclude /etc/chrony/deny.conf\n',
+      '/etc/chrony/deny.conf': 'deny 10.0.0.101\n',
+    });
+    expect(decideAccess(found, SUBNET, LAB).exceptions.map(describeRule)).toEqual([
+      '/etc/chrony/deny.conf:1 deny 10.0.0.101 (denies 10.0.0.101/32)',
+    ]);
+    expect(decideAccess(found, COMPUTE1, LAB).granted).toBe(false);
+  });
+
+  it('the same subnet named twice: the one read last wins, and include is read where it stands', () => {
+    const files = (main: string) => ({ '/etc/chrony.conf': main, '/etc/chrony.d/a.conf': 'allow 10.0.0.101\n' });
+    expect(decideAccess(read(files('deny 10.0.0.101\ninclude /etc/chrony.d/a.conf\n')), COMPUTE1, LAB).granted).toBe(
+      true,
+    );
+    expect(decideAccess(read(files('include /etc/chrony.d/a.conf\ndeny 10.0.0.101\n')), COMPUTE1, LAB).granted).toBe(
+      false,
+    );
+  });
+
+  it('a `deny all` in a confdir file clears the allows read before it', () => {
+    const found = read({
+      '/etc/chrony/chrony.conf': 'allow 10.0.0.0/24\nconfdir /etc/chrony/conf.d\n',
+      '/etc/chrony/conf.d/zz-lockdown.conf': 'deny all\n',
+    });
+    expect(decideAccess(found, SUBNET, LAB)).toMatchObject({ granted: false, governing: { allow: false } });
+  });
+
+  it('the allow of chrony-allow-confdir, only in a confdir file: granted', () => {
+    const found = read({
+      '/etc/chrony/chrony.conf': 'local stratum 10\nconfdir /etc/chrony/conf.d\n',
+      '/etc/chrony/conf.d/lab.conf': '# the lab subnet\nallow 10.0.0.0/24\n',
+    });
+    expect(describeRule(decideAccess(found, SUBNET, LAB).governing!)).toBe(
+      '/etc/chrony/conf.d/lab.conf:2 allow 10.0.0.0/24 (allows 10.0.0.0/24)',
+    );
   });
 });

@@ -34,6 +34,7 @@ describe('parseFacts on the Debian 12 capture', () => {
       'packages',
       'chronyConfig',
       'chronySources',
+      'chronyAccheck',
       'udpListeners',
       'etcHosts',
     ]);

@@ -18,11 +18,13 @@ const KEYS = [
   'services.show',
   'firewallState.state',
   'selinux.getenforce',
+  'selinux.kernel',
   'selinux.config',
   'packages.rpm',
   'packages.dpkg',
   'chronyConfig.files',
   'chronySources.sources',
+  'chronyAccheck.accheck',
   'udpListeners.sockets',
   'etcHosts.hosts',
 ];

@@ -56,27 +56,87 @@ export const HOSTILE: Record<string, string> = {
   empty: '',
 };
 
-const GLOBS = [
-  '/etc/chrony.conf',
-  '/etc/chrony/chrony.conf',
-  '/etc/chrony/conf.d/*.conf',
-  '/etc/chrony/sources.d/*.sources',
-];
+/** A file the emulated host has: its text, or the reason grep gives for not reading it ("Permission denied"). */
+export type HostFile = string | { unreadable: string };
 
 /**
- * What the chrony-config probe's `grep -HnZ '' <globs>` prints for these files: "path\0lineno:content"
- * per line on stdout, "No such file or directory" on stderr for every glob that matched nothing.
+ * What the chrony-config probe's reader (probes/chrony-config.ts chronyConfigReader) prints on a host
+ * holding these files, emulated step by step as the shell script runs: the files it reads as
+ * `grep -aHnZ` records and `\0file` records, the include/confdir/sourcedir patterns it expands with
+ * their matches, grep's complaints on stderr. A path ending in "/" is an (empty) directory. Checked
+ * against the real reader in a real shell by tests/unit/probes/chrony-config.test.ts.
  */
-export function grepHnZ(files: Record<string, string>): CommandOutput {
+export function grepHnZ(
+  files: Record<string, HostFile>,
+  mainFiles: readonly string[] = ['/etc/chrony.conf', '/etc/chrony/chrony.conf'],
+): CommandOutput {
+  const paths = Object.keys(files).filter((p) => !p.endsWith('/'));
+  const dirs = new Set<string>();
+  for (const p of Object.keys(files))
+    for (let i = p.indexOf('/', 1); i > 0; i = p.indexOf('/', i + 1)) dirs.add(p.slice(0, i));
+  const exists = (p: string) => p in files || dirs.has(p);
+  const magic = (p: string) => /[[*?]/.test(p);
   let stdout = '';
-  for (const [path, text] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
-    const lines = text.split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    lines.forEach((line, i) => (stdout += `${path}\0${i + 1}:${line}\n`));
-  }
-  const missing = GLOBS.filter(
-    (g) => !Object.keys(files).some((p) => p === g || (g.includes('*') && p.startsWith(g.slice(0, g.indexOf('*'))))),
-  );
-  const stderr = missing.map((m) => `grep: ${m}: No such file or directory\n`).join('');
-  return { stdout, stderr, exitCode: missing.length > 0 ? 2 : stdout === '' ? 1 : 0 };
+  let stderr = '';
+  const r = (level: number, chain: string, targets: string[]): void => {
+    for (const f of targets) {
+      const content = files[f];
+      if (typeof content !== 'string') {
+        stderr += `grep: ${f}: ${content?.unreadable ?? 'No such file or directory'}\n`;
+        stdout += `\0file\0${f}\x002\0\n`;
+        continue;
+      }
+      const lines = content.split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      lines.forEach((line, i) => (stdout += `${f}\0${i + 1}:${line}\n`));
+      stdout += `\0file\0${f}\0${lines.length > 0 ? 0 : 1}\0${content.split('\n').length - 1}\n`;
+      if (level >= 10 || chain.includes(` ${f} `)) continue;
+      const scanned = content
+        .replace(/\0/g, '\n')
+        .replace(/[\t\r\v\f]/g, ' ')
+        .split('\n');
+      for (const line of scanned) {
+        if (!/^ *(include|confdir|sourcedir) /i.test(line)) continue;
+        const [k, ...words] = line.trim().split(/ +/) as [string, ...string[]];
+        const suffix = /^i/i.test(k) ? '' : /^c/i.test(k) ? '/*.conf' : '/*.sources';
+        for (const word of words) {
+          const p = word + suffix;
+          if (!p.startsWith('/')) continue;
+          stdout += `\0glob\0${p}\0\n`;
+          const found = glob(p, [...paths, ...dirs]);
+          for (const g of found.length > 0 ? found : [p]) {
+            if (g === p && !exists(g) && magic(p)) {
+              const q = p.slice(0, p.lastIndexOf('/'));
+              const bits = [exists(q), dirs.has(q), dirs.has(q) && !(typeof files[`${q}/`] === 'object')];
+              stdout += `\0nomatch\0${p}\0${bits.map((b) => (b ? 0 : 1)).join('')}\0\n`;
+              continue;
+            }
+            stdout += `\0match\0${p}\0${g}\0\n`;
+            if (suffix === '/*.sources') r(10, '', [g]);
+            else r(level + 1, `${chain}${f} `, [g]);
+          }
+          stdout += `\0globend\0${p}\0\n`;
+        }
+      }
+    }
+  };
+  r(1, ' ', [...mainFiles]);
+  return { stdout: `${stdout}\0end\0\n`, stderr, exitCode: 0 };
+}
+
+/** sh's pathname expansion of an absolute pattern over these paths, in byte order (LC_ALL=C). */
+function glob(pattern: string, candidates: string[]): string[] {
+  const segment = (s: string) =>
+    s
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')
+      .replace(/\[!/g, '[^');
+  const re = new RegExp(`^${pattern.split('/').map(segment).join('/')}$`);
+  return [...new Set(candidates)]
+    .filter(
+      (c) =>
+        re.test(c) && !c.split('/').some((part, i) => part.startsWith('.') && !pattern.split('/')[i]?.startsWith('.')),
+    )
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 }

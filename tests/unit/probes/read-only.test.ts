@@ -7,7 +7,7 @@ import { PROBES } from '../../../probes/index.ts';
  * command, or a known one used with a verb that writes, fails here until it is reviewed.
  */
 const READ_ONLY: Record<string, RegExp> = {
-  cat: /^cat( \/(etc|usr\/lib|proc)\/[\w./-]+)+$/,
+  cat: /^cat( \/(etc|usr\/lib|proc|sys\/fs\/selinux)\/[\w./-]+)+$/,
   uname: /^uname -n$/,
   timeout: /^timeout \d+ hostnamectl status$/,
   ip: /^ip -o addr show$/,
@@ -19,7 +19,7 @@ const READ_ONLY: Record<string, RegExp> = {
   'dpkg-query': /^dpkg-query -W -f='[^']*' chrony$/,
   readlink: /^readlink -e \/etc\/[\w.-]+$/,
   grep: /^grep -(HnZ|q) '[^']*'( \/etc\/[\w./*-]+)*$/,
-  chronyc: /^chronyc -n sources$/,
+  chronyc: /^chronyc (-n sources|accheck "\$a")$/,
   ss: /^ss -ulnp$/,
   netstat: /^netstat -ulnp$/,
   command: /^command -v ss$/,
@@ -27,6 +27,9 @@ const READ_ONLY: Record<string, RegExp> = {
   // Shell syntax of the compute node's wait loop.
   i: /^i=(0|\$\(\(i\+1\)\))$/,
   '[': /^\[ \$i -lt \d+ \]$/,
+  // The controller's accheck loop: over validated IPv4 addresses only; printf writes to stdout.
+  for: /^for a in( \d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})*$/,
+  printf: /^printf '(accheck|exit) %s\\n' ("\$a"|\$\?)$/,
 };
 const SHELL_WORDS = /^(if|then|else|fi|while|do|done|!)\s+/;
 
@@ -43,14 +46,18 @@ function simpleCommands(command: string): string[] {
     .filter((part) => part !== '' && !/^(fi|done)$/.test(part));
 }
 
+const OPTIONS = (role: 'controller' | 'compute') => ({
+  role,
+  chronySyncWaitSeconds: 10,
+  peers: ['10.0.0.101', '10.0.0.102'],
+});
+const CHRONY_READER = PROBES.chronyConfig.commands(OPTIONS('controller')).files!;
 const ALL_COMMANDS = Object.values(PROBES).flatMap((probe) =>
-  (['controller', 'compute'] as const).flatMap((role) =>
-    Object.values(probe.commands({ role, chronySyncWaitSeconds: 10 })),
-  ),
+  (['controller', 'compute'] as const).flatMap((role) => Object.values(probe.commands(OPTIONS(role)))),
 );
 
 describe('every probe command is one of the reviewed read-only commands', () => {
-  it.each([...new Set(ALL_COMMANDS)])('%s', (command) => {
+  it.each([...new Set(ALL_COMMANDS)].filter((c) => c !== CHRONY_READER))('%s', (command) => {
     expect(command).not.toMatch(/[`]|\$\((?!\(i\+1\)\))|>(?!\s*\/dev\/null|&1)/);
     for (const simple of simpleCommands(command)) {
       const program = simple.split(/[\s=]/)[0]!;
@@ -78,5 +85,77 @@ describe('every probe command is one of the reviewed read-only commands', () => 
       const setup = /^(LC_ALL=C; export LC_ALL|PATH=[\w/:$]+; export PATH|exec 9>&1)$/;
       expect(commands.has(inner) || setup.test(inner), line).toBe(true);
     }
+  });
+});
+
+/**
+ * The chrony-config reader follows what chrony.conf names (include, confdir, sourcedir) on the host,
+ * in one round trip, so it is a small shell program rather than one command. It is pinned here as
+ * reviewed: reading only (grep -a, tr and wc on the files, head to cap the output, printf to
+ * stdout), no command substitution, no redirection but `2>/dev/null` and `<"$f"`, and the config's
+ * words only ever go through field splitting and pathname expansion, never evaluated.
+ */
+const REVIEWED_CHRONY_READER =
+  'r() ( d=$1; c=$2; shift 2; for f in "$@"; do grep -aHnZ \'\' "$f"; printf \'\\0file\\0%s\\0%s\\0\' "$f" $?; wc -l 2>/dev/null <"$f" || printf \'\\n\'; [ $d -lt 10 ] || continue; case $c in *" $f "*) continue;; esac; tr \'\\000\\t\\r\\v\\f\' \'\\n    \' 2>/dev/null <"$f" | grep -aiE \'^ *(include|confdir|sourcedir) \' | while read -r k a || [ -n "$k" ]; do case $k in [Ii]*) s=;; [Cc]*) s=\'/*.conf\';; *) s=\'/*.sources\';; esac; set -f; for p in $a; do set +f; p=$p$s; case $p in /*) ;; *) continue;; esac; printf \'\\0glob\\0%s\\0\\n\' "$p"; for g in $p; do if [ "$g" = "$p" ] && [ ! -e "$g" ] && [ ! -h "$g" ]; then case $p in *[[*?]*) q=${p%/*}; [ -e "$q" ] || [ -h "$q" ]; e=$?; [ -d "$q" ]; t=$?; [ -r "$q" ] && [ -x "$q" ]; x=$?; printf \'\\0nomatch\\0%s\\0%s%s%s\\0\\n\' "$p" $e $t $x; continue;; esac; fi; printf \'\\0match\\0%s\\0%s\\0\\n\' "$p" "$g"; case $s in *sources) r 10 \'\' "$g";; *) r $((d+1)) "$c$f " "$g";; esac; done; printf \'\\0globend\\0%s\\0\\n\' "$p"; done; set +f; done; done ); { r 1 \' \' /etc/chrony.conf /etc/chrony/chrony.conf; printf \'\\0end\\0\\n\'; } | head -c 1000000';
+
+/** Simple commands of a shell line: split on ; | && || ( ) outside quotes, $((…)) and ${…} kept whole. */
+function shellPieces(script: string): string[] {
+  const pieces: string[] = [];
+  let current = '';
+  for (let i = 0; i < script.length; i++) {
+    const c = script[i]!;
+    if (c === "'" || c === '"') {
+      const end = script.indexOf(c, i + 1);
+      current += script.slice(i, end + 1);
+      i = end;
+    } else if (script.startsWith('$((', i) || script.startsWith('${', i)) {
+      const end = script.indexOf(script[i + 1] === '(' ? '))' : '}', i);
+      current += script.slice(i, end + (script[i + 1] === '(' ? 2 : 1));
+      i = end + (script[i + 1] === '(' ? 1 : 0);
+    } else if (';|&()'.includes(c)) {
+      pieces.push(current.trim());
+      current = '';
+    } else current += c;
+  }
+  pieces.push(current.trim());
+  return pieces
+    .map((p) => p.replace(/^((do|then|else|if|while|!|\{)\s+)+/, ''))
+    .filter((p) => p !== '' && !/^(done|fi|esac|\})$/.test(p) && !/^(\*|\/|\[[^ ])/.test(p));
+}
+
+/** Each simple command of the reader, and what it must say: read-only programs, shell builtins, its own function r. */
+const READER_COMMANDS: RegExp[] = [
+  /^r$/, // the function's definition: `r() (`
+  /^[dcsptexq]=(\$\d|\$\?|\$p\$s|'[^']*'|\$\{p%\/\*\})?$/,
+  /^shift 2$/,
+  /^for [fpg] in ("\$@"|\$a|\$p)$/,
+  /^grep -aHnZ '' "\$f"$/,
+  /^grep -aiE '\^ \*\(include\|confdir\|sourcedir\) '$/,
+  /^printf '\\0(file|glob|nomatch|match|globend|end)(\\0(%s)+)*\\0(\\n)?'( "?\$[a-z?]"?)*$/,
+  /^printf '\\n'$/,
+  /^wc -l 2>\/dev\/null <"\$f"$/,
+  /^tr '\\000\\t\\r\\v\\f' '\\n {4}' 2>\/dev\/null <"\$f"$/,
+  /^\[ (\$d -lt 10|-n "\$k"|"\$g" = "\$p"|! -[eh] "\$g"|-[edrxh] "\$q") \]$/,
+  /^read -r k a$/,
+  /^continue$/,
+  /^case \$[kspc] in (\S+|\*" \$f "\*)$/,
+  /^set [-+]f$/,
+  /^r (10 '' "\$g"|\$\(\(d\+1\)\) "\$c\$f " "\$g"|1 ' ' \/etc\/chrony\.conf \/etc\/chrony\/chrony\.conf)$/,
+  /^head -c \d+$/,
+];
+
+describe('the chrony-config reader', () => {
+  it('is the reviewed script, byte for byte', () => {
+    expect(CHRONY_READER).toBe(REVIEWED_CHRONY_READER);
+  });
+
+  it('starts only read-only programs (grep, tr, wc, head), builtins and its own function; writes nowhere', () => {
+    expect(CHRONY_READER).not.toMatch(/[`]|\$\((?!\(d\+1\)\))|>(?!\/dev\/null)|<(?!"\$f")/);
+    expect(CHRONY_READER.match(/\d?>[^ ]*/g)).toEqual(Array(2).fill('2>/dev/null'));
+    for (const piece of shellPieces(CHRONY_READER))
+      expect(
+        READER_COMMANDS.some((re) => re.test(piece)),
+        piece,
+      ).toBe(true);
   });
 });
