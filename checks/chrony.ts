@@ -13,7 +13,7 @@ import {
 import { decideAccess, describeRule } from './chrony-access.ts';
 import { formatNet, parseCidr, type Ipv4Net } from './cidr.ts';
 import { isInstalled } from './services.ts';
-import { shellWord } from './shell.ts';
+import { appendLine, shellCommand, shellWord } from './shell.ts';
 
 const where = (d: ChronyDirective) => `${d.file}:${d.line}`;
 const show = (d: ChronyDirective) => `${d.keyword} ${d.args.join(' ')}`.trim();
@@ -248,7 +248,7 @@ export const chronyUpstream: HostCheck = {
       message: matches[0] ? unused.join('; ') : `chrony does not use ${lab.settings.ntpUpstream}`,
       fix: matches[0]
         ? `remove noselect/offline from ${where(matches[0])}, then systemctl restart chronyd`
-        : `echo 'server ${lab.settings.ntpUpstream} iburst' >> ${file} && systemctl restart chronyd`,
+        : `${appendLine(`server ${lab.settings.ntpUpstream} iburst`, file)} && systemctl restart chronyd`,
     });
   },
 };
@@ -345,7 +345,7 @@ export const chronyAllow: HostCheck = {
     const { config, decision } = chronyGrants(host, lab, subnet);
     const daemon = computeAccess(host, lab, config.directives);
     const expected = `allow rules granting ${formatNet(subnet)}`;
-    const fix = `echo 'allow ${formatNet(subnet)}' >> ${config.mainFile ?? '/etc/chrony.conf'} && systemctl restart chronyd`;
+    const fix = `${appendLine(`allow ${formatNet(subnet)}`, config.mainFile ?? '/etc/chrony.conf')} && systemctl restart chronyd`;
     const configSource = decision.governing ? where(decision.governing.directive) : config.source;
     const source = daemon.source ? `${configSource} ; ${daemon.source}` : configSource;
     const actual = [
@@ -419,7 +419,7 @@ export const chronyServing: HostCheck = {
         message: 'nothing serves NTP to the lab',
       });
     }
-    const foreign = ntp.find((s) => s.process !== null && s.process !== 'chronyd');
+    const foreign = ntp.find((s): s is typeof s & { process: string } => s.process !== null && s.process !== 'chronyd');
     const actual = ntp.map((s) => `${s.localAddress}:123 ${s.process ?? '(process not shown)'}`).join(', ');
     if (foreign) {
       return fail({
@@ -427,7 +427,7 @@ export const chronyServing: HostCheck = {
         actual,
         source,
         message: `UDP 123 belongs to ${foreign.process}, not chronyd`,
-        fix: `systemctl disable --now ${foreign.process}; systemctl restart chronyd`,
+        fix: `${shellCommand('systemctl', 'disable', '--now', foreign.process)}; systemctl restart chronyd`,
       });
     }
     if (ntp.some((s) => s.process === 'chronyd')) return pass({ expected, actual, source });
@@ -485,7 +485,7 @@ export const chronySource: HostCheck = {
     );
     // An option chronyd would refuse is an error; noselect/offline show in chronyc sources below.
     if (line) sourceOptions(line);
-    const fix = `echo 'server ${controller.name} iburst' >> ${config.mainFile ?? '/etc/chrony.conf'} && systemctl restart chronyd`;
+    const fix = `${appendLine(`server ${controller.name} iburst`, config.mainFile ?? '/etc/chrony.conf')} && systemctl restart chronyd`;
     if (!line) {
       return fail({
         expected,

@@ -1,6 +1,7 @@
 import type { HostIdentity } from '../inventory/schema.ts';
 import { fact, fail, pass, type HostCheck, type ObservedHost } from './check.ts';
 import { describeEntry, mapHostsName } from './hosts-mapping.ts';
+import { appendLine } from './shell.ts';
 
 export function hostsVerdictParts(observer: ObservedHost, target: HostIdentity) {
   const {
@@ -34,7 +35,7 @@ export function hostsEntryCheck(target: HostIdentity): HostCheck {
     title: `/etc/hosts maps ${target.name} to ${target.labAddress}`,
     titleKo: `/etc/hosts에 '${expected}' 항목이 있다`,
     appliesTo: 'all',
-    fix: `echo '${expected}' >> /etc/hosts`,
+    fix: appendLine(expected, '/etc/hosts'),
     points: 1,
     image: { judged: true },
     evaluate({ host }) {
@@ -48,7 +49,7 @@ export function hostsEntryCheck(target: HostIdentity): HostCheck {
         mapping.conflicting.length === 0
           ? undefined
           : mapping.agreeing.length === 0
-            ? `${deleteConflicts} && echo '${expected}' >> /etc/hosts`
+            ? `${deleteConflicts} && ${appendLine(expected, '/etc/hosts')}`
             : deleteConflicts;
       return fail({ expected, actual, source, message: problem, fix });
     },

@@ -12,3 +12,8 @@ export function shellWord(value: string): string {
 export function shellCommand(...words: string[]): string {
   return words.map(shellWord).join(' ');
 }
+
+/** `echo LINE >> FILE`, each quoted as needed: the fix that adds one line to a file. */
+export function appendLine(line: string, file: string): string {
+  return `${shellCommand('echo', line)} >> ${shellWord(file)}`;
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parse as parseShell } from 'shell-quote';
 import type { HostCheck, LabView, ObservedHost, Verdict } from '../../../checks/check.ts';
 import {
   chronyAllow,
@@ -1940,5 +1941,44 @@ describe('source fields name the commands really sent', () => {
     ]);
     expect(lab!.hosts[0]).toMatchObject({ commands: {}, unreachable: refused.message });
     expect(evaluateHostCheck(osRelease, { lab: lab!.view, host: lab!.hosts[0]! }).source).toBe('ssh');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Fixes are commands a student copies: whatever a value holds, the fix must parse as the intended command.
+// The inventory refuses such values (ntpUpstream must be a host name, host names are labels); the fixes
+// are quoted all the same, and are fed here values that bypass the inventory.
+// ---------------------------------------------------------------------------------------------
+
+describe('every fix built from a value stays the command it says', () => {
+  const HOSTILE = ["pool.ntp.org'; reboot #", 'a b$(reboot)', '`id`', "it's"];
+  /** The fix's words: each hostile value sits inside exactly one word, and the operators are the intended ones. */
+  const words = (fix: string) => parseShell(fix);
+  const operators = (fix: string) => words(fix).filter((w) => typeof w !== 'string');
+
+  it.each(HOSTILE)('chrony.upstream with ntpUpstream %j', (value) => {
+    const lab: LabView = { ...LAB, settings: { ...LAB.settings, ntpUpstream: value } };
+    const v = check(chronyUpstream, CONTROLLER, chronyConf(CENTOS_STOCK), lab);
+    expect(v.status).toBe('fail');
+    expect(words(v.fix)).toContain(`server ${value} iburst`);
+    expect(operators(v.fix)).toEqual([{ op: '>>' }, { op: '&&' }]);
+  });
+
+  it.each(HOSTILE)('hosts.<name> and chrony.source with a lab host named %j', (value) => {
+    const target: HostIdentity = { ...CONTROLLER, name: value };
+    const hosts = check(hostsEntryCheck(target), COMPUTE, { 'etcHosts.hosts': ok('127.0.0.1 localhost\n') });
+    expect(hosts.status).toBe('fail');
+    expect(words(hosts.fix)).toEqual(['echo', `${target.labAddress} ${value}`, { op: '>>' }, '/etc/hosts']);
+    const lab: LabView = { ...LAB, hosts: [target, COMPUTE] };
+    const source = check(chronySource, COMPUTE, chronyConf(CENTOS_STOCK), lab);
+    expect(source.status).toBe('fail');
+    expect(words(source.fix)).toContain(`server ${value} iburst`);
+    expect(operators(source.fix)).toEqual([{ op: '>>' }, { op: '&&' }]);
+  });
+
+  it.each(HOSTILE)('host.hostname for a host named %j', (value) => {
+    const v = check(hostHostname, { ...CONTROLLER, name: value });
+    expect(v.status).toBe('fail');
+    expect(words(v.fix)).toEqual(['hostnamectl', 'set-hostname', value]);
   });
 });
