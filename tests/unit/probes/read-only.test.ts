@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildBundle } from '../../../gather/bundle.ts';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUNDLE_COMMAND, buildBundle } from '../../../gather/bundle.ts';
 import { PROBES } from '../../../probes/index.ts';
 
 /**
@@ -157,5 +160,34 @@ describe('the chrony-config reader', () => {
         READER_COMMANDS.some((re) => re.test(piece)),
         piece,
       ).toBe(true);
+  });
+});
+
+describe("the README's list of programs sent to hosts", () => {
+  /** Programs the bundle itself runs around the probes: the remote command, the frames and the output limit. */
+  const BUNDLE = ['env', 'sh', 'printf', 'head'];
+  /** Programs only the chrony-config reader starts, pinned byte for byte above. */
+  const READER = ['tr', 'wc'];
+  /** Entries of the reviewed set that are shell syntax, not programs. */
+  const SYNTAX = ['i', '[', 'command', 'for'];
+  const programs = new Set([
+    ...BUNDLE,
+    ...READER,
+    'hostnamectl',
+    ...Object.keys(READ_ONLY).filter((p) => !SYNTAX.includes(p)),
+  ]);
+
+  it('names every program labspec runs on a host, and nothing else', () => {
+    const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../README.md'), 'utf8');
+    const list = /Together they run only these programs: ([^—]*)—/.exec(readme.replace(/\n/g, ' '))?.[1] ?? '';
+    const listed = [...list.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+    expect(new Set(listed)).toEqual(programs);
+    expect(listed).toHaveLength(programs.size);
+  });
+
+  it('the bundle starts only its own programs around the probes', () => {
+    expect(BUNDLE_COMMAND).toBe('env LC_ALL=C /bin/sh -s');
+    const script = buildBundle({ role: 'compute', chronySyncWaitSeconds: 10 }, 1024).script;
+    expect(script).toContain('| head -c 1025 >&9');
   });
 });
