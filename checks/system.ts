@@ -191,6 +191,13 @@ export const hostHostname: HostCheck = {
   },
 };
 
+/**
+ * host.address: the lab address is on an interface now and lies inside lab.subnet. What could make the verdict
+ * wrong, and how each case ends: `ip -o addr show` not answering or printing another format: unparsable, the
+ * check errors; the inventory's lab address outside the subnet: fail, pointing at the inventory; the address
+ * absent from every interface: fail. Known gap: only "now" is judged; whether the address survives a reboot
+ * (an ifcfg file with ONBOOT=yes on CentOS 7) is not read yet.
+ */
 export const hostAddress: HostCheck = {
   id: 'host.address',
   scope: 'host',
@@ -235,6 +242,10 @@ export const hostAddress: HostCheck = {
   },
 };
 
+/**
+ * cpu.virtualization: vmx or svm among /proc/cpuinfo's flags. /proc/cpuinfo unreadable or in a format the parser
+ * does not know errors; neither flag fails, saying whether the host is a guest without nested virtualization.
+ */
 export const cpuVirtualization: HostCheck = {
   id: 'cpu.virtualization',
   scope: 'host',
@@ -259,6 +270,10 @@ export const cpuVirtualization: HostCheck = {
   },
 };
 
+/**
+ * cpu.count: at least lab.minCpus processors in /proc/cpuinfo. An unreadable or unknown format errors; fewer
+ * processors fail. It counts what the kernel sees, as OpenStack's scheduler does, not a container's CPU quota.
+ */
 export const cpuCount: HostCheck = {
   id: 'cpu.count',
   scope: 'host',
@@ -284,6 +299,10 @@ export const cpuCount: HostCheck = {
 
 const GIB = 1024 ** 3;
 
+/**
+ * disk.root: `/` is at least lab.minRootDiskGiB. df's output unreadable or unknown errors; no `/` among df's
+ * filesystems fails; a smaller `/` fails with its size and device.
+ */
 export const diskRoot: HostCheck = {
   id: 'disk.root',
   scope: 'host',

@@ -5,6 +5,11 @@ import { hostsVerdictParts } from './hosts.ts';
 
 const IMAGE_SKIP = { judged: false, reason: 'an image pipeline builds one host, not the whole lab' } as const;
 
+/**
+ * topology.hosts: every host's /etc/hosts maps every lab host to its lab address. Each host's file is judged as
+ * hosts.<name> judges it (a conflicting line fails, a missing one fails); a host that could not be read, or whose
+ * /etc/hosts could not be read, makes the whole check an error naming it, never a pass over the hosts left.
+ */
 export const topologyHosts: LabCheck = {
   id: 'topology.hosts',
   scope: 'lab',
