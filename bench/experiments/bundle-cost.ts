@@ -1,0 +1,58 @@
+/**
+ * Experiment: what the probe bundle costs on a host (this machine), run locally with `sh -s` as the
+ * remote shell would: as labspec sends it; its framing alone (every command replaced by `:`); its
+ * commands alone (no framing); and framed without the per-probe `head` wrapper except for the probes
+ * whose output is file contents (a proposal). Run: npx node bench/experiments/bundle-cost.ts [runs]
+ */
+import { spawnSync } from 'node:child_process';
+import { buildBundle } from '../../gather/bundle.ts';
+import { stats } from '../fleet/measure.ts';
+
+const runs = Number(process.argv[2] ?? 9);
+const options = { role: 'controller', chronySyncWaitSeconds: 0, peers: ['10.0.0.2'] } as const;
+const b = buildBundle(options);
+const m = b.marker;
+const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
+const prologue = b.script.split('\n').slice(0, 3);
+const framed = (wrap: (command: string) => string) =>
+  [
+    ...prologue,
+    ...b.parts.flatMap(({ probe, part, command }) => {
+      const key = `${probe}.${part}`;
+      return [
+        `printf '\\n%s begin %s\\n' ${m} ${key}; printf '\\n%s begin %s\\n' ${m} ${key} >&2`,
+        wrap(command),
+        `printf '\\n%s end %s %s\\n' ${m} ${key} "$labspec_status"; printf '\\n%s end %s\\n' ${m} ${key} >&2`,
+      ];
+    }),
+  ].join('\n') + '\n';
+const limit = b.probeOutputLimitBytes + 1;
+const cut = (command: string) =>
+  `labspec_status=$( { { { ${command}\n} </dev/null 8>&- 9>&-; echo $? >&8; } | head -c ${limit} >&9; } 8>&1 )`;
+const plain = (command: string) => `{ ${command}\n} </dev/null; labspec_status=$?`;
+/** Probes whose stdout is a file's content, whose size the host decides. */
+const fileContent = /(^|[;&|(]\s*)(cat|grep)\b|r\(\)/;
+const scripts: [string, string][] = [
+  ['as sent (head wrapper on every part)', b.script],
+  ['framing alone (commands → :)', framed(() => cut(':'))],
+  ['commands alone (no framing)', b.parts.map((p) => `{ ${p.command}\n} </dev/null`).join('\n') + '\n'],
+  ['framed, head wrapper only on file contents', framed((c) => (fileContent.test(c) ? cut(c) : plain(c)))],
+  ['framed, no head wrapper', framed(plain)],
+];
+const samples = scripts.map(() => [] as number[]);
+for (let r = 0; r < runs; r++)
+  for (const [i, [, script]] of scripts.entries()) {
+    const start = performance.now();
+    spawnSync('/bin/sh', ['-s'], { input: script, env, stdio: ['pipe', 'ignore', 'ignore'] });
+    samples[i]!.push(performance.now() - start);
+  }
+console.log(
+  `${b.parts.length} parts, ${Buffer.byteLength(b.script)} bytes; the head wrapper kept on: ${b.parts
+    .filter((p) => fileContent.test(p.command))
+    .map((p) => `${p.probe}.${p.part}`)
+    .join(' ')}`,
+);
+for (const [i, [what]] of scripts.entries()) {
+  const s = stats(samples[i]!);
+  console.log(`${what.padEnd(46)} median ${s.median.toFixed(0)} ms (${s.min.toFixed(0)}–${s.max.toFixed(0)})`);
+}
