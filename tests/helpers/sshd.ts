@@ -6,7 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface TestSshd {
@@ -110,9 +110,14 @@ export async function startSshd(extraConfig: string[] = []): Promise<TestSshd> {
   writeFileSync(configFile, config);
 
   let stderr = '';
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // Sessions run root's login shell, which sources ~/.bashrc: the machine's own (pyenv, nvm …) must neither slow
+  // nor hang the tests, so it is hidden from this sshd in a private mount namespace (never changed on disk).
+  const rc = join(homedir(), '.bashrc');
+  const sshd = ['/usr/sbin/sshd', '-D', '-e', '-f', configFile];
+  const [program, ...args] = existsSync(rc)
+    ? ['unshare', '-m', '/bin/sh', '-c', 'mount --bind /dev/null "$0" && exec "$@"', rc, ...sshd]
+    : sshd;
+  const child: ChildProcess = spawn(program!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
