@@ -19,9 +19,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, Socket, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bannerSeen } from '../../tests/helpers/sshd.ts';
 
 const SSHD = '/usr/sbin/sshd';
 /** Every temp folder of this benchmark starts with this, so a later run can find what a killed one left. */
@@ -104,20 +105,6 @@ async function freePorts(n: number): Promise<number[]> {
   } finally {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   }
-}
-
-function bannerSeen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = new Socket();
-    const end = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(1000, () => end(false));
-    s.once('data', (d: Buffer) => end(d.toString('latin1').startsWith('SSH-')));
-    s.once('error', () => end(false));
-    s.connect(port, '127.0.0.1');
-  });
 }
 
 /** Direct children of a process (Linux ≥ 3.5 /proc/PID/task/TID/children, every thread). */
@@ -348,7 +335,7 @@ export async function startFleet(n: number, options: FleetOptions = {}): Promise
         started.map(async ({ port, i, isExited }) => {
           for (let attempt = 0; attempt < 100; attempt++) {
             if (isExited()) break;
-            if (await bannerSeen(port)) return;
+            if (await bannerSeen(port, 1000)) return;
             await new Promise((r) => setTimeout(r, 50));
           }
           const log = existsSync(logs[i]!) ? readFileSync(logs[i]!, 'utf8').trim() : '';

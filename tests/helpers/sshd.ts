@@ -61,14 +61,15 @@ function killSessions(port: number): void {
   }
 }
 
-function bannerSeen(port: number): Promise<boolean> {
+/** Does something on 127.0.0.1:`port` greet with an SSH banner within `timeoutMs`? */
+export function bannerSeen(port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const s = new Socket();
     const end = (ok: boolean) => {
       s.destroy();
       resolve(ok);
     };
-    s.setTimeout(500, () => end(false));
+    s.setTimeout(timeoutMs, () => end(false));
     s.once('data', (d: Buffer) => end(d.toString('latin1').startsWith('SSH-')));
     s.once('error', () => end(false));
     s.connect(port, '127.0.0.1');

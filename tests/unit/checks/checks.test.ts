@@ -21,6 +21,7 @@ import {
 import { cpuCount, cpuVirtualization, diskRoot, hostAddress, hostHostname, osRelease } from '../../../checks/system.ts';
 import { topologyHosts, topologyNtp } from '../../../checks/topology.ts';
 import { evaluateHostCheck, evaluateLabCheck } from '../../../checks/evaluate.ts';
+import { checksForLab } from '../../../checks/registry.ts';
 import { parseFacts } from '../../../facts/host-facts.ts';
 import { InventoryError, parseInventory } from '../../../inventory/load.ts';
 import type { HostIdentity } from '../../../inventory/schema.ts';
@@ -1837,34 +1838,13 @@ describe('unreachable hosts', () => {
     commands: {},
     unreachable: REASON,
   });
-  const ALL: HostCheck[] = [
-    osRelease,
-    hostHostname,
-    hostAddress,
-    cpuVirtualization,
-    cpuCount,
-    diskRoot,
-    firewalldStopped,
-    firewalldDisabled,
-    networkManagerStopped,
-    networkManagerDisabled,
-    selinuxRuntime,
-    selinuxConfig,
-    chronyInstalled,
-    chronyService,
-    chronyUpstream,
-    chronyAllow,
-    chronyServing,
-    chronySource,
-    chronyLocalClock,
-    hostsEntryCheck(CONTROLLER),
-    hostsEntryCheck(COMPUTE),
-  ];
+  // Every host check of the registry, hosts.<name> expanded for this lab.
+  const ALL = checksForLab(LAB).host;
 
   it('every check that applies is an error carrying the reason; the others are skipped', () => {
     for (const c of ALL) {
       const v = evaluateHostCheck(c, { lab: LAB, host: unreachable(CONTROLLER) });
-      if (c === chronySource) {
+      if (c.appliesTo === 'compute') {
         expect(v.status, c.id).toBe('skip');
         continue;
       }
@@ -1880,7 +1860,7 @@ describe('unreachable hosts', () => {
   });
 
   it('lab checks: error naming the unreachable host and its reason', () => {
-    for (const c of [topologyHosts, topologyNtp]) {
+    for (const c of checksForLab(LAB).lab) {
       const v = evaluateLabCheck(c, { lab: LAB, hosts: [unreachable(CONTROLLER), observe(COMPUTE)] });
       expect(v).toMatchObject({
         status: 'error',
