@@ -94,7 +94,7 @@ export const REGISTRY: readonly RegistryEntry[] = [
 export const isFamily = (entry: RegistryEntry): entry is HostCheckFamily => 'member' in entry;
 
 /** The registry's checks for one lab: families expanded into one check per lab host. */
-export function checksForLab(lab: LabView): { host: HostCheck[]; lab: LabCheck[] } {
+export function checksForLab(lab: Pick<LabView, 'hosts'>): { host: HostCheck[]; lab: LabCheck[] } {
   const expanded = REGISTRY.flatMap((entry) => (isFamily(entry) ? lab.hosts.map(entry.member) : [entry]));
   return {
     host: expanded.filter((c): c is HostCheck => c.scope === 'host'),
@@ -104,11 +104,21 @@ export function checksForLab(lab: LabView): { host: HostCheck[]; lab: LabCheck[]
 
 /** Ids as written in spec files and scenarios: a registry id, or a family's member such as `hosts.controller`. */
 export function isKnownCheckId(id: string): boolean {
-  return REGISTRY.some((entry) =>
-    isFamily(entry)
-      ? new RegExp(`^${entry.template.id.replace('.<name>', '')}\\.[a-z0-9-]+$`, 'i').test(id)
-      : entry.id === id,
-  );
+  return REGISTRY.some((entry) => (isFamily(entry) ? familyPattern(entry).test(id) : entry.id === id));
+}
+
+/** The registry entry a check id belongs to: the id itself, or its family's template id (`hosts.<name>`); null when unknown. */
+export function registryIdOf(id: string): string | null {
+  for (const entry of REGISTRY) {
+    if (!isFamily(entry)) {
+      if (entry.id === id) return id;
+    } else if (id === entry.template.id || familyPattern(entry).test(id)) return entry.template.id;
+  }
+  return null;
+}
+
+function familyPattern(family: HostCheckFamily): RegExp {
+  return new RegExp(`^${family.template.id.replace('.<name>', '')}\\.[a-z0-9-]+$`, 'i');
 }
 
 export function sectionOf(id: SectionId): Section {

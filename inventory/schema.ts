@@ -165,3 +165,24 @@ export const hostIdentity = z.strictObject({
   role,
 });
 export type HostIdentity = z.infer<typeof hostIdentity>;
+
+/**
+ * Machine identities two students' VMs should never share: the SSH host key seen when connecting, /etc/machine-id,
+ * the MAC addresses of physical interfaces, and the root filesystem's UUID (shared by every VM made from one base
+ * image, so it only counts when the instructor says so).
+ */
+export const CLONE_FACTS = ['hostKey', 'machineId', 'mac', 'rootFsUuid'] as const;
+export const cloneFact = z.enum(CLONE_FACTS, { error: `expected one of ${CLONE_FACTS.join(', ')}` });
+export type CloneFact = z.infer<typeof cloneFact>;
+
+/** Who a lab belongs to, as resolved: separate from the lab's `name`, the hostname label used in report paths. */
+export const student = z.strictObject({
+  /** Free-form: `2024-1234`, `maria.garcia`, `jdoe_22`; the lab's name when the inventory gives none. */
+  id: z.string().min(1),
+  displayName: z.string().nullable(),
+  /** The people of a team lab, in the roster's order. */
+  members: z.array(z.string()),
+  /** The identifier the LMS (Moodle) knows the student by: its ID number, email or username. */
+  lmsId: z.string().nullable(),
+});
+export type Student = z.infer<typeof student>;
