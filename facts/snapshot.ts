@@ -42,6 +42,8 @@ export const hostSnapshot = z.object({
   /** From the start to the first byte of output: connecting, authenticating, starting the shell. */
   connectMs: z.number().nullable(),
   connection: connectionOutcome,
+  /** The SSH host key the host presented (`ssh-ed25519 SHA256:…`), a machine identity; null without SSH or a session. */
+  hostKey: z.string().nullable().optional(),
   /** The one remote command, and the script it read on stdin: every command sent. */
   command: z.string(),
   script: z.string(),

@@ -41,7 +41,14 @@ export function localTransport(): Transport {
           child.stdout.destroy();
           child.stderr.destroy();
           child.stdin.destroy();
-          resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode, timedOut, overflowed });
+          resolve({
+            stdout: Buffer.concat(stdout),
+            stderr: Buffer.concat(stderr),
+            exitCode,
+            timedOut,
+            overflowed,
+            hostKey: null,
+          });
         };
         // Past the per-host limit the child is stopped and nothing more is kept.
         const keep = (into: Buffer[], chunk: Buffer) => {

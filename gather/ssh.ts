@@ -114,6 +114,7 @@ class HostKeyRejected {
 /** Builds the hostVerifier for a hop; returns an error holder filled when it rejects. */
 function makeHostVerifier(hop: Hop, notes: string[], entries: KnownHostEntry[]) {
   const rejected: { value?: HostKeyRejected } = {};
+  const accepted: { value?: string } = {};
   const names = [hop.hostKeyAlias ?? knownHostsName(hop.host.toLowerCase(), hop.port)];
   const file = hop.knownHostsFiles[0]!;
   const verify = (blob: Buffer): boolean => {
@@ -128,6 +129,7 @@ function makeHostVerifier(hop: Hop, notes: string[], entries: KnownHostEntry[]) 
     const removeHint = `ssh-keygen -R '${names[0]}' -f ${file}`;
     switch (result.status) {
       case 'ok':
+        accepted.value = fp;
         return true;
       case 'revoked':
         return fail('hostkey-changed', `host key ${fp} is marked @revoked in ${file}; the host must get a new key`);
@@ -149,6 +151,7 @@ function makeHostVerifier(hop: Hop, notes: string[], entries: KnownHostEntry[]) 
             return fail('hostkey-unknown', `cannot record host key in ${file}: ${(err as Error).message}`);
           }
           notes.push(`${hop.label}: host key ${fp} recorded in ${file} (accept-new)`);
+          accepted.value = fp;
           return true;
         }
         return fail(
@@ -157,7 +160,7 @@ function makeHostVerifier(hop: Hop, notes: string[], entries: KnownHostEntry[]) 
         );
     }
   };
-  return { verify, rejected, algorithms: preferredHostKeyAlgorithms(knownKeyTypes(entries, names)) };
+  return { verify, rejected, accepted, algorithms: preferredHostKeyAlgorithms(knownKeyTypes(entries, names)) };
 }
 
 function socketErrorMessage(err: NodeJS.ErrnoException, host: string): [TransportError['failure'], string] {
@@ -185,6 +188,8 @@ interface Session {
   sockets: Duplex[];
   notes: string[];
   deadline: number;
+  /** The host key of the last hop that connected: once every hop is up, the target's. */
+  hostKey?: string;
 }
 
 function destroyAll(session: Session): void {
@@ -269,7 +274,10 @@ function connectHop(
     }
 
     client.on('handshake', () => clearTimeout(timer));
-    client.on('ready', () => done());
+    client.on('ready', () => {
+      session.hostKey = host.accepted.value;
+      done();
+    });
     client.on('error', (err: Error & { level?: string; code?: string }) => {
       if (host.rejected.value) return done(host.rejected.value.error);
       switch (err.level) {
@@ -441,6 +449,7 @@ function collect(
         exitCode: end === 'closed' ? exitCode : null,
         timedOut: end === 'deadline',
         overflowed: end === 'overflow',
+        hostKey: session.hostKey ?? null,
       });
     };
     // Past the per-host limit nothing more is kept: memory stays bounded whatever the host sends.

@@ -26,6 +26,8 @@ export interface RunResult {
   timedOut: boolean;
   /** The host sent more than `maxOutputBytes`; labspec stopped reading, and stdout/stderr hold what came first. */
   overflowed: boolean;
+  /** The SSH host key the target presented and was accepted, `ssh-ed25519 SHA256:…`; null without SSH. */
+  hostKey: string | null;
 }
 
 export interface RunOptions {

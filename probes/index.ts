@@ -8,6 +8,7 @@ import { diskProbe } from './disk.ts';
 import { etcHostsProbe } from './etc-hosts.ts';
 import { firewallStateProbe } from './firewall-state.ts';
 import { hostnameProbe } from './hostname.ts';
+import { machineIdentityProbe } from './machine-identity.ts';
 import { packagesProbe } from './packages.ts';
 import { releaseProbe } from './release.ts';
 import { selinuxProbe } from './selinux.ts';
@@ -30,6 +31,7 @@ export const PROBES = {
   chronyAccheck: chronyAccheckProbe,
   udpListeners: udpListenersProbe,
   etcHosts: etcHostsProbe,
+  machineIdentity: machineIdentityProbe,
 } as const;
 
 export type ProbeName = keyof typeof PROBES;

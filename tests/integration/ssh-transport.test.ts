@@ -3,6 +3,7 @@
  * Password authentication itself is not exercised: root's password cannot be set here and we
  * do not create users; the "password variable not set" path is tested instead.
  */
+import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -110,6 +111,19 @@ describe('ssh transport: host keys', () => {
   it('accepts a known host in the [host]:port form', async () => {
     const r = await sshTransport(target()).run('true', '', soon());
     expect(r.exitCode).toBe(0);
+  });
+
+  it('reports the host key the server presented, as ssh-keygen -l prints its fingerprint', async () => {
+    const r = await sshTransport(target()).run('true', '', soon());
+    const listed = execFileSync('ssh-keygen', ['-l', '-f', join(sshd.dir, 'host_ed25519.pub')], { encoding: 'utf8' });
+    expect(r.hostKey).toBe(`ssh-ed25519 ${listed.split(' ')[1]}`);
+    const rsa = await sshTransport(target({ knownHostsFile: knownHosts(`${hostName()} ${sshd.hostKeys.rsa}`) })).run(
+      'true',
+      '',
+      soon(),
+    );
+    expect(rsa.hostKey).toMatch(/^rsa-sha2-512 SHA256:|^ssh-rsa SHA256:/);
+    expect((await localTransport().run('true', '', soon())).hostKey).toBeNull();
   });
 
   it('matches a hashed known_hosts entry', async () => {

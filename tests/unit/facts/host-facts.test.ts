@@ -37,6 +37,7 @@ describe('parseFacts on the Debian 12 capture', () => {
       'chronyAccheck',
       'udpListeners',
       'etcHosts',
+      'machineIdentity',
     ]);
     expect(facts.hostname).toEqual({
       ok: true,

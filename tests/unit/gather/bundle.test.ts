@@ -27,6 +27,9 @@ const KEYS = [
   'chronyAccheck.accheck',
   'udpListeners.sockets',
   'etcHosts.hosts',
+  'machineIdentity.machineId',
+  'machineIdentity.macs',
+  'machineIdentity.rootFsUuid',
 ];
 
 /** Runs the bundle's script as the remote side would: the bundle command, the script on stdin. */
