@@ -57,6 +57,11 @@ export interface CheckInfo {
   titleKo: string;
   /** The tutorial's remedy; a check may give a more precise one in its outcome. */
   fix: string;
+  /** What is wrong when it fails, and where to look, without giving the command: a student report's `hints` level. */
+  hint: string;
+  hintKo: string;
+  /** The remedy in Korean for students, with the tutorial's commands; the outcome's `fix` is shown next to it when it is more precise. */
+  fixKo: string;
   /** Grading weight. */
   points: number;
   image: ImageProfile;

@@ -139,6 +139,9 @@ export const chronyInstalled: HostCheck = {
   titleKo: 'chrony 패키지가 설치되어 있다',
   appliesTo: 'all',
   fix: 'yum install -y chrony',
+  hint: 'The chrony package is not installed.',
+  hintKo: 'chrony 패키지가 설치되어 있지 않습니다.',
+  fixKo: 'yum install -y chrony로 chrony를 설치하세요.',
   points: 1,
   image: { judged: true },
   evaluate({ host }) {
@@ -179,6 +182,9 @@ export const chronyService: HostCheck = {
   titleKo: 'chronyd가 실행 중이고 부팅할 때 시작되도록 활성화되어 있다',
   appliesTo: 'all',
   fix: 'systemctl enable --now chronyd',
+  hint: 'chronyd is not running, or it does not start at boot.',
+  hintKo: 'chronyd가 실행 중이 아니거나, 부팅할 때 자동으로 시작되도록 설정되어 있지 않습니다.',
+  fixKo: 'systemctl enable --now chronyd로 chronyd를 지금 시작하고, 부팅할 때도 시작되게 하세요.',
   points: 1,
   image: { judged: true },
   evaluate({ host }) {
@@ -230,6 +236,11 @@ export const chronyUpstream: HostCheck = {
   points: 1,
   image: { judged: true },
   fix: 'add "server <lab.ntpUpstream> iburst" to /etc/chrony.conf, then systemctl restart chronyd',
+  hint: "The controller's chrony does not take its time from the lab's NTP upstream, or an option keeps it from using it.",
+  hintKo:
+    '컨트롤러의 chrony 설정에 실습에서 정한 외부 NTP 서버(기본값 2.kr.pool.ntp.org)가 없거나, noselect나 offline 옵션 때문에 그 서버를 쓰지 않습니다.',
+  fixKo:
+    "/etc/chrony.conf에 'server 2.kr.pool.ntp.org iburst' 줄(실습에서 다른 서버를 정했다면 그 서버)을 넣고 systemctl restart chronyd로 chronyd를 다시 시작하세요.",
   evaluate({ host, lab }) {
     const config = configOf(host);
     const upstream = lab.settings.ntpUpstream.toLowerCase();
@@ -340,6 +351,11 @@ export const chronyAllow: HostCheck = {
   points: 1,
   image: { judged: true },
   fix: 'add "allow <lab.subnet>" to /etc/chrony.conf, then systemctl restart chronyd',
+  hint: "The controller's chrony does not let the lab subnet ask it for time, or the running chronyd still has older rules than its config (it was not restarted).",
+  hintKo:
+    '컨트롤러의 chrony가 실습 서브넷의 시간 요청을 허용하지 않습니다. 설정 파일을 고쳐 놓고 chronyd를 다시 시작하지 않았을 때도 이렇게 나옵니다.',
+  fixKo:
+    "/etc/chrony.conf에 'allow 10.0.0.0/24'(실습 서브넷)를 넣고, 그 서브넷을 막는 deny 줄이 있으면 지운 다음 systemctl restart chronyd로 chronyd를 다시 시작하세요.",
   evaluate({ host, lab }) {
     const subnet = parseCidr(lab.settings.subnet)!;
     const { config, decision } = chronyGrants(host, lab, subnet);
@@ -399,6 +415,11 @@ export const chronyServing: HostCheck = {
   titleKo: 'chronyd가 UDP 123 포트에서 NTP 요청을 받고 있다',
   appliesTo: 'controller',
   fix: 'systemctl restart chronyd (it opens UDP 123 once an allow line is present)',
+  hint: 'Nothing serves NTP on UDP port 123 of the controller, or another program holds the port.',
+  hintKo:
+    '컨트롤러의 UDP 123 포트에서 chronyd가 NTP 요청을 받고 있지 않습니다. 아무것도 없거나 다른 프로그램이 그 포트를 쓰고 있습니다.',
+  fixKo:
+    'chronyd는 allow 줄이 있어야 UDP 123 포트를 엽니다. allow 줄을 넣었다면 systemctl restart chronyd로 다시 시작하세요. ntpd 같은 다른 프로그램이 포트를 쓰고 있다면 그 서비스를 멈추고 비활성화한 뒤 chronyd를 다시 시작하세요.',
   points: 1,
   image: { judged: true },
   evaluate({ host }) {
@@ -475,6 +496,11 @@ export const chronySource: HostCheck = {
   points: 1,
   image: { judged: false, reason: "an image is built without its lab's controller to sync from" },
   fix: 'put "server controller iburst" in /etc/chrony.conf, systemctl restart chronyd, then check chronyc sources',
+  hint: 'The compute node does not take its time from the controller: its chrony config does not name the controller, or chrony has not selected it.',
+  hintKo:
+    '컴퓨트 노드가 컨트롤러에서 시간을 받지 않습니다. chrony 설정에 컨트롤러가 없거나, 있어도 chrony가 컨트롤러를 시간 소스로 고르지 않았습니다.',
+  fixKo:
+    "컴퓨트 노드의 /etc/chrony.conf에서 외부 server 줄은 주석 처리하고 'server controller iburst'를 넣은 뒤 systemctl restart chronyd로 다시 시작하세요. chronyc sources에서 controller 앞에 ^*가 보이면 됩니다. 계속 고르지 않으면 컨트롤러의 allow 설정과 UDP 123 포트가 열려 있는지 확인하세요.",
   evaluate({ host, lab }) {
     const controller = lab.hosts.find((h) => h.role === 'controller');
     if (!controller) throw new CannotEvaluate('the inventory has no controller in this lab to sync from');
@@ -552,6 +578,11 @@ export const chronyLocalClock: HostCheck = {
   points: 1,
   image: { judged: true },
   fix: "replace 'server 127.127.1.0' with 'local stratum 10' in /etc/chrony.conf, then systemctl restart chronyd",
+  hint: "chrony's config has ntpd's local clock line (server 127.127.1.0), which chrony does not take as a local clock.",
+  hintKo:
+    'chrony 설정에 ntpd에서 쓰던 로컬 시계 줄(server 127.127.1.0)이 있습니다. chrony는 이 줄을 로컬 시계로 알아듣지 못해서, 외부 서버에 닿지 않으면 컨트롤러가 나눠 줄 시간이 없습니다.',
+  fixKo:
+    "/etc/chrony.conf에서 'server 127.127.1.0' 줄을 지우고 'local stratum 10'을 넣은 뒤 systemctl restart chronyd로 다시 시작하세요. 튜토리얼에 나온 127.127.1.0은 ntpd 방식이라 chrony에서는 동작하지 않습니다.",
   evaluate({ host }) {
     const config = configOf(host);
     const expected =

@@ -36,6 +36,9 @@ export function hostsEntryCheck(target: HostIdentity): HostCheck {
     titleKo: `/etc/hosts에 '${expected}' 항목이 있다`,
     appliesTo: 'all',
     fix: appendLine(expected, '/etc/hosts'),
+    hint: `/etc/hosts does not map ${target.name} to ${target.labAddress}: the line is missing, or another line gives ${target.name} another address.`,
+    hintKo: `/etc/hosts에 '${expected}' 줄이 없거나, ${target.name}의 주소를 다르게 적은 줄이 있습니다.`,
+    fixKo: `vi /etc/hosts로 '${expected}' 줄을 넣고, ${target.name}에 다른 주소를 적은 줄이 있으면 지우세요.`,
     points: 1,
     image: { judged: true },
     evaluate({ host }) {

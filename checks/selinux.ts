@@ -18,6 +18,10 @@ export const selinuxRuntime: HostCheck = {
   titleKo: 'SELinux가 지금 Permissive 또는 Disabled 상태이다',
   appliesTo: 'all',
   fix: 'setenforce 0',
+  hint: 'SELinux is enforcing right now.',
+  hintKo: 'SELinux가 지금 Enforcing 상태로 동작하고 있습니다.',
+  fixKo:
+    'setenforce 0으로 SELinux를 Permissive로 바꾸세요. 이 설정은 재부팅하면 사라지므로 /etc/selinux/config도 함께 고쳐야 합니다.',
   points: 1,
   image: { judged: true },
   evaluate({ host }) {
@@ -47,6 +51,10 @@ export const selinuxConfig: HostCheck = {
   titleKo: '/etc/selinux/config에서 SELinux가 disabled로 설정되어 있다',
   appliesTo: 'all',
   fix: `sed -i 's/^SELINUX=.*/SELINUX=disabled/' ${CONFIG}`,
+  hint: '/etc/selinux/config does not disable SELinux, so it comes back at the next boot.',
+  hintKo: '/etc/selinux/config에서 SELinux가 disabled로 되어 있지 않아, 재부팅하면 SELinux가 다시 켜집니다.',
+  fixKo:
+    'vi /etc/selinux/config로 파일을 열어 SELINUX= 줄을 SELINUX=disabled로 고치고 저장하세요. 재부팅한 뒤부터 적용됩니다.',
   points: 1,
   image: { judged: true },
   evaluate({ host }) {

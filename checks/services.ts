@@ -43,6 +43,9 @@ export function stoppedCheck({ id, unit: unitName, service }: ServiceNames): Hos
     titleKo: `${service}가 중지되어 있다`,
     appliesTo: 'all',
     fix: `systemctl stop ${service}`,
+    hint: `${service} is still running.`,
+    hintKo: `${service}가 아직 실행 중입니다. 튜토리얼은 이 서비스를 멈춘 상태에서 진행합니다.`,
+    fixKo: `systemctl stop ${service}로 ${service}를 멈추세요. 부팅할 때 다시 켜지지 않게 하는 것은 ${id.replace('.stopped', '.disabled')} 항목에서 따로 확인합니다.`,
     points: 1,
     image: { judged: true },
     evaluate(context) {
@@ -71,6 +74,9 @@ export function disabledCheck({ id, unit: unitName, service }: ServiceNames): Ho
     titleKo: `${service}가 부팅할 때 시작되지 않도록 비활성화되어 있다`,
     appliesTo: 'all',
     fix: `systemctl disable --now ${service}`,
+    hint: `${service} is enabled and starts again at the next boot, even if it is stopped now.`,
+    hintKo: `${service}가 부팅할 때 자동으로 시작되도록 설정되어 있습니다. 지금 멈춰 있어도 재부팅하면 다시 켜집니다.`,
+    fixKo: `systemctl disable --now ${service}로 ${service}를 비활성화하세요. 지금 멈추는 것과 부팅할 때 시작되지 않게 하는 것을 한 번에 합니다.`,
     points: 1,
     image: { judged: true },
     evaluate(context) {

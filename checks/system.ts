@@ -43,6 +43,11 @@ export const osRelease: HostCheck = {
   points: 1,
   image: { judged: true },
   fix: 'install the release lab.release names (the tutorial uses CentOS Linux 7), or set lab.release to the release the lab is meant to run',
+  hint: 'The host does not run the release the lab expects: look at the distribution and version that /etc/centos-release and /etc/os-release name.',
+  hintKo:
+    '실습에서 정한 배포판이 설치되어 있지 않습니다. /etc/centos-release와 /etc/os-release에 적힌 배포판 이름과 버전을 확인해 보세요.',
+  fixKo:
+    '튜토리얼대로 CentOS Linux 7(실습에서 다른 배포판을 정했다면 그 배포판)을 설치해야 합니다. 이미 설치한 배포판을 그대로 써도 되는지는 담당 교수에게 먼저 물어보세요.',
   evaluate({ host, lab }) {
     const { value: release, source } = fact(host, 'release');
     const want = lab.settings.release;
@@ -144,6 +149,10 @@ export const hostHostname: HostCheck = {
   points: 1,
   image: { judged: false, reason: 'a generic image gets its hostname when it is deployed' },
   fix: 'hostnamectl set-hostname <name>',
+  hint: "The hostname is not the host's lab name, or it is only transient and is lost at the next boot.",
+  hintKo: '호스트 이름이 실습에서 정한 이름과 다르거나, 재부팅하면 사라지는 임시 이름으로만 설정되어 있습니다.',
+  fixKo:
+    'hostnamectl set-hostname으로 호스트 이름을 실습에서 정한 이름(controller, compute1 등)으로 바꾸세요. 이 명령은 /etc/hostname에도 저장하므로 재부팅한 뒤에도 그대로 남습니다.',
   evaluate({ host }) {
     const {
       value: { hostname, staticHostname },
@@ -208,6 +217,10 @@ export const hostAddress: HostCheck = {
   points: 1,
   image: { judged: false, reason: 'an image gets its lab address when it is deployed' },
   fix: 'configure the lab address on the lab interface (e.g. /etc/sysconfig/network-scripts/ifcfg-eth0) and restart the network service',
+  hint: 'The lab address is not configured on any network interface, or it lies outside the lab subnet.',
+  hintKo: '실습 네트워크 주소가 어느 네트워크 인터페이스에도 설정되어 있지 않거나, 실습 서브넷 밖의 주소입니다.',
+  fixKo:
+    '실습 네트워크 인터페이스의 설정 파일(예: /etc/sysconfig/network-scripts/ifcfg-eth0)에 실습 주소(컨트롤러는 10.0.0.100, compute1은 10.0.0.101)를 고정 IP로 적고 systemctl restart network로 네트워크를 다시 시작하세요. ip a로 주소가 붙었는지 확인할 수 있습니다.',
   evaluate({ host, lab }) {
     const {
       value: { addresses },
@@ -256,6 +269,11 @@ export const cpuVirtualization: HostCheck = {
   points: 1,
   image: { judged: true },
   fix: 'enable VT-x/AMD-V in the firmware, or nested virtualization in the hypervisor (e.g. VMware "Expose hardware assisted virtualization")',
+  hint: 'The CPU does not offer hardware virtualization (no vmx or svm flag in /proc/cpuinfo), so KVM cannot run instances.',
+  hintKo:
+    'CPU 가상화 기능이 꺼져 있습니다. /proc/cpuinfo에 vmx나 svm 플래그가 없으면 KVM으로 인스턴스를 띄울 수 없습니다.',
+  fixKo:
+    "VM을 끈 뒤 VMware의 VM settings → Processors에서 'Virtualize Intel VT-x/EPT or AMD-V/RVI'를 체크하고 다시 부팅하세요. 실제 서버라면 BIOS/UEFI에서 VT-x나 AMD-V를 켭니다. egrep '(vmx|svm)' /proc/cpuinfo에 결과가 나오면 된 것입니다.",
   evaluate({ host }) {
     const { value: cpu, source } = fact(host, 'cpuinfo');
     const expected = 'vmx or svm in /proc/cpuinfo flags';
@@ -284,6 +302,10 @@ export const cpuCount: HostCheck = {
   points: 1,
   image: { judged: true },
   fix: 'give the host more vCPUs',
+  hint: 'The host has fewer CPUs than the lab needs.',
+  hintKo: 'CPU(코어) 수가 실습에 필요한 개수보다 적습니다.',
+  fixKo:
+    'VM을 끄고 VM 설정의 Processors에서 코어 수를 늘리세요(튜토리얼은 Number of cores per processor를 2로 합니다).',
   evaluate({ host, lab }) {
     const {
       value: { processors },
@@ -313,6 +335,10 @@ export const diskRoot: HostCheck = {
   points: 1,
   image: { judged: true },
   fix: 'grow the disk and the root filesystem (the tutorial grows / to 70 GiB: lvextend -r -L 70G <root LV>)',
+  hint: 'The root filesystem / is smaller than the lab needs.',
+  hintKo: '루트(/) 파일 시스템이 실습에 필요한 용량보다 작습니다.',
+  fixKo:
+    'VM 디스크를 늘린 다음 루트 파일 시스템을 키우세요. 튜토리얼은 설치할 때 / 파티션을 70 GiB로 잡습니다. CentOS 기본 LVM 구성이라면 lvextend -r -L 70G /dev/centos/root로 늘릴 수 있습니다.',
   evaluate({ host, lab }) {
     const {
       value: { filesystems },

@@ -17,6 +17,11 @@ export const topologyHosts: LabCheck = {
   title: "Every host's /etc/hosts agrees with the inventory",
   titleKo: '모든 호스트의 /etc/hosts가 실습 구성과 일치한다',
   fix: "add each lab host's '<address> <name>' line to /etc/hosts on every host and remove conflicting lines",
+  hint: "Not every host's /etc/hosts agrees with the lab: a host lacks another's line, or maps a name to another address.",
+  hintKo:
+    '모든 호스트의 /etc/hosts가 실습 구성과 같지는 않습니다. 어떤 호스트에 다른 호스트의 줄이 없거나, 이름이 다른 주소로 적혀 있습니다.',
+  fixKo:
+    "모든 호스트의 /etc/hosts에 실습 호스트 전부의 줄(예: '10.0.0.100 controller', '10.0.0.101 compute1')을 똑같이 넣고, 같은 이름을 다른 주소로 적은 줄은 지우세요.",
   points: 3,
   image: IMAGE_SKIP,
   evaluate({ lab, hosts }) {
@@ -56,6 +61,11 @@ export const topologyNtp: LabCheck = {
   title: 'Every compute node takes its time from the controller, and the controller lets it',
   titleKo: '모든 컴퓨트 노드가 컨트롤러에서 시간을 받고, 컨트롤러가 이를 허용한다',
   fix: "on each compute: 'server controller iburst' in chrony.conf; on the controller: 'allow <lab.subnet>'; restart chronyd on both",
+  hint: 'Not every compute node takes its time from the controller, or the controller does not let it.',
+  hintKo:
+    '모든 컴퓨트 노드가 컨트롤러에서 시간을 받고 있지는 않습니다. 컴퓨트 쪽 chrony가 컨트롤러를 쓰지 않거나, 컨트롤러가 그 노드의 요청을 허용하지 않습니다.',
+  fixKo:
+    "컴퓨트 노드마다 /etc/chrony.conf에 'server controller iburst'를 넣고, 컨트롤러의 /etc/chrony.conf에는 'allow 10.0.0.0/24'(실습 서브넷)를 넣은 뒤 양쪽 모두 systemctl restart chronyd로 다시 시작하세요.",
   points: 3,
   image: IMAGE_SKIP,
   evaluate({ lab, hosts }) {

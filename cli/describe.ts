@@ -39,6 +39,9 @@ export function describeChecksJson(): string {
     titleKo: check.titleKo,
     points: check.points,
     fix: check.fix,
+    fixKo: check.fixKo,
+    hint: check.hint,
+    hintKo: check.hintKo,
     image: check.image,
   }));
   return `${JSON.stringify(checks, null, 2)}\n`;

@@ -88,7 +88,8 @@ ${EXIT_CODES}
 
 Usage: labspec checks [--json]
 
-  --json       the registry as JSON: id, scope, appliesTo, section, title, titleKo, points, fix, image
+  --json       the registry as JSON: id, scope, appliesTo, section, title, titleKo, points, fix,
+               fixKo, hint, hintKo (what a student report says), image
   -h, --help   this text
 `,
   probes: `labspec probes — the fixed, read-only commands labspec may send to a host

@@ -147,6 +147,9 @@ function buildColumns(report: RunReport, rubric: AppliedRubric): GradeColumn[] {
       titleKo: check.titleKo,
       section: r.section,
       points: pointsFor(rubric, check),
+      hint: check.hint,
+      hintKo: check.hintKo,
+      fixKo: check.fixKo,
     });
   }
   return [...columns.values()];

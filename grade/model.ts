@@ -41,6 +41,10 @@ export const gradeColumn = z.strictObject({
   titleKo: z.string(),
   section: z.string(),
   points: z.number().nonnegative(),
+  /** The check's own words for students (checks/check.ts): what is wrong without the command, and the Korean remedy. */
+  hint: z.string(),
+  hintKo: z.string(),
+  fixKo: z.string(),
 });
 export type GradeColumn = z.infer<typeof gradeColumn>;
 

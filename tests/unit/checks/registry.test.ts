@@ -88,6 +88,29 @@ describe('the check registry', () => {
     }
   });
 
+  it("every check has a students' hint in English and Korean, and a Korean fix, with no placeholder left", () => {
+    for (const check of EXPANDED) {
+      for (const field of ['hint', 'hintKo', 'fixKo'] as const) {
+        const text = check[field];
+        expect(text.trim().length, `${check.id} ${field} is empty`).toBeGreaterThan(10);
+        expect(text, `${check.id} ${field} has a placeholder: ${text}`).not.toMatch(/<[a-z. ]+>|TODO|TBD|\?\?/i);
+      }
+      expect(check.hintKo, `${check.id} hintKo`).toMatch(HANGUL);
+      expect(check.fixKo, `${check.id} fixKo`).toMatch(HANGUL);
+      expect(check.hint, `${check.id} hint is English`).not.toMatch(HANGUL);
+    }
+  });
+
+  it('a hint says what is wrong without giving the command that fixes it', () => {
+    const commands = /\b(systemctl|yum|dnf|setenforce|hostnamectl|sed|echo|vi|vim|lvextend|pkill|chronyc|ip a)\b/;
+    for (const check of EXPANDED) {
+      expect(check.hint, `${check.id} hint`).not.toMatch(commands);
+      expect(check.hintKo, `${check.id} hintKo`).not.toMatch(commands);
+      expect(check.hint, `${check.id} hint`).not.toContain(check.fix);
+      expect(check.hintKo, `${check.id} hintKo`).not.toContain(check.fix);
+    }
+  });
+
   it('isKnownCheckId: registry IDs and family members; not unknown IDs', () => {
     for (const id of IDS) if (!id.includes('<')) expect(isKnownCheckId(id), id).toBe(true);
     expect(isKnownCheckId('hosts.controller')).toBe(true);
