@@ -3,9 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT } from '../run/exit-codes.ts';
-import { runLabspec, type Console } from '../run/run.ts';
+import type { Console } from '../run/run.ts';
 import { resolveRunSettings, UsageError, type SettingFlags } from '../run/settings.ts';
-import { describeChecks, describeChecksJson, describeProbes } from './describe.ts';
 import { HELP, USAGE } from './help.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -28,6 +27,10 @@ export interface Invocation {
   self: string[];
 }
 
+/**
+ * Each command imports what it needs when it runs: `--version` and `--help` load no checks, `checks` no SSH,
+ * `run` no lab tooling (see gather.ts for SSH).
+ */
 export async function main({ argv, env, cwd, io, self }: Invocation): Promise<number> {
   const [command, ...rest] = argv;
   const print = (text: string) => (io.stdout.write(text), EXIT.ok);
@@ -49,25 +52,31 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
         });
         if (values.help) return print(HELP.run);
         noPositionals('run', positionals, 'give the inventory with --inventory FILE');
-        return runLabspec(settingsFrom(values, { env, cwd, io }), io);
+        const settings = settingsFrom(values, { env, cwd, io });
+        const { runLabspec } = await import('../run/run.ts');
+        return runLabspec(settings, io);
       }
       case 'replay': {
         const { values, positionals } = parse(rest, RUN_OPTIONS);
         if (values.help) return print(HELP.replay);
         if (positionals.length > 1) throw new UsageError(`replay takes one folder, got ${positionals.length}`);
         const replayFrom = positionals[0] ?? (values.reports as string | undefined) ?? env.LABSPEC_REPORTS ?? 'reports';
-        return runLabspec(settingsFrom({ ...values, replayFrom }, { env, cwd, io }), io);
+        const settings = settingsFrom({ ...values, replayFrom }, { env, cwd, io });
+        const { runLabspec } = await import('../run/run.ts');
+        return runLabspec(settings, io);
       }
       case 'checks': {
         const { values, positionals } = parse(rest, { ...HELP_FLAG, json: { type: 'boolean' } });
         if (values.help) return print(HELP.checks);
         noPositionals('checks', positionals);
+        const { describeChecks, describeChecksJson } = await import('./describe.ts');
         return print(values.json ? describeChecksJson() : describeChecks());
       }
       case 'probes': {
         const { values, positionals } = parse(rest, HELP_FLAG);
         if (values.help) return print(HELP.probes);
         noPositionals('probes', positionals);
+        const { describeProbes } = await import('./describe.ts');
         return print(describeProbes());
       }
       case 'lab': {

@@ -5,7 +5,6 @@ import { labPeers } from '../probes/chrony-accheck.ts';
 import type { CommandOutput } from '../probes/probe.ts';
 import { buildBundle, frameClock, preamble, splitFrames } from './bundle.ts';
 import { localTransport } from './local.ts';
-import { sshTransport } from './ssh.ts';
 import { TransportError, type RunResult, type Transport } from './transport.ts';
 
 export type GatheredHost = HostSnapshot & { facts: HostFacts };
@@ -50,7 +49,7 @@ export async function gatherHost(
     },
     host.connection.maxProbeOutputMiB * MiB,
   );
-  const transport = transportFor(host);
+  const transport = await transportFor(host);
   const base = {
     version: SNAPSHOT_VERSION,
     lab: host.lab,
@@ -163,9 +162,11 @@ function firstLine(text: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line.trim();
 }
 
-function transportFor(host: HostSpec): Transport {
+/** ssh2 is imported on the first SSH host: a run of local hosts (an image build) never loads it. */
+async function transportFor(host: HostSpec): Promise<Transport> {
   const c = host.connection;
   if (c.transport === 'local') return localTransport();
+  const { sshTransport } = await import('./ssh.ts');
   return sshTransport({
     name: host.name,
     address: host.address,
