@@ -30,7 +30,7 @@ Usage:
   labspec replay  [DIR] [--reports DIR] [-t REGEX] [-q]
   labspec checks  [--json]
   labspec probes
-  labspec lab     up [--scenario NAME] | down | status | scenarios
+  labspec lab     up [--scenario NAME] [--class N] | down | status | scenarios
   labspec demo    [--scenario NAME] [--keep] [--reports DIR]
   labspec --help | --version
 
@@ -100,9 +100,23 @@ Usage: labspec probes
 
 Usage:
   labspec lab up [--scenario NAME]   boot the lab (default scenario: compliant); needs root
+  labspec lab up --class N [--scenario NAME]
+                                     boot a class of N student labs instead (see below)
   labspec lab down                   stop it and remove everything it made
   labspec lab status                 is it up, and do its hosts answer SSH
   labspec lab scenarios              the scenarios and the checks each must fail
+
+The lab's inventory is written to /run/labspec/lab/inventory.yaml; run labspec inside the lab's
+network: ip netns exec labspec labspec run --inventory /run/labspec/lab/inventory.yaml
+
+--class N boots student1 … studentN, each with its own controller 10.0.0.100 and compute1
+10.0.0.101 on its own isolated 10.0.0.0/24, reached as a classroom reaches students' VMs:
+through the lab's own NAT address 192.168.100.(10+i), port 2201 forwarded to its controller's
+SSH and 2202 to its compute1's. Every grading state appears once: student2 runs --scenario
+(default drift), studentN (N ≥ 3) is a clone of student1 (the same machine-ids and SSH host
+keys; every other lab has its own), and student<N+1> is listed in the inventory (labs:) but
+unreachable: its address answers, nothing listens behind it. N is 1 to 39; each booted host
+takes about 20 MiB of RAM.
 `,
   demo: `labspec demo — labspec's main job on the embedded local lab
 

@@ -80,10 +80,17 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
         return print(describeProbes());
       }
       case 'lab': {
-        const { values, positionals } = parse(rest, { ...HELP_FLAG, scenario: { type: 'string' } });
+        const { values, positionals } = parse(rest, {
+          ...HELP_FLAG,
+          scenario: { type: 'string' },
+          class: { type: 'string' },
+        });
         if (values.help || positionals.length === 0) return print(HELP.lab);
         const { labCli } = await import('../lab/cli.ts');
-        return labCli(positionals, { scenario: values.scenario as string | undefined });
+        return labCli(positionals, {
+          scenario: values.scenario as string | undefined,
+          class: values.class as string | undefined,
+        });
       }
       case 'demo': {
         const { values, positionals } = parse(rest, {

@@ -80,3 +80,18 @@ export function removeCgroupTree(dir: string): string[] {
   }
   return left;
 }
+
+/** Proportional set size of every process in the lab's cgroups, in KiB (shared pages split between their users). */
+export function labPssKiB(): number {
+  const pids = new Set(labCgroupDirs().flatMap((d) => cgroupPids(d)));
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const m = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').match(/^Pss:\s+(\d+) kB/m);
+      total += Number(m?.[1] ?? 0);
+    } catch {
+      /* exited */
+    }
+  }
+  return total;
+}

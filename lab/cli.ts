@@ -1,21 +1,29 @@
-import { LabError, labDown, labStatus, labUp, scenarios } from './index.ts';
+import { demoClass, LabError, labDown, labStatus, labUp, scenarios, type LabUpResult } from './index.ts';
+import { knownHostsName } from './ssh.ts';
 
-const USAGE = 'usage: labspec lab up [--scenario NAME] | lab down | lab status | lab scenarios';
+const USAGE = 'usage: labspec lab up [--scenario NAME] [--class N] | lab down | lab status | lab scenarios';
+
+export interface LabCliOptions {
+  scenario: string | undefined;
+  /** `--class N`: the number of booted student labs. */
+  class: string | undefined;
+}
 
 /** `labspec lab …`: exit 0 on success, 1 when the lab could not be brought up or down, 2 on usage errors. */
-export async function labCli(args: string[], options: { scenario: string | undefined }): Promise<number> {
+export async function labCli(args: string[], options: LabCliOptions): Promise<number> {
   const log = (message: string) => console.error(message);
   try {
     switch (args[0]) {
       case 'up': {
-        const up = await labUp({ scenario: options.scenario ?? 'compliant', log });
-        console.log(
-          `lab up (scenario ${up.scenario}) in ${(up.timings.totalMs / 1000).toFixed(1)}s: ${up.hosts.map((h) => `${h.name} ${h.address}`).join(', ')}`,
-        );
-        console.log(`inventory: ${up.inventoryPath}`);
-        console.log(
-          `run labspec inside the lab network: ip netns exec labspec npm test  (with LABSPEC_INVENTORY=${up.inventoryPath})`,
-        );
+        if (options.class !== undefined && !/^\d+$/.test(options.class)) {
+          console.error(`labspec lab: --class takes a number of labs, got ${JSON.stringify(options.class)}`);
+          return 2;
+        }
+        const up =
+          options.class === undefined
+            ? await labUp({ scenario: options.scenario ?? 'compliant', log })
+            : await labUp({ class: demoClass(Number(options.class), options.scenario ?? 'drift'), log });
+        printUp(up);
         return 0;
       }
       case 'down':
@@ -28,11 +36,12 @@ export async function labCli(args: string[], options: { scenario: string | undef
           return 1;
         }
         console.log(
-          `lab up since ${status.startedAt} (scenario ${status.scenario}), inventory ${status.inventoryPath}`,
+          `lab up since ${status.startedAt} (scenario ${status.scenario}), inventory ${status.inventoryPath}; ` +
+            `${status.hosts.length} hosts using ${status.memoryMiB} MiB (PSS)`,
         );
         for (const h of status.hosts)
           console.log(
-            `  ${h.name.padEnd(10)} ${h.address.padEnd(12)} ${h.running ? 'running' : 'stopped'}, ssh ${h.ssh ? 'answers' : 'silent'}`,
+            `  ${`${h.lab}/${h.name}`.padEnd(22)} ${knownHostsName(h).padEnd(22)} ${h.running ? 'running' : 'stopped'}, ssh ${h.ssh ? 'answers' : 'silent'}`,
           );
         return 0;
       }
@@ -53,4 +62,26 @@ export async function labCli(args: string[], options: { scenario: string | undef
     }
     throw error;
   }
+}
+
+function printUp(up: LabUpResult): void {
+  const seconds = (up.timings.totalMs / 1000).toFixed(1);
+  if (up.scenario !== 'class') {
+    console.log(
+      `lab up (scenario ${up.scenario}) in ${seconds}s: ${up.hosts.map((h) => `${h.name} ${h.address}`).join(', ')}`,
+    );
+  } else {
+    console.log(`class of ${up.labs.length} labs up in ${seconds}s:`);
+    for (const lab of up.labs) {
+      const what = lab.unreachable
+        ? 'unreachable: nothing listens behind its forwards'
+        : `${lab.scenario}${lab.cloneOf ? `, a clone of ${lab.cloneOf} (same machine-ids and SSH host keys)` : ''}`;
+      const forwards = lab.hosts.map((h) => `:${h.port} → ${h.name} ${h.labAddress}`).join(', ');
+      console.log(`  ${lab.name.padEnd(12)} ${lab.natAddress} ${forwards}  (${what})`);
+    }
+  }
+  console.log(`inventory: ${up.inventoryPath}`);
+  console.log(
+    `run labspec inside the lab network: ip netns exec labspec npm test  (with LABSPEC_INVENTORY=${up.inventoryPath})`,
+  );
 }

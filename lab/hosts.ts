@@ -2,15 +2,18 @@
 // systemd-nspawn with real systemd as PID 1 inside the host's own netns and cgroup.
 import { $ } from 'zx';
 import { spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync, openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cgroupPids, createHostCgroups, labCgroupDirs, removeCgroupTree } from './cgroups.ts';
 import { hostNetns, netnsPath } from './network.ts';
-import { chronyConf, hostsFile, type LabHost } from './topology.ts';
+import { chronyConf, hostsFile, type LabHost, type UnitLayout } from './topology.ts';
 import { LabError, STATE_DIR, isAlive, sleep } from './util.ts';
 
 export interface HostSetup extends LabHost {
+  /** The container's unique name on this machine (see UnitLayout). */
+  readonly unit: string;
   /** Merged (overlay) root filesystem on the runner side. */
   readonly root: string;
   readonly dir: string;
@@ -21,6 +24,7 @@ export interface HostSetup extends LabHost {
 }
 
 export interface RunningHost {
+  unit: string;
   name: string;
   address: string;
   /** Host-side PID of the container's PID 1 (systemd). */
@@ -31,20 +35,20 @@ export interface RunningHost {
   consoleLog: string;
 }
 
-export function hostDir(name: string): string {
-  return join(STATE_DIR, 'hosts', name);
+export function hostDir(unit: string): string {
+  return join(STATE_DIR, 'hosts', unit);
 }
 
-/** Mounts overlay(image, fresh upper) at <state>/hosts/<name>/root. */
-export async function prepareRoot(host: LabHost, image: string): Promise<HostSetup> {
-  const dir = hostDir(host.name);
+/** Mounts overlay(image, fresh upper) at <state>/hosts/<unit>/root. */
+export async function prepareRoot({ host, unit }: UnitLayout, image: string): Promise<HostSetup> {
+  const dir = hostDir(unit);
   await rm(dir, { recursive: true, force: true });
   const upper = join(dir, 'upper');
   const work = join(dir, 'work');
   const root = join(dir, 'root');
   for (const d of [upper, work, root]) await mkdir(d, { recursive: true });
   await $`mount -t overlay overlay -o ${`lowerdir=${image},upperdir=${upper},workdir=${work}`} ${root}`;
-  return { ...host, root, dir, hostname: host.name, vmx: true };
+  return { ...host, unit, root, dir, hostname: host.name, vmx: true };
 }
 
 function cpuinfoWithVmx(vmx: boolean): string {
@@ -61,7 +65,11 @@ function cpuinfoWithVmx(vmx: boolean): string {
 
 export const CPUINFO_IN_GUEST = '/var/lib/labspec/cpuinfo';
 
-/** Writes the compliant per-host configuration into the host's upper layer. */
+const HOST_KEY = 'etc/ssh/ssh_host_ed25519_key';
+/** The identity a cloned VM keeps: its SSH host key pair and its machine-id. */
+const IDENTITY_FILES = [HOST_KEY, `${HOST_KEY}.pub`, 'etc/machine-id'];
+
+/** Writes the compliant per-host configuration into the host's upper layer; returns its new host public key. */
 export async function writeHostConfig(h: HostSetup, clientPubKey: string, studentPassword: string): Promise<string> {
   const r = h.root;
   await $({ input: `student:${studentPassword}\n` })`chroot ${r} chpasswd`;
@@ -71,10 +79,22 @@ export async function writeHostConfig(h: HostSetup, clientPubKey: string, studen
   await writeFile(join(r, 'etc/chrony/chrony.conf'), chronyConf(h));
   await mkdir(join(r, 'root/.ssh'), { recursive: true, mode: 0o700 });
   await writeFile(join(r, 'root/.ssh/authorized_keys'), clientPubKey, { mode: 0o600 });
-  const key = join(r, 'etc/ssh/ssh_host_ed25519_key');
+  // The image's machine-id is empty (a new one per boot); written here, it is this host's own and a clone can copy it.
+  await writeFile(join(r, 'etc/machine-id'), `${randomBytes(16).toString('hex')}\n`, { mode: 0o444 });
+  const key = join(r, HOST_KEY);
   await $`ssh-keygen -q -t ed25519 -N ${''} -C ${`root@${h.name}`} -f ${key}`;
   await chmod(key, 0o600);
   return (await readFile(`${key}.pub`, 'utf8')).trim();
+}
+
+/** Makes `clone` the copy of `source`'s VM: the same SSH host key and machine-id. Returns the host public key. */
+export async function copyHostIdentity(source: HostSetup, clone: HostSetup): Promise<string> {
+  for (const f of IDENTITY_FILES) await copyFile(join(source.root, f), join(clone.root, f));
+  return (await readFile(join(clone.root, `${HOST_KEY}.pub`), 'utf8')).trim();
+}
+
+export async function machineId(h: HostSetup): Promise<string> {
+  return (await readFile(join(h.root, 'etc/machine-id'), 'utf8')).trim();
 }
 
 /** Files that depend on scenario edits (hostname, vmx) are finalised just before boot. */
@@ -115,7 +135,7 @@ async function tail(path: string, n: number): Promise<string> {
 /** Boots a host; resolves once its PID 1 is systemd and /proc/cpuinfo is bind-mounted. */
 export async function bootHost(h: HostSetup): Promise<RunningHost> {
   await finalizeHostConfig(h);
-  const cgroups = await createHostCgroups(h.name);
+  const cgroups = await createHostCgroups(h.unit);
   const consoleLog = join(h.dir, 'console.log');
   const fd = openSync(consoleLog, 'a');
   const enter = cgroups.map((d) => `echo $$ > ${d}/cgroup.procs`).join('; ');
@@ -126,9 +146,9 @@ export async function bootHost(h: HostSetup): Promise<RunningHost> {
     '--keep-unit',
     '--boot',
     `--directory=${h.root}`,
-    `--machine=labspec-${h.name}`,
+    `--machine=${machineName(h.unit)}`,
     `--hostname=${h.hostname}`,
-    `--network-namespace-path=${netnsPath(hostNetns(h.name))}`,
+    `--network-namespace-path=${netnsPath(hostNetns(h.unit))}`,
     '--capability=CAP_NET_ADMIN',
     '--resolv-conf=off',
     '--timezone=off',
@@ -143,7 +163,7 @@ export async function bootHost(h: HostSetup): Promise<RunningHost> {
   closeSync(fd);
   child.unref();
   const nspawnPid = child.pid;
-  if (nspawnPid === undefined) throw new LabError(`labspec lab: could not start systemd-nspawn for ${h.name}`);
+  if (nspawnPid === undefined) throw new LabError(`labspec lab: could not start systemd-nspawn for ${h.unit}`);
   let exited = false;
   child.once('exit', () => (exited = true));
 
@@ -160,23 +180,23 @@ export async function bootHost(h: HostSetup): Promise<RunningHost> {
   }
   if (!pid) {
     throw new LabError(
-      `labspec lab: ${h.name} did not boot (systemd-nspawn ${exited ? 'exited' : 'hung'}); console tail:\n${await tail(consoleLog, 30)}`,
+      `labspec lab: ${h.unit} did not boot (systemd-nspawn ${exited ? 'exited' : 'hung'}); console tail:\n${await tail(consoleLog, 30)}`,
     );
   }
   // vmx: bind a per-host cpuinfo over /proc/cpuinfo inside the container's mount namespace.
   const bind = await $`nsenter -t ${pid} -m mount --bind ${CPUINFO_IN_GUEST} /proc/cpuinfo`.nothrow();
   if (bind.exitCode !== 0)
-    throw new LabError(`labspec lab: ${h.name}: bind-mounting cpuinfo failed: ${bind.stderr.trim()}`);
-  return { name: h.name, address: h.address, pid, nspawnPid, root: h.root, consoleLog };
+    throw new LabError(`labspec lab: ${h.unit}: bind-mounting cpuinfo failed: ${bind.stderr.trim()}`);
+  return { unit: h.unit, name: h.name, address: h.address, pid, nspawnPid, root: h.root, consoleLog };
 }
 
 /** Console and journal tail for a host that failed to come up. */
-export async function bootDiagnostics(h: { name: string; pid?: number; consoleLog: string }): Promise<string> {
+export async function bootDiagnostics(h: { unit: string; pid?: number; consoleLog: string }): Promise<string> {
   let journal = '';
   if (h.pid && isAlive(h.pid)) {
     journal = (await $`nsenter -t ${h.pid} -m -u -i -n -p journalctl -b --no-pager -n 40`.nothrow()).stdout;
   }
-  return `--- ${h.name} console (tail) ---\n${await tail(h.consoleLog, 30)}\n--- ${h.name} journal (tail) ---\n${journal || '(unavailable)'}`;
+  return `--- ${h.unit} console (tail) ---\n${await tail(h.consoleLog, 30)}\n--- ${h.unit} journal (tail) ---\n${journal || '(unavailable)'}`;
 }
 
 /** Kills every process of the lab (PID 1 first, then whatever is left in the lab cgroups). */
@@ -226,8 +246,18 @@ export async function unmountState(): Promise<string[]> {
   return stateMounts();
 }
 
-export function nspawnLeftovers(names: readonly string[]): string[] {
-  return names.map((n) => `/run/systemd/nspawn/propagate/labspec-${n}`).filter((p) => existsSync(p));
+function machineName(unit: string): string {
+  return `labspec-${unit}`;
+}
+
+const NSPAWN_PROPAGATE = '/run/systemd/nspawn/propagate';
+
+/** What systemd-nspawn left for the lab's machines (every name starts with `labspec-`). */
+export function nspawnLeftovers(): string[] {
+  if (!existsSync(NSPAWN_PROPAGATE)) return [];
+  return readdirSync(NSPAWN_PROPAGATE)
+    .filter((n) => n.startsWith(machineName('')))
+    .map((n) => join(NSPAWN_PROPAGATE, n));
 }
 
 /** Whether something listens on TCP `port` in the netns of `pid` (read from /proc, no traffic). */

@@ -4,7 +4,7 @@ import { $ } from 'zx';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { labExecPrefix } from './network.ts';
-import { LAB_HOSTS } from './topology.ts';
+import type { Reach } from './topology.ts';
 import { STATE_DIR, writeText } from './util.ts';
 
 export const IDENTITY_FILE = join(STATE_DIR, 'id_ed25519');
@@ -26,19 +26,23 @@ export async function generateClientKey(): Promise<string> {
   return (await $`cat ${IDENTITY_FILE}.pub`).stdout;
 }
 
-/** known_hosts with each host's real ed25519 host key, under its address and its name. */
-export async function writeKnownHosts(hostKeys: ReadonlyMap<string, string>): Promise<void> {
-  const lines: string[] = [];
-  for (const h of LAB_HOSTS) {
-    const pub = hostKeys.get(h.name);
-    if (!pub) continue;
-    const [type, key] = pub.split(/\s+/);
-    lines.push(`${h.address},${h.name} ${type} ${key}`);
-  }
+/** The name known_hosts files a host under: its address, `[address]:port` off port 22. */
+export function knownHostsName(reach: Reach): string {
+  return reach.port === 22 ? reach.address : `[${reach.address}]:${reach.port}`;
+}
+
+/** known_hosts with each host's real ed25519 host key (`public key` as ssh-keygen wrote it) under the names given. */
+export async function writeKnownHosts(
+  entries: ReadonlyArray<{ names: readonly string[]; publicKey: string }>,
+): Promise<void> {
+  const lines = entries.map(({ names, publicKey }) => {
+    const [type, key] = publicKey.split(/\s+/);
+    return `${names.join(',')} ${type} ${key}`;
+  });
   await writeText(KNOWN_HOSTS_FILE, lines.join('\n') + '\n', 0o644);
 }
 
-export function sshArgv(address: string, command: string, connectTimeout = 2): string[] {
+export function sshArgv(reach: Reach, command: string, connectTimeout = 2): string[] {
   return [
     ...labExecPrefix(),
     'ssh',
@@ -56,7 +60,9 @@ export function sshArgv(address: string, command: string, connectTimeout = 2): s
     'LogLevel=ERROR',
     '-o',
     `ConnectTimeout=${connectTimeout}`,
-    `root@${address}`,
+    '-p',
+    String(reach.port),
+    `root@${reach.address}`,
     command,
   ];
 }
@@ -67,9 +73,9 @@ export interface SshResult {
   stderr: string;
 }
 
-/** Runs a command on a lab host over SSH (from the lab netns). */
-export async function sshRun(address: string, command: string, connectTimeout = 2): Promise<SshResult> {
-  const [cmd, ...args] = sshArgv(address, command, connectTimeout);
+/** Runs a command on a lab host over SSH, from the runner's netns, the way labspec reaches it. */
+export async function sshRun(reach: Reach, command: string, connectTimeout = 2): Promise<SshResult> {
+  const [cmd, ...args] = sshArgv(reach, command, connectTimeout);
   const r = await $`${cmd} ${args}`.nothrow();
   return { ok: r.exitCode === 0, stdout: r.stdout, stderr: r.stderr };
 }

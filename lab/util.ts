@@ -38,6 +38,7 @@ const TOOLS: ReadonlyArray<readonly [string, string]> = [
   ['systemd-nspawn', 'systemd-container'],
   ['debootstrap', 'debootstrap'],
   ['ip', 'iproute2'],
+  ['nft', 'nftables'],
   ['nsenter', 'util-linux'],
   ['ssh-keygen', 'openssh-client'],
   ['ssh', 'openssh-client'],

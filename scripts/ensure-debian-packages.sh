@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the local lab and the tests need, when they are missing.
-#   lab:  systemd-nspawn, debootstrap, ip, ssh, ssh-keygen
+#   lab:  systemd-nspawn, debootstrap, ip, nft (a class's NAT), ssh, ssh-keygen
 #   test: the lab's, plus sshd (tests start real ones on loopback) and xmllint (JUnit schema checks)
 set -euo pipefail
 
-lab=(systemd-container debootstrap iproute2 openssh-client)
+lab=(systemd-container debootstrap iproute2 nftables openssh-client)
 test=("${lab[@]}" openssh-server libxml2-utils)
 case "${1:-}" in
   lab) wanted=("${lab[@]}") ;;

@@ -19,9 +19,21 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return { ...Object.fromEntries(inherited), ...extra };
 }
 
-/** Runs the labspec CLI from the sources, as `npm run labspec` does, in `cwd`. */
-export function labspec(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
-  const run = spawnSync(process.execPath, [join(REPO, 'bin/labspec.ts'), ...args], {
+/**
+ * Runs the labspec CLI from the sources, as `npm run labspec` does, in `cwd`; with `prefix`, inside
+ * it (e.g. the lab's network namespace).
+ */
+export function labspec(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; prefix?: string[] } = {},
+): CliRun {
+  const [program, ...programArgs] = [
+    ...(options.prefix ?? []),
+    process.execPath,
+    join(REPO, 'bin/labspec.ts'),
+    ...args,
+  ];
+  const run = spawnSync(program!, programArgs, {
     cwd: options.cwd ?? REPO,
     env: cleanEnv(options.env),
     encoding: 'utf8',
