@@ -3,7 +3,7 @@ import { DEFAULTS } from '../run/settings.ts';
 export const USAGE = "Run 'labspec --help' for the commands, or 'labspec COMMAND --help' for one.\n";
 
 const EXIT_CODES = `Exit codes:
-  0    every selected check passed (skips allowed)
+  0    every selected check passed (skips allowed), or a shard had nothing to check
   1    a check failed
   2    usage, inventory or snapshot error, or a filter that selects no check: nothing was checked
   3    no check failed, but some could not be evaluated (unreachable host, unreadable output)
@@ -26,8 +26,9 @@ export const HELP = {
   main: `labspec — read-only checks of an OpenStack lab over SSH, with JUnit reports
 
 Usage:
-  labspec run     [--inventory FILE] [--reports DIR] [--concurrency N] [-t REGEX] [-q]
+  labspec run     [--inventory FILE] [--reports DIR] [--concurrency N] [--shard K/N] [-t REGEX] [-q]
   labspec replay  [DIR] [--reports DIR] [-t REGEX] [-q]
+  labspec merge   DIR... [--reports DIR] [-q]
   labspec checks  [--json]
   labspec probes
   labspec lab     up [--scenario NAME] [--class N] | down | status | scenarios
@@ -38,6 +39,7 @@ Commands:
   run       Read every host of the inventory (one SSH connection and one exec each, in
             parallel), judge every check, print what failed and a summary, write the reports.
   replay    Judge saved snapshots again, with no network.
+  merge     The reports of every shard of a 'run --shard K/N' split, as one run's reports.
   checks    Every check labspec makes: ID, which hosts, section, points, title.
   probes    The fixed, read-only commands labspec may send to a host, probe by probe.
   lab       The local lab: two real systemd hosts (controller, compute1) in network
@@ -52,11 +54,13 @@ ${EXIT_CODES}
 `,
   run: `labspec run — read every host of the inventory and judge the lab spec
 
-Usage: labspec run [--inventory FILE] [--reports DIR] [--concurrency N] [-t REGEX] [-q]
+Usage: labspec run [--inventory FILE] [--reports DIR] [--concurrency N] [--shard K/N] [-t REGEX] [-q]
 
   --inventory FILE     the inventory YAML (default ${DEFAULTS.inventory}; env LABSPEC_INVENTORY)
   --reports DIR        where reports go (default ${DEFAULTS.reports}; env LABSPEC_REPORTS)
   --concurrency N      hosts read at once (default ${DEFAULTS.concurrency}; env LABSPEC_CONCURRENCY)
+  --shard K/N          read only shard K of N (env LABSPEC_SHARD), for one machine of a CI matrix;
+                       join the shards' reports with 'labspec merge'. See Shards below.
 ${FILTER}
   -q, --quiet          print only the summary, not each failing check
   -h, --help           this text
@@ -64,7 +68,34 @@ ${FILTER}
 Relative paths are taken from the current folder. Colour only on a terminal; NO_COLOR turns it
 off, FORCE_COLOR on. Progress goes to stderr once reading the hosts takes longer than a second.
 
+Shards: labs stay whole, so cross-host checks are judged in the shard that holds the lab. Labs
+are dealt out largest first, each to the shard with the fewest hosts so far (a class of equal
+labs goes round-robin: student1 to 1/N, student2 to 2/N …); an inventory of one lab is all in
+shard 1. A shard with no lab, or none the filter selects, writes empty reports and exits 0; the
+filter must still select a check somewhere in the inventory. 'npm test' reads LABSPEC_SHARD too
+(vitest's own --shard splits spec files, not hosts, and is refused).
+
 ${REPORTS}
+
+${EXIT_CODES}
+`,
+  merge: `labspec merge — the reports of every shard of a sharded run, as one run's reports
+
+Usage: labspec merge DIR... [--reports DIR] [-q]
+
+  DIR...               each shard's reports folder (or its run folder), from one
+                       'labspec run --shard K/N' split: every shard 1/N … N/N, once
+  --reports DIR        where the merged reports go (default ${DEFAULTS.reports}; env LABSPEC_REPORTS);
+                       not one of the shards' folders
+  -q, --quiet          print only the summary
+  -h, --help           this text
+
+Each lab was judged whole in one shard, cross-host checks too: the merge takes every verdict as
+its shard judged it, in inventory order, with the shards' snapshots, and writes the report set
+one unsharded run would have written (junit.xml, results.json, facts/). Its exit code is that
+run's: 0, 1 or 3. A shard missing or given twice, shards of another inventory, split, filter or
+labspec version, or a snapshot that does not match: exit 2, and the top-level reports in DIR
+are removed, as after any exit 2.
 
 ${EXIT_CODES}
 `,

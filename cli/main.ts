@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT } from '../run/exit-codes.ts';
 import type { Console } from '../run/run.ts';
 import { resolveRunSettings, UsageError, type SettingFlags } from '../run/settings.ts';
+import { labspecVersion } from '../run/version.ts';
 import { HELP, USAGE } from './help.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -43,12 +42,13 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
         return print(HELP.main);
       case '--version':
       case '-V':
-        return print(`${version()}\n`);
+        return print(`${labspecVersion()}\n`);
       case 'run': {
         const { values, positionals } = parse(rest, {
           ...RUN_OPTIONS,
           inventory: { type: 'string' },
           concurrency: { type: 'string' },
+          shard: { type: 'string' },
         });
         if (values.help) return print(HELP.run);
         noPositionals('run', positionals, 'give the inventory with --inventory FILE');
@@ -64,6 +64,21 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
         const settings = settingsFrom({ ...values, replayFrom }, { env, cwd, io });
         const { runLabspec } = await import('../run/run.ts');
         return runLabspec(settings, io);
+      }
+      case 'merge': {
+        const { values, positionals } = parse(rest, {
+          ...HELP_FLAG,
+          reports: { type: 'string' },
+          quiet: { type: 'boolean', short: 'q' },
+        });
+        if (values.help) return print(HELP.merge);
+        const settings = settingsFrom(values, { env, cwd, io });
+        const { mergeShards } = await import('../run/merge.ts');
+        return mergeShards(
+          positionals.map((dir) => resolve(cwd, dir)),
+          settings,
+          io,
+        );
       }
       case 'checks': {
         const { values, positionals } = parse(rest, { ...HELP_FLAG, json: { type: 'boolean' } });
@@ -150,14 +165,8 @@ function settingsFrom(
     reports: values.reports as string | undefined,
     concurrency: values.concurrency as string | undefined,
     filter: values.filter as string | undefined,
+    shard: values.shard as string | undefined,
     quiet: values.quiet as boolean | undefined,
   };
   return resolveRunSettings({ flags, env: context.env, cwd: context.cwd, isTTY: context.io.stdout.isTTY ?? false });
-}
-
-/** The version in labspec's own package.json: `../` from the sources, `../../` from the compiled dist/. */
-function version(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }

@@ -67,9 +67,11 @@ export class SnapshotError extends Error {
   override name = 'SnapshotError';
 }
 
-/** `facts/<name>.json` in a run folder, one per host; the lab's name leads when the run has several labs. */
-export function snapshotFiles(snapshots: ReadonlyArray<HostSnapshot>): Array<{ name: string; content: string }> {
-  const multipleLabs = new Set(snapshots.map((s) => s.lab)).size > 1;
+/** `facts/<name>.json` in a run folder, one per host; the lab's name leads when the inventory has several labs. */
+export function snapshotFiles(
+  snapshots: ReadonlyArray<HostSnapshot>,
+  multipleLabs = new Set(snapshots.map((s) => s.lab)).size > 1,
+): Array<{ name: string; content: string }> {
   return snapshots.map((snapshot) => ({
     name: `facts/${snapshotFileName(snapshot, multipleLabs)}`,
     content: `${JSON.stringify(snapshot, null, 2)}\n`,
@@ -105,22 +107,22 @@ export function readSnapshots(path: string): HostSnapshot[] {
     );
   }
   if (files.length === 0) throw new SnapshotError(`${dir}: no snapshots (*.json) to replay`);
-  const snapshots = files.map((file) => {
-    const path = join(dir, file);
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      throw new SnapshotError(`${path}: not JSON (${(error as Error).message})`);
-    }
-    const parsed = hostSnapshot.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new SnapshotError(
-        `${path}: not a labspec snapshot (${issue?.path.join('.') || '(top)'}: ${issue?.message})`,
-      );
-    }
-    return parsed.data;
-  });
+  const snapshots = files.map((file) => readSnapshotFile(join(dir, file)));
   return snapshots.sort((a, b) => a.position - b.position);
+}
+
+export function readSnapshotFile(path: string): HostSnapshot {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new SnapshotError(`${path}: not ${error instanceof SyntaxError ? 'JSON' : 'readable'} (${reason})`);
+  }
+  const parsed = hostSnapshot.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SnapshotError(`${path}: not a labspec snapshot (${issue?.path.join('.') || '(top)'}: ${issue?.message})`);
+  }
+  return parsed.data;
 }

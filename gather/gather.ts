@@ -15,18 +15,24 @@ export interface GatherOptions {
   /** Stamped into every snapshot, so the reports and the facts they were graded from can be matched. */
   runId: string;
   onHostDone?: (host: GatheredHost) => void;
+  /** Only these labs' hosts are read (a shard's share); each keeps its position in the whole inventory. */
+  share?: readonly Lab[];
 }
 
 /** Reads every host of every lab, `concurrency` at a time, one connection and one exec per host. */
 export async function gatherLabs(labs: Lab[], options: GatherOptions): Promise<GatheredHost[]> {
-  const hosts = labs.flatMap((lab) => lab.hosts.map((host) => ({ host, lab })));
+  const share = options.share ?? labs;
+  const hosts = labs
+    .flatMap((lab) => lab.hosts.map((host) => ({ host, lab })))
+    .map((entry, position) => ({ ...entry, position }))
+    .filter((entry) => share.includes(entry.lab));
   const results = new Array<GatheredHost>(hosts.length);
   let next = 0;
   const worker = async () => {
     while (next < hosts.length) {
       const index = next++;
-      const { host, lab } = hosts[index]!;
-      results[index] = await gatherHost(host, lab, { position: index, runId: options.runId });
+      const { host, lab, position } = hosts[index]!;
+      results[index] = await gatherHost(host, lab, { position, runId: options.runId });
       options.onHostDone?.(results[index]);
     }
   };

@@ -57,13 +57,17 @@ export function verdictList(judged: ReadonlyArray<{ label: string; entry: Result
 }
 
 /** A few lines a person reads first: per host, the counts and the failing check IDs; then where the reports are. */
-export function consoleSummary(report: RunReport, written: readonly string[], p: Paint): string {
+export function consoleSummary(
+  report: RunReport,
+  written: readonly string[],
+  p: Paint,
+  multipleLabs = new Set(report.results.map((e) => e.lab)).size > 1,
+): string {
   const groups = new Map<string, ResultEntry[]>();
   for (const e of report.results) {
     const key = `${e.lab}/${e.host ?? '(lab)'}`;
     groups.set(key, [...(groups.get(key) ?? []), e]);
   }
-  const multipleLabs = new Set(report.results.map((e) => e.lab)).size > 1;
   const labelOf = (key: string) => (multipleLabs ? key : key.slice(key.indexOf('/') + 1));
   const width = Math.max(...[...groups.keys()].map((k) => labelOf(k).length), 4);
   const lines = ['', p.bold('labspec summary')];
@@ -82,6 +86,16 @@ export function consoleSummary(report: RunReport, written: readonly string[], p:
     lines.push(`  warning ${w.host ?? w.lab} ${w.check}: ${w.message.slice('warning: '.length)}`);
   for (const h of report.hosts)
     for (const note of h.notes) lines.push(`  note ${multipleLabs ? `${h.lab}/` : ''}${h.host}: ${note}`);
+  const shard = report.run.shard;
+  if (shard) {
+    const labs = [...new Set(report.hosts.map((h) => h.lab))];
+    const hosts = report.hosts.length;
+    lines.push(
+      labs.length === 0
+        ? `shard ${shard.index}/${shard.count}: no lab of the inventory falls to this shard; nothing to read`
+        : `shard ${shard.index}/${shard.count}: ${labs.join(', ')} (${hosts} host${hosts === 1 ? '' : 's'})`,
+    );
+  }
   const { pass, fail, error, skip } = report.summary;
   lines.push(`${pass} passed, ${fail} failed, ${error} errored, ${skip} skipped`);
   if (written.length > 0) lines.push(`reports: ${written.join(', ')}`);

@@ -54,6 +54,8 @@ export class ReportsFolder {
     const runDir = this.runDir(runId);
     const partial = join(this.root, 'runs', `.${runId}.partial`);
     try {
+      // The facts link points here even when the run read no host (an empty shard).
+      attempt(join(partial, 'facts'), () => makeDirs(join(partial, 'facts')));
       for (const file of files) {
         const path = join(partial, file.name);
         attempt(path, () => {

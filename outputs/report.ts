@@ -47,6 +47,17 @@ export type HostRecord = z.infer<typeof hostRecord>;
 export const summary = z.strictObject({ pass: z.int(), fail: z.int(), error: z.int(), skip: z.int() });
 export type Summary = z.infer<typeof summary>;
 
+/** A shard's place in a sharded run (`labspec run --shard K/N`), and what `labspec merge` checks shards agree on. */
+export const shardInfo = z.strictObject({
+  index: z.int().positive(),
+  count: z.int().positive(),
+  /** The inventory the shards were cut from: a hash of its labs' expected values and hosts (run/shard.ts). */
+  inventory: z.string(),
+  /** The labspec that ran the shard. */
+  labspec: z.string(),
+});
+export type ShardInfo = z.infer<typeof shardInfo>;
+
 /** results.json, and the one argument every report writer receives. Documented in README ("Reports"). */
 export const resultsDocument = z.strictObject({
   schema: z.literal(RESULTS_SCHEMA),
@@ -60,6 +71,8 @@ export const resultsDocument = z.strictObject({
     durationMs: z.number(),
     /** The test-name pattern that selected the checks, if any. */
     filter: z.string().nullable(),
+    /** Set when the run read one shard of the inventory; null for a whole run, or shards merged into one. */
+    shard: shardInfo.nullable(),
   }),
   summary,
   hosts: z.array(hostRecord),

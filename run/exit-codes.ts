@@ -2,7 +2,7 @@ import type { Summary } from '../outputs/report.ts';
 
 /** labspec's exit codes, for both `labspec run` and `npm test`; documented in README and `--help`. */
 export const EXIT = {
-  /** Every selected check passed (skips allowed). */
+  /** Every selected check passed (skips allowed), or a shard had nothing to check. */
   ok: 0,
   /** A check failed. */
   checksFailed: 1,

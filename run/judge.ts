@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Check, LabView, ObservedHost } from '../checks/check.ts';
+import type { Check, LabView, ObservedHost, SectionId } from '../checks/check.ts';
 import { evaluateHostCheck, evaluateLabCheck } from '../checks/evaluate.ts';
 import { checksForLab, sectionOf } from '../checks/registry.ts';
 import type { GatheredHost } from '../gather/gather.ts';
@@ -70,9 +70,11 @@ export interface PlannedCheck {
   fullName: string;
 }
 
-/** Every registry check on every host of every lab, in report order: each lab's hosts as listed, then its cross-host checks. */
-export function planChecks(labs: readonly LabView[]): PlannedCheck[] {
-  const multipleLabs = labs.length > 1;
+/**
+ * Every registry check on every host of every lab, in report order: each lab's hosts as listed, then its
+ * cross-host checks. `multipleLabs`: whether the inventory has several labs (a shard may hold one of them).
+ */
+export function planChecks(labs: readonly LabView[], multipleLabs = labs.length > 1): PlannedCheck[] {
   const planned = (lab: LabView, host: string | null, check: Check): PlannedCheck => {
     const section = sectionOf(check.section).title;
     const label = testName(lab.settings.name, host, check.id, multipleLabs);
@@ -87,9 +89,12 @@ export function planChecks(labs: readonly LabView[]): PlannedCheck[] {
   });
 }
 
-export function judgeLabs(labs: readonly ObservedLab[]): Judged[] {
+export function judgeLabs(labs: readonly ObservedLab[], multipleLabs = labs.length > 1): Judged[] {
   const byName = new Map(labs.map((lab) => [lab.view.settings.name, lab]));
-  return planChecks(labs.map((lab) => lab.view)).map((plan) => {
+  return planChecks(
+    labs.map((lab) => lab.view),
+    multipleLabs,
+  ).map((plan) => {
     const lab = byName.get(plan.lab)!;
     const started = performance.now();
     const { check } = plan;
@@ -108,4 +113,11 @@ export function judgeLabs(labs: readonly ObservedLab[]): Judged[] {
     };
     return { entry, section: plan.section, label: plan.label, fullName: plan.fullName };
   });
+}
+
+/** A verdict judged elsewhere (a shard's results.json), with the names this run would give it. */
+export function judgedOf(entry: ResultEntry, multipleLabs: boolean): Judged {
+  const section = sectionOf(entry.section as SectionId).title;
+  const label = testName(entry.lab, entry.host, entry.check, multipleLabs);
+  return { entry, section, label, fullName: `${section} > ${label}` };
 }

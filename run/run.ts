@@ -5,11 +5,13 @@ import { InventoryError, loadInventory } from '../inventory/load.ts';
 import { consoleSummary, paint, verdictList } from '../outputs/console.ts';
 import { buildJunit } from '../outputs/junit.ts';
 import { progressReporter, type ConsoleStream } from '../outputs/progress.ts';
-import { RESULTS_SCHEMA, summarize, type HostRecord, type RunReport } from '../outputs/report.ts';
+import { RESULTS_SCHEMA, summarize, type HostRecord, type RunReport, type ShardInfo } from '../outputs/report.ts';
 import { newRunId, ReportsFolder, ReportsUnwritable } from '../outputs/report-set.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { judgeLabs, observeLabs, planChecks, type Judged } from './judge.ts';
 import { UsageError, type RunSettings } from './settings.ts';
+import { inventoryFingerprint, shareOf } from './shard.ts';
+import { labspecVersion } from './version.ts';
 
 export interface Console {
   stdout: ConsoleStream;
@@ -24,6 +26,10 @@ export interface PreparedRun {
   gatheredBy: string;
   gathered: GatheredHost[];
   judged: Judged[];
+  /** Whether the inventory has several labs: reports then name hosts `<lab>/<host>` (a shard may hold only one). */
+  multipleLabs: boolean;
+  /** Set for one shard of a sharded run. */
+  shard: ShardInfo | null;
 }
 
 /**
@@ -35,34 +41,47 @@ export async function prepareRun(settings: RunSettings, io: Console): Promise<Pr
   const runId = newRunId(startedAt);
   new ReportsFolder(settings.reports).assertWritable();
   if (settings.replayFrom !== null) {
+    if (settings.shard) {
+      throw new UsageError('--shard (LABSPEC_SHARD) is for live runs: replay judges every snapshot given');
+    }
     const snapshots = readSnapshots(settings.replayFrom);
     const gathered = snapshots.map(refreshFacts);
     const gatheredBy = [...new Set(snapshots.map((s) => s.runId ?? 'unknown'))].join(',');
-    return { runId, startedAt, kind: 'replay', gatheredBy, gathered, judged: judgeLabs(observeLabs(gathered)) };
+    const judged = judgeLabs(observeLabs(gathered));
+    const multipleLabs = new Set(gathered.map((g) => g.lab)).size > 1;
+    return { runId, startedAt, kind: 'replay', gatheredBy, gathered, judged, multipleLabs, shard: null };
   }
   const inventory = loadInventory(settings.inventory);
+  const multipleLabs = inventory.labs.length > 1;
   const filter = settings.filter;
   if (filter && !planChecks(inventory.labs).some((planned) => filter.pattern.test(planned.fullName))) {
     throw new UsageError(`--filter ${JSON.stringify(filter.source)} selects no check; nothing was contacted`);
   }
-  const total = inventory.labs.reduce((n, lab) => n + lab.hosts.length, 0);
-  const progress = progressReporter(io.stderr, total, inventory.labs.length > 1);
+  const share = settings.shard ? shareOf(inventory.labs, settings.shard) : inventory.labs;
+  const shard = settings.shard && {
+    ...settings.shard,
+    inventory: inventoryFingerprint(inventory.labs),
+    labspec: labspecVersion(),
+  };
+  const total = share.reduce((n, lab) => n + lab.hosts.length, 0);
+  const progress = progressReporter(io.stderr, total, multipleLabs);
   let gathered: GatheredHost[];
   try {
     gathered = await gatherLabs(inventory.labs, {
       concurrency: settings.concurrency,
       runId,
       onHostDone: progress.hostDone,
+      share,
     });
   } finally {
     progress.done();
   }
-  return { runId, startedAt, kind: 'live', gatheredBy: runId, gathered, judged: judgeLabs(observeLabs(gathered)) };
+  const judged = judgeLabs(observeLabs(gathered), multipleLabs);
+  return { runId, startedAt, kind: 'live', gatheredBy: runId, gathered, judged, multipleLabs, shard };
 }
 
 /** The run's report, from the checks that were selected to run. */
 export function buildReport(run: PreparedRun, selected: readonly Judged[], filter: string | null): RunReport {
-  const multipleLabs = new Set(run.gathered.map((g) => g.lab)).size > 1;
   const results = selected.map((j) => j.entry);
   return {
     schema: RESULTS_SCHEMA,
@@ -73,9 +92,10 @@ export function buildReport(run: PreparedRun, selected: readonly Judged[], filte
       startedAt: run.startedAt.toISOString(),
       durationMs: Date.now() - run.startedAt.getTime(),
       filter,
+      shard: run.shard,
     },
     summary: summarize(results),
-    hosts: run.gathered.map((g) => hostRecord(g, multipleLabs)),
+    hosts: run.gathered.map((g) => hostRecord(g, run.multipleLabs)),
     results,
   };
 }
@@ -106,16 +126,16 @@ export function finishRun(settings: RunSettings, run: PreparedRun, report: RunRe
     runDir = folder.publish(run.runId, [
       { name: 'junit.xml', content: buildJunit(report) },
       { name: 'results.json', content: `${JSON.stringify(report, null, 2)}\n` },
-      ...snapshotFiles(run.gathered),
+      ...snapshotFiles(run.gathered, run.multipleLabs),
     ]);
   } catch (error) {
     if (!(error instanceof ReportsUnwritable)) throw error;
-    io.stdout.write(consoleSummary(report, [], p));
+    io.stdout.write(consoleSummary(report, [], p, run.multipleLabs));
     io.stderr.write(`labspec: ${error.message}\n`);
     return EXIT.reportsUnwritable;
   }
   const written = [join(settings.reports, 'junit.xml'), join(settings.reports, 'results.json'), `${runDir}/`];
-  io.stdout.write(consoleSummary(report, written, p));
+  io.stdout.write(consoleSummary(report, written, p, run.multipleLabs));
   return exitCodeOf(report.summary);
 }
 
@@ -146,7 +166,8 @@ export async function runLabspec(settings: RunSettings, io: Console): Promise<nu
     return failUsage(settings, error, io);
   }
   const selected = settings.filter ? run.judged.filter((j) => settings.filter!.pattern.test(j.fullName)) : run.judged;
-  if (selected.length === 0) {
+  // A shard whose share the filter leaves empty is not an error: the filter was checked against the whole inventory.
+  if (selected.length === 0 && run.shard === null) {
     const why = new UsageError(`--filter ${JSON.stringify(settings.filter?.source)} selects no check`);
     return failUsage(settings, why, io);
   }

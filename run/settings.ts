@@ -16,6 +16,11 @@ export interface RunSettings {
   concurrency: number;
   /** Which checks run: a regular expression over `<section> > <host> › <check>`, as vitest's `-t`. */
   filter: { source: string; pattern: RegExp } | null;
+  /**
+   * This run's share of the inventory's labs (`--shard K/N`, env LABSPEC_SHARD); null reads every host.
+   * Labs stay whole (run/shard.ts), so each shard judges its labs' cross-host checks itself.
+   */
+  shard: Shard | null;
   /** Print only the summary. */
   quiet: boolean;
   /** ANSI colour in console output. */
@@ -28,6 +33,12 @@ export const DEFAULTS = {
   concurrency: 16,
 } as const;
 
+/** Shard `index` of `count` (1 ≤ index ≤ count), as `--shard index/count` gives it. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
 /** What a user can set from the command line; each has an environment variable of the same meaning. */
 export interface SettingFlags {
   inventory?: string | undefined;
@@ -35,6 +46,7 @@ export interface SettingFlags {
   reports?: string | undefined;
   concurrency?: string | undefined;
   filter?: string | undefined;
+  shard?: string | undefined;
   quiet?: boolean | undefined;
 }
 
@@ -57,12 +69,19 @@ export function resolveRunSettings({ flags, env, cwd, isTTY }: SettingSources): 
   return {
     inventory: path(flags.inventory ?? nonEmpty(env.LABSPEC_INVENTORY) ?? DEFAULTS.inventory),
     replayFrom: replayFrom === undefined ? null : path(replayFrom),
-    reports: path(flags.reports ?? nonEmpty(env.LABSPEC_REPORTS) ?? DEFAULTS.reports),
+    reports: reportsPath(flags, env, cwd),
     concurrency: concurrencyOf(flags.concurrency, env.LABSPEC_CONCURRENCY),
     filter: filterOf(flags.filter),
+    shard: shardOf(flags.shard, env.LABSPEC_SHARD),
     quiet: flags.quiet ?? false,
     color: colorOf(env, isTTY),
   };
+}
+
+/** The reports folder alone: where a usage error must withdraw the top-level reports even when other settings are invalid. */
+export function reportsPath(flags: Pick<SettingFlags, 'reports'>, env: SettingSources['env'], cwd: string): string {
+  const value = flags.reports ?? nonEmpty(env.LABSPEC_REPORTS) ?? DEFAULTS.reports;
+  return isAbsolute(value) ? value : resolve(cwd, value);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -86,6 +105,17 @@ function filterOf(text: string | undefined): RunSettings['filter'] {
   } catch (error) {
     throw new UsageError(`--filter: not a valid regular expression: ${(error as Error).message}`);
   }
+}
+
+function shardOf(flag: string | undefined, env: string | undefined): Shard | null {
+  const [where, text] = flag !== undefined ? ['--shard', flag] : ['LABSPEC_SHARD', nonEmpty(env)];
+  if (text === undefined) return null;
+  const match = /^(\d{1,6})\/(\d{1,6})$/.exec(text);
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (index < 1 || index > count) {
+    throw new UsageError(`${where}: expected K/N, shard K of N with 1 ≤ K ≤ N (e.g. 2/3), got ${JSON.stringify(text)}`);
+  }
+  return { index, count };
 }
 
 /** NO_COLOR (any value) turns colour off; FORCE_COLOR turns it on, unless it is 0 or false; otherwise only on a terminal. */

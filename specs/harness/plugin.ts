@@ -5,11 +5,13 @@ import { EXIT } from '../../run/exit-codes.ts';
 import { endOnInterruption } from '../../run/interruption.ts';
 import type { Judged } from '../../run/judge.ts';
 import { buildReport, failUsage, finishRun, prepareRun, type Console, type PreparedRun } from '../../run/run.ts';
-import { resolveRunSettings, UsageError, type RunSettings } from '../../run/settings.ts';
+import { reportsPath, resolveRunSettings, UsageError, type RunSettings, type Shard } from '../../run/settings.ts';
 
 /** What each spec file's tests look up: every verdict, with the label its test is named by. */
 export interface ProvidedRun {
   judged: Array<Pick<Judged, 'label' | 'entry'>>;
+  /** Set when this run is one shard (LABSPEC_SHARD): a section may then have nothing to check. */
+  shard: Shard | null;
 }
 
 declare module 'vitest' {
@@ -33,15 +35,21 @@ export function labspecPlugin(): Vite.Plugin {
     name: 'labspec',
     configureVitest({ vitest, project }) {
       const io: Console = { stdout: process.stdout, stderr: process.stderr };
-      const settings = resolveRunSettings({
-        flags: {},
-        env: process.env,
-        // npm runs scripts from the package folder; INIT_CWD is where the user typed the command.
-        cwd: process.env.INIT_CWD ?? process.cwd(),
-        isTTY: process.stdout.isTTY ?? false,
-      });
-      const filter = vitest.config.testNamePattern?.source ?? null;
-      const reporter = new LabspecReporter({ ...settings, filter: null }, filter, io, (run) =>
+      // npm runs scripts from the package folder; INIT_CWD is where the user typed the command.
+      const cwd = process.env.INIT_CWD ?? process.cwd();
+      let settings: RunSettings;
+      try {
+        settings = resolveRunSettings({ flags: {}, env: process.env, cwd, isTTY: process.stdout.isTTY ?? false });
+        if (vitest.config.shard) {
+          throw new UsageError("vitest's --shard splits the spec files, not the hosts: use LABSPEC_SHARD=K/N npm test");
+        }
+      } catch (error) {
+        process.exit(failUsage({ reports: reportsPath({}, process.env, cwd) }, error, io));
+      }
+      const pattern = vitest.config.testNamePattern ?? null;
+      // vitest's -t selects the tests; a shard checks it against the whole inventory first, as labspec run's -t.
+      const shardFilter = settings.shard && pattern ? { source: pattern.source, pattern } : null;
+      const reporter = new LabspecReporter({ ...settings, filter: shardFilter }, pattern?.source ?? null, io, (run) =>
         project.provide('labspecRun', run),
       );
       vitest.config.reporters.push(reporter);
@@ -75,9 +83,14 @@ class LabspecReporter implements Reporter {
     try {
       this.run = await prepareRun(this.settings, this.io);
     } catch (error) {
-      process.exit(failUsage(this.settings, error, this.io));
+      // The exit listener set in the constructor decides the code: process.exit(code) alone would be overridden.
+      this.exitCode = failUsage(this.settings, error, this.io);
+      process.exit(this.exitCode);
     }
-    this.provide({ judged: this.run.judged.map(({ label, entry }) => ({ label, entry })) });
+    this.provide({
+      judged: this.run.judged.map(({ label, entry }) => ({ label, entry })),
+      shard: this.run.shard && { index: this.run.shard.index, count: this.run.shard.count },
+    });
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -89,7 +102,7 @@ class LabspecReporter implements Reporter {
       ),
     );
     const selected = run.judged.filter((j) => ran.has(key(j.entry)));
-    if (selected.length === 0) {
+    if (selected.length === 0 && run.shard === null) {
       this.exitCode = failUsage(this.settings, new UsageError('-t selects no check'), this.io);
       return;
     }

@@ -75,7 +75,15 @@ export function runNpmTest(
 function emptyResults(): z.infer<typeof resultsDocument> {
   return resultsDocument.parse({
     schema: 'labspec/results@2',
-    run: { id: '', kind: 'live', gatheredBy: '', startedAt: new Date().toISOString(), durationMs: 0, filter: null },
+    run: {
+      id: '',
+      kind: 'live',
+      gatheredBy: '',
+      startedAt: new Date().toISOString(),
+      durationMs: 0,
+      filter: null,
+      shard: null,
+    },
     summary: { pass: 0, fail: 0, error: 0, skip: 0 },
     hosts: [],
     results: [],

@@ -40,11 +40,19 @@ describe('the labspec CLI', () => {
   it('--help lists the commands, the reports and every exit code; each command has its own --help', () => {
     const run = labspec(['--help']);
     expect(run.code).toBe(0);
-    for (const text of ['labspec run', 'labspec replay', 'labspec checks', 'labspec lab', 'junit.xml', 'Exit codes']) {
+    for (const text of [
+      'labspec run',
+      'labspec replay',
+      'labspec merge',
+      'labspec checks',
+      'labspec lab',
+      'junit.xml',
+      'Exit codes',
+    ]) {
       expect(run.stdout).toContain(text);
     }
     for (const code of ['0 ', '1 ', '2 ', '3 ', '4 ', '130']) expect(run.stdout).toContain(`  ${code}`);
-    for (const command of ['run', 'replay', 'checks', 'probes', 'lab', 'demo']) {
+    for (const command of ['run', 'replay', 'merge', 'checks', 'probes', 'lab', 'demo']) {
       const help = labspec([command, '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toContain(`labspec ${command}`);

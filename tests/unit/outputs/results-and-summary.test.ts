@@ -64,6 +64,7 @@ function report(results: ResultEntry[], hosts: HostRecord[]): RunReport {
       startedAt: '2024-01-01T00:00:00.000Z',
       durationMs: 1000,
       filter: null,
+      shard: null,
     },
     summary: summarize(results),
     hosts,
@@ -114,6 +115,8 @@ function preparedRun(gathered: PreparedRun['gathered']): PreparedRun {
     gatheredBy: '20240101T000000Z-3fa1',
     gathered,
     judged: judgeLabs(observeLabs(gathered)),
+    multipleLabs: new Set(gathered.map((g) => g.lab)).size > 1,
+    shard: null,
   };
 }
 

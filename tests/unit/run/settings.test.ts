@@ -37,6 +37,7 @@ describe('resolveRunSettings: defaults', () => {
       reports: `${CWD}/reports`,
       concurrency: 16,
       filter: null,
+      shard: null,
       quiet: false,
       color: false,
     });
@@ -159,6 +160,29 @@ describe('resolveRunSettings: filter', () => {
     const error = usageError(() => resolve({ filter: 'selinux(' }));
     expect(error.message).toMatch(/^--filter: not a valid regular expression: /);
     expect(error.message).toContain('selinux(');
+  });
+});
+
+describe('resolveRunSettings: shard', () => {
+  it('K/N from the flag or LABSPEC_SHARD, the flag first', () => {
+    expect(resolve({ shard: '2/3' }).shard).toEqual({ index: 2, count: 3 });
+    expect(resolve({}, { LABSPEC_SHARD: '1/1' }).shard).toEqual({ index: 1, count: 1 });
+    expect(resolve({ shard: '3/3' }, { LABSPEC_SHARD: 'bad' }).shard).toEqual({ index: 3, count: 3 });
+    expect(resolve({}, { LABSPEC_SHARD: '' }).shard).toBeNull();
+  });
+
+  it.each(['0/3', '4/3', '1/0', '3', '1/3/5', 'a/b', ' 1/3', '1 / 3', '-1/3', '1.5/3', '', '1/9999999'])(
+    '--shard %j is refused, naming the flag and the value',
+    (value) => {
+      const error = usageError(() => resolve({ shard: value }));
+      expect(error.message).toBe(
+        `--shard: expected K/N, shard K of N with 1 ≤ K ≤ N (e.g. 2/3), got ${JSON.stringify(value)}`,
+      );
+    },
+  );
+
+  it('an invalid LABSPEC_SHARD is refused, naming the variable', () => {
+    expect(usageError(() => resolve({}, { LABSPEC_SHARD: '0/2' })).message).toMatch(/^LABSPEC_SHARD: expected K\/N/);
   });
 });
 
