@@ -145,6 +145,7 @@ describe('results.json (RunReport)', () => {
       gatheredBy: run.runId,
       startedAt: run.startedAt.toISOString(),
       filter: null,
+      shard: null,
     });
     expect(Number.isFinite(built.run.durationMs)).toBe(true);
   });
