@@ -155,7 +155,10 @@ export async function bootHost(h: HostSetup): Promise<RunningHost> {
     '--link-journal=no',
     '--console=read-only',
   ];
-  const child = spawn('sh', ['-c', `${enter}; exec "$@"`, 'labspec-nspawn', ...nspawnArgs], {
+  // nspawn runs inside the host's netns, so the sysfs it mounts for the container shows the container's own network
+  // devices: started from the machine's netns, /sys/class/net showed the machine's interfaces and MAC addresses.
+  const inNetns = ['nsenter', `--net=${netnsPath(hostNetns(h.unit))}`];
+  const child = spawn('sh', ['-c', `${enter}; exec "$@"`, 'labspec-nspawn', ...inNetns, ...nspawnArgs], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { ...process.env, SYSTEMD_NSPAWN_LOCK: '0' },

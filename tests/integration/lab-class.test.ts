@@ -89,16 +89,25 @@ describe.skipIf(!isRoot)('a class of labs on this machine (needs root)', () => {
     expect(ip(['-n', 'labspec', 'route', 'show'])).not.toMatch(/10\.0\.0\.|default/);
     for (const l of up.labs) expect(ip(['-n', `labspec-${l.name}`, 'route', 'show', 'default']).trim()).toBe('');
 
+    const macs: string[] = [];
     for (const host of up.hosts) {
-      const r = ssh(up, host, 'hostname; cat /etc/machine-id; ip -4 -o addr show dev eth0; ip route show default');
+      const r = ssh(
+        up,
+        host,
+        'hostname; cat /etc/machine-id; ip -4 -o addr show dev eth0; echo /sys/class/net/*; cat /sys/class/net/eth0/address; ip route show default',
+      );
       expect(r.code, r.out).toBe(0);
-      const [hostname, machineId, eth0, ...rest] = r.out.trim().split('\n');
+      const [hostname, machineId, eth0, sysNet, mac, ...rest] = r.out.trim().split('\n');
       expect(hostname).toBe(host.name);
       // The forward leads into this lab: the host it reaches has this lab's machine-id.
       expect(machineId).toBe(host.machineId);
       expect(eth0).toContain(`inet ${host.labAddress}/24`);
+      // sysfs shows the host's own network devices, not the machine's.
+      expect(sysNet).toBe('/sys/class/net/eth0 /sys/class/net/lo');
+      macs.push(mac!);
       expect(rest, 'a lab host has no route out').toEqual([]);
     }
+    expect(new Set(macs).size).toBe(macs.length);
     // Each compute syncs from its own lab's controller, at the same lab address in every lab.
     for (const name of ['student1', 'student3', 'student4']) {
       const compute = lab(name).hosts.find((h) => h.name === 'compute1')!;
