@@ -18,6 +18,20 @@ const REPORTS = `Reports (in --reports DIR, default ${DEFAULTS.reports}/ under t
   DIR/facts, DIR/latest  links to the latest run's snapshots and folder
   Earlier runs are never deleted. On exit 2, DIR/junit.xml and DIR/results.json are removed.`;
 
+const CLASS = `  --lab ID             a class: only this student (id or lab name); repeat for more. The
+                       others are not contacted
+  --rubric FILE        a class: grade with this rubric (points, gradeScale, clones) instead
+                       of the inventory's rubric: (env LABSPEC_RUBRIC)
+  --grade-scale N      a class: the grade a lab with every point gets (default 100)`;
+
+const CLASS_REPORTS = `A class (an inventory with labs:, or roster: with template:) is graded too:
+  DIR/class.csv        one row per student: score, state, clone flags, a column per host:check
+  DIR/moodle.csv       Moodle's grade import: identifier, grade, feedback (graded students only)
+  DIR/history.csv      every run's score of every student, a column per run
+  DIR/class.json, DIR/history.json   the same as JSON
+  A student whose host could not be read is "not graded", one with a check labspec could
+  not judge "flagged": neither gets a grade, and neither is counted as failing.`;
+
 const FILTER = `  -t, --filter REGEX   only the checks whose full name matches: '<section> > <host> › <check>',
                        e.g. 'firewalld', 'compute1 › chrony', '^Disable SELinux'; the same
                        as vitest's -t in 'npm test -- -t REGEX'`;
@@ -27,7 +41,8 @@ export const HELP = {
 
 Usage:
   labspec run     [--inventory FILE] [--reports DIR] [--concurrency N] [--shard K/N] [-t REGEX] [-q]
-  labspec replay  [DIR] [--reports DIR] [-t REGEX] [-q]
+                  [--lab ID]... [--rubric FILE] [--grade-scale N]
+  labspec replay  [DIR] [--reports DIR] [-t REGEX] [-q] [--lab ID]... [--rubric FILE] [--grade-scale N]
   labspec merge   DIR... [--reports DIR] [-q]
   labspec checks  [--json]
   labspec probes
@@ -38,7 +53,8 @@ Usage:
 Commands:
   run       Read every host of the inventory (one SSH connection and one exec each, in
             parallel), judge every check, print what failed and a summary, write the reports.
-  replay    Judge saved snapshots again, with no network.
+  replay    Judge saved snapshots again, with no network (and re-grade a class, e.g. with
+            another rubric).
   merge     The reports of every shard of a 'run --shard K/N' split, as one run's reports.
   checks    Every check labspec makes: ID, which hosts, section, points, title.
   probes    The fixed, read-only commands labspec may send to a host, probe by probe.
@@ -50,11 +66,14 @@ Each command has its own --help.
 
 ${REPORTS}
 
+${CLASS_REPORTS}
+
 ${EXIT_CODES}
 `,
   run: `labspec run — read every host of the inventory and judge the lab spec
 
 Usage: labspec run [--inventory FILE] [--reports DIR] [--concurrency N] [--shard K/N] [-t REGEX] [-q]
+                   [--lab ID]... [--rubric FILE] [--grade-scale N]
 
   --inventory FILE     the inventory YAML (default ${DEFAULTS.inventory}; env LABSPEC_INVENTORY)
   --reports DIR        where reports go (default ${DEFAULTS.reports}; env LABSPEC_REPORTS)
@@ -63,10 +82,12 @@ Usage: labspec run [--inventory FILE] [--reports DIR] [--concurrency N] [--shard
                        join the shards' reports with 'labspec merge'. See Shards below.
 ${FILTER}
   -q, --quiet          print only the summary, not each failing check
+${CLASS}
   -h, --help           this text
 
 Relative paths are taken from the current folder. Colour only on a terminal; NO_COLOR turns it
-off, FORCE_COLOR on. Progress goes to stderr once reading the hosts takes longer than a second.
+off, FORCE_COLOR on. Progress goes to stderr once reading the hosts takes longer than a second,
+naming each host read and the ones still awaited.
 
 Shards: labs stay whole, so cross-host checks are judged in the shard that holds the lab. Labs
 are dealt out largest first, each to the shard with the fewest hosts so far (a class of equal
@@ -76,6 +97,8 @@ filter must still select a check somewhere in the inventory. 'npm test' reads LA
 (vitest's own --shard splits spec files, not hosts, and is refused).
 
 ${REPORTS}
+
+${CLASS_REPORTS}
 
 ${EXIT_CODES}
 `,
@@ -101,17 +124,20 @@ ${EXIT_CODES}
 `,
   replay: `labspec replay — judge saved snapshots again, with no network
 
-Usage: labspec replay [DIR] [--reports DIR] [-t REGEX] [-q]
+Usage: labspec replay [DIR] [--reports DIR] [-t REGEX] [-q] [--lab ID]... [--rubric FILE] [--grade-scale N]
 
   DIR                  a reports folder (its latest run), a run folder (DIR/runs/<id>) or a
                        facts folder (default: the reports folder)
   --reports DIR        where the new run's reports go (default ${DEFAULTS.reports}; env LABSPEC_REPORTS)
 ${FILTER}
   -q, --quiet          print only the summary
+${CLASS}
   -h, --help           this text
 
 The raw outputs in the snapshots are parsed again with today's parsers and judged with the
 lab settings they were gathered with. The replay is a run of its own in DIR/runs/.
+A class is graded again from its snapshots: with --rubric FILE, else with the rubric the
+replayed run was graded with (its class.json), so only a changed rubric changes the grades.
 
 ${EXIT_CODES}
 `,

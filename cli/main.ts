@@ -14,6 +14,9 @@ const RUN_OPTIONS: Options = {
   reports: { type: 'string' },
   filter: { type: 'string', short: 't' },
   quiet: { type: 'boolean', short: 'q' },
+  rubric: { type: 'string' },
+  'grade-scale': { type: 'string' },
+  lab: { type: 'string', multiple: true },
 };
 
 /** Everything labspec's process needs from outside, passed in: the arguments, the environment, the folder, the console. */
@@ -167,6 +170,9 @@ function settingsFrom(
     filter: values.filter as string | undefined,
     shard: values.shard as string | undefined,
     quiet: values.quiet as boolean | undefined,
+    rubric: values.rubric as string | undefined,
+    gradeScale: values['grade-scale'] as string | undefined,
+    labs: values.lab as string[] | undefined,
   };
   return resolveRunSettings({ flags, env: context.env, cwd: context.cwd, isTTY: context.io.stdout.isTTY ?? false });
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { hostIdentity, resolvedLabSettings } from '../inventory/schema.ts';
+import { hostIdentity, resolvedLabSettings, student } from '../inventory/schema.ts';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -31,6 +31,8 @@ export const hostSnapshot = z.object({
   /** The lab's expected values at the time of the run, so a replay needs no inventory. */
   labSettings: resolvedLabSettings,
   host: hostIdentity.omit({ lab: true }),
+  /** Who the lab belongs to, when the inventory was a class (labs:, or roster: with template:), so a replay grades it. */
+  student: student.optional(),
   /** The run that gathered this snapshot; the reports graded from it carry the same id. */
   runId: z.string().optional(),
   /** The host's place in the inventory, so a replay reports hosts in the same order. */

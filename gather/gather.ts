@@ -63,6 +63,7 @@ export async function gatherHost(
     position: at.position,
     runId: at.runId,
     host: { name: host.name, address: host.address, labAddress: host.labAddress, role: host.role },
+    ...(lab.student ? { student: lab.student } : {}),
     transport: transport.description,
     startedAt: startedAt.toISOString(),
     command: bundle.command,

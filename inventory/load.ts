@@ -1,8 +1,21 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { dirname, isAbsolute, join } from 'node:path';
 import { isMap, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
-import { manyLabs, singleLab, type ConnectionSettings, type HostIdentity, type LabSettings } from './schema.ts';
+import { fillTemplate, labNameFromId, rosterFromCsv, rosterFromList, type RosterRow } from './roster.ts';
+import {
+  labEntry,
+  manyLabs,
+  rosterClass,
+  singleLab,
+  type ConnectionSettings,
+  type HostIdentity,
+  type LabEntry,
+  type LabSettings,
+  type RubricSettings,
+  type Student,
+} from './schema.ts';
 
 export interface Connection {
   transport: 'ssh' | 'local';
@@ -27,11 +40,27 @@ export interface HostSpec extends HostIdentity {
 export interface Lab {
   settings: LabSettings;
   hosts: HostSpec[];
+  /** Who the lab belongs to; null outside a class (an inventory without labs: or roster:). */
+  student: Student | null;
 }
 
 export interface Inventory {
   file: string;
   labs: Lab[];
+  /** Written as a class (labs:, or roster: with template:): the run grades it. */
+  isClass: boolean;
+  rubric: LocatedRubric | null;
+}
+
+/** What the inventory YAML holds, in one of its three forms. */
+type ParsedInventory = z.infer<typeof singleLab> | z.infer<typeof manyLabs> | z.infer<typeof rosterClass>;
+
+/** The rubric written in the inventory or a rubric file, and where each check id's points are written. */
+export interface LocatedRubric {
+  file: string;
+  settings: RubricSettings;
+  /** Per check id in `points`, where its key is written: `file:LINE rubric.points.<id>`. */
+  pointsAt: Record<string, string>;
 }
 
 /** One line per problem, each naming the file, the line and the path. */
@@ -54,31 +83,47 @@ export const MAX_INVENTORY_BYTES = 4 * 1024 * 1024;
 const MAX_ALIASES = 1000;
 
 export function loadInventory(file: string): Inventory {
-  return parseInventory(readInventoryText(file), file);
+  let text: string;
+  try {
+    text = readBoundedText(file, { noun: 'the inventory', kind: 'the inventory YAML' });
+  } catch (error) {
+    throw new InventoryError([`${file}: ${(error as Error).message}`]);
+  }
+  return parseInventory(text, file);
 }
 
-/** Only a regular file is read, and only up to a limit: a FIFO would hang the run, a device would never end. */
-function readInventoryText(file: string): string {
-  const problem = (reason: string) => new InventoryError([`${file}: ${reason}`]);
+/**
+ * A file labspec reads whole (inventory, roster, rubric): only a regular file, and only up to a limit, since a FIFO
+ * would hang the run and a device would never end. Throws an Error whose message is the one-line reason.
+ */
+export function readBoundedText(file: string, what: { noun: string; kind: string }): string {
   let fd: number | undefined;
   try {
     const stat = statSync(file);
-    if (!stat.isFile()) throw problem('not a regular file; give the path of the inventory YAML');
-    if (stat.size > MAX_INVENTORY_BYTES) throw problem(`${stat.size} bytes, larger than ${MAX_INVENTORY_BYTES}`);
+    if (!stat.isFile()) throw new Error(`not a regular file; give the path of ${what.kind}`);
+    if (stat.size > MAX_INVENTORY_BYTES) throw new Error(`${stat.size} bytes, larger than ${MAX_INVENTORY_BYTES}`);
     fd = openSync(file, 'r');
     const buffer = Buffer.alloc(MAX_INVENTORY_BYTES + 1);
     const length = readSync(fd, buffer, 0, buffer.length, 0);
-    if (length > MAX_INVENTORY_BYTES) throw problem(`larger than ${MAX_INVENTORY_BYTES} bytes`);
+    if (length > MAX_INVENTORY_BYTES) throw new Error(`larger than ${MAX_INVENTORY_BYTES} bytes`);
     return buffer.toString('utf8', 0, length);
   } catch (error) {
-    if (error instanceof InventoryError) throw error;
-    throw problem(`cannot read the inventory (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(code ? `cannot read ${what.noun} (${code})` : (error as Error).message);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
 
-export function parseInventory(text: string, file: string): Inventory {
+/** A YAML document checked against a schema, and how to name the line of a path in it: `file:LINE`. */
+export interface LocatedYaml<T> {
+  data: T;
+  has(key: string): boolean;
+  at(path: readonly PropertyKey[], keyNode?: boolean): string;
+}
+
+/** Parses YAML text against a schema; every problem is one line `file:LINE path: message`. */
+export function parseYaml<T>(text: string, file: string, schema: (has: (key: string) => boolean) => z.ZodType<T>) {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
@@ -91,27 +136,143 @@ export function parseInventory(text: string, file: string): Inventory {
   } catch (error) {
     throw new InventoryError([`${file}:${aliasLine(doc, lineOf)} YAML: ${firstLine((error as Error).message)}`]);
   }
-  const usesLabs = isMap(doc.contents) && doc.contents.has('labs');
-  const schema = usesLabs ? manyLabs : singleLab;
-  const parsed = schema.safeParse(raw ?? {});
+  const has = (key: string) => isMap(doc.contents) && doc.contents.has(key);
+  const at = (path: readonly PropertyKey[], keyNode = false) => `${file}:${lineOfPath(doc, path, lineOf, keyNode)}`;
+  const parsed = schema(has).safeParse(raw ?? {});
   if (!parsed.success) {
     throw new InventoryError(parsed.error.issues.map((issue) => describeIssue(issue, doc, lineOf, file)));
   }
-  const labs =
-    'labs' in parsed.data
-      ? parsed.data.labs.map((lab) =>
-          buildLab(lab.name, lab.lab, { ...parsed.data.defaults, ...lab.defaults }, lab.hosts),
-        )
-      : [buildLab(parsed.data.lab.name ?? DEFAULT_LAB_NAME, parsed.data.lab, parsed.data.defaults, parsed.data.hosts)];
-  const problems = labs.flatMap((lab, index) => crossFieldProblems(lab, usesLabs ? `labs[${index}].` : ''));
-  const names = labs.map((lab) => lab.settings.name);
-  for (const [index, name] of names.entries()) {
-    if (names.indexOf(name) !== index) problems.push(`labs[${index}].name: duplicate lab name ${name}`);
+  return { data: parsed.data, has, at } satisfies LocatedYaml<T>;
+}
+
+export function parseInventory(text: string, file: string): Inventory {
+  const { data, at } = parseYaml<ParsedInventory>(text, file, (has) =>
+    has('roster') || has('template') ? rosterClass : has('labs') ? manyLabs : singleLab,
+  );
+  if ('hosts' in data) {
+    const lab = buildLab(data.lab.name ?? DEFAULT_LAB_NAME, data.lab, data.defaults, data.hosts, null);
+    const problems = crossFieldProblems(lab).map((p) => `${at(p.path)} ${formatPath(p.path)}: ${p.message}`);
+    if (problems.length > 0) throw new InventoryError(problems);
+    return { file, labs: [lab], isClass: false, rubric: null };
   }
-  if (problems.length > 0) {
-    throw new InventoryError(problems.map((p) => `${file}:${lineOfPath(doc, pathFromText(p), lineOf)} ${p}`));
+  const entries = 'roster' in data ? rosterLabs(data, file, at) : listedLabs(data.labs, at);
+  const taken = new Set(entries.flatMap((e) => (e.entry.name ? [e.entry.name] : [])));
+  const problems: string[] = [];
+  const ids = new Map<string, number>();
+  const names = new Map<string, number>();
+  const labs = entries.map(({ entry, locate }, index) => {
+    const name = entry.name ?? labNameFromId(entry.id!, index + 1, taken);
+    taken.add(name);
+    const student: Student = {
+      id: entry.id ?? name,
+      displayName: entry.displayName ?? null,
+      members: entry.members ?? [],
+      lmsId: entry.lmsId ?? null,
+    };
+    const lab = buildLab(name, entry.lab, { ...data.defaults, ...entry.defaults }, entry.hosts, student);
+    for (const p of crossFieldProblems(lab)) problems.push(`${locate(p.path)}: ${p.message}`);
+    const sameName = names.get(name);
+    if (sameName !== undefined) problems.push(`${locate(['name'])}: duplicate lab name ${name}`);
+    names.set(name, index);
+    const sameId = ids.get(student.id);
+    if (sameId !== undefined && entry.id !== undefined)
+      problems.push(`${locate(['id'])}: duplicate student id ${student.id} (also lab ${sameId + 1})`);
+    ids.set(student.id, index);
+    return lab;
+  });
+  if (problems.length > 0) throw new InventoryError(problems);
+  return { file, labs, isClass: true, rubric: data.rubric ? locatedRubric(data.rubric, file, at) : null };
+}
+
+/** A lab entry of a class, and how a problem at a path inside it is located: `file:LINE path`. */
+interface LocatedEntry {
+  entry: LabEntry;
+  locate(path: readonly PropertyKey[]): string;
+}
+
+function listedLabs(labs: readonly LabEntry[], at: (path: readonly PropertyKey[]) => string): LocatedEntry[] {
+  return labs.map((entry, index) => ({
+    entry,
+    locate: (path) => `${at(['labs', index, ...path])} ${formatPath(['labs', index, ...path])}`,
+  }));
+}
+
+/**
+ * One lab per roster row: the template filled with the row's values, checked as a lab entry. A problem in a value
+ * the template gave is located at the template's line and names the row; one in the student's own fields, at the row.
+ */
+function rosterLabs(
+  data: z.infer<typeof rosterClass>,
+  file: string,
+  at: (path: readonly PropertyKey[], keyNode?: boolean) => string,
+): LocatedEntry[] {
+  const rosterKey = at(['roster']);
+  let rows: RosterRow[];
+  const problems: string[] = [];
+  if (typeof data.roster === 'string') {
+    const path = isAbsolute(data.roster) ? data.roster : join(dirname(file), data.roster);
+    let text: string;
+    try {
+      text = readBoundedText(path, { noun: `the roster ${data.roster}`, kind: 'a roster CSV' });
+    } catch (error) {
+      throw new InventoryError([`${rosterKey} roster: ${(error as Error).message}`]);
+    }
+    const roster = rosterFromCsv(text, path);
+    if (roster.problems.length > 0) throw new InventoryError(roster.problems.map((p) => `${p.where} ${p.message}`));
+    rows = roster.rows;
+  } else {
+    rows = rosterFromList(data.roster, (index) => at(['roster', index]));
   }
-  return { file, labs };
+  // Each row's lab name before any template is filled, so `{name}` can be used: the lab column, else from the id.
+  const taken = new Set(rows.flatMap((r) => (typeof r.student.lab === 'string' ? [r.student.lab] : [])));
+  const names = rows.map((row, index) => {
+    if (typeof row.student.lab === 'string') return row.student.lab;
+    const name = labNameFromId(row.values.id ?? '', index + 1, taken);
+    taken.add(name);
+    return name;
+  });
+  const entries: LocatedEntry[] = [];
+  rows.forEach((row, index) => {
+    const values = { n: String(index + 1), ...row.values };
+    const templateAt = (path: readonly PropertyKey[]) =>
+      `${at(['template', ...path])} template${path.length > 0 ? `.${formatPath(path)}` : ''}`;
+    const rowName = `${row.where}${row.values.id ? ` ${row.values.id}` : ''}`;
+    const locate = (path: readonly PropertyKey[]) =>
+      typeof path[0] === 'string' && ['lab', 'defaults', 'hosts'].includes(path[0])
+        ? `${templateAt(path)} (roster ${rowName})`
+        : `${row.where} ${formatPath(path)}`;
+    const name = names[index]!;
+    const filled = fillTemplate({ ...data.template }, { ...values, name });
+    for (const u of filled.unknown) {
+      const columns = Object.keys(row.values).join(', ');
+      problems.push(`${templateAt(u.path)}: ${u.placeholder} is not a roster column (columns: n, ${columns})`);
+    }
+    if (filled.unknown.length > 0) return;
+    const { lab: _lab, ...student } = row.student;
+    const parsed = labEntry.safeParse({ ...(filled.value as object), ...student, name });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(`${locate(issue.path)}: ${issue.message}`);
+      return;
+    }
+    entries.push({ entry: parsed.data, locate });
+  });
+  if (problems.length > 0) throw new InventoryError([...new Set(problems)]);
+  return entries;
+}
+
+function locatedRubric(
+  settings: RubricSettings,
+  file: string,
+  at: (path: readonly PropertyKey[], keyNode?: boolean) => string,
+): LocatedRubric {
+  const points = settings.points ?? {};
+  return {
+    file,
+    settings,
+    pointsAt: Object.fromEntries(
+      Object.keys(points).map((id) => [id, `${at(['rubric', 'points', id], true)} rubric.points.${id}`]),
+    ),
+  };
 }
 
 type HostEntry = z.infer<typeof singleLab>['hosts'][number];
@@ -121,8 +282,10 @@ function buildLab(
   settings: z.infer<typeof singleLab>['lab'],
   defaults: ConnectionSettings,
   hosts: HostEntry[],
+  student: Student | null,
 ): Lab {
   return {
+    student,
     settings: { ...settings, name },
     hosts: hosts.map(({ name: hostName, address, labAddress, role, ...overrides }) => ({
       lab: name,
@@ -149,32 +312,39 @@ function resolveConnection(settings: ConnectionSettings): Connection {
   };
 }
 
-function crossFieldProblems(lab: Lab, prefix: string): string[] {
-  const problems: string[] = [];
+/** Problems no single field shows, each at the path inside the lab that a person must change. */
+function crossFieldProblems(lab: Lab): Array<{ path: PropertyKey[]; message: string }> {
+  const problems: Array<{ path: PropertyKey[]; message: string }> = [];
   const seen = new Map<string, number>();
   lab.hosts.forEach((host, index) => {
     const first = seen.get(host.name);
     if (first !== undefined)
-      problems.push(`${prefix}hosts[${index}].name: duplicate host name ${host.name} (also hosts[${first}])`);
+      problems.push({
+        path: ['hosts', index, 'name'],
+        message: `duplicate host name ${host.name} (also hosts[${first}])`,
+      });
     else seen.set(host.name, index);
     if (host.name.toLowerCase() === CROSS_HOST_NAME) {
-      problems.push(
-        `${prefix}hosts[${index}].name: '${CROSS_HOST_NAME}' names the cross-host checks in the reports; rename the host`,
-      );
+      problems.push({
+        path: ['hosts', index, 'name'],
+        message: `'${CROSS_HOST_NAME}' names the cross-host checks in the reports; rename the host`,
+      });
     }
   });
   lab.hosts.forEach((host, index) => {
     if (isIP(host.labAddress) !== 4)
-      problems.push(
-        `${prefix}hosts[${index}].labAddress: required when address (${host.address}) is not an IPv4 address: the lab address is what /etc/hosts and chrony must name`,
-      );
+      problems.push({
+        path: ['hosts', index, 'labAddress'],
+        message: `required when address (${host.address}) is not an IPv4 address: the lab address is what /etc/hosts and chrony must name`,
+      });
   });
   const controllers = lab.hosts.filter((h) => h.role === 'controller');
   if (controllers.length > 1) {
     const index = lab.hosts.indexOf(controllers[1]!);
-    problems.push(
-      `${prefix}hosts[${index}].role: a lab has at most one controller (${controllers.map((c) => c.name).join(', ')})`,
-    );
+    problems.push({
+      path: ['hosts', index, 'role'],
+      message: `a lab has at most one controller (${controllers.map((c) => c.name).join(', ')})`,
+    });
   }
   return problems;
 }
@@ -226,11 +396,6 @@ function formatPath(path: readonly PropertyKey[]): string {
     path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('') ||
     '(top)'
   );
-}
-
-function pathFromText(problem: string): PropertyKey[] {
-  const path = problem.split(':')[0] ?? '';
-  return [...path.matchAll(/([A-Za-z]\w*)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
 }
 
 /** The line of the first alias that does not resolve, or else of the first alias: where an alias problem starts. */

@@ -123,17 +123,122 @@ export const singleLab = z.strictObject({
   hosts: hostList,
 });
 
-const labEntry = z.strictObject({
-  name: hostName,
-  lab: labSettings.default(labSettings.parse({})),
-  defaults: connection.optional(),
-  hosts: hostList,
+/**
+ * Machine identities two students' VMs should never share: the SSH host key seen when connecting, /etc/machine-id,
+ * the MAC addresses of physical interfaces, and the root filesystem's UUID (shared by every VM made from one base
+ * image, so it only counts when the instructor says so).
+ */
+export const CLONE_FACTS = ['hostKey', 'machineId', 'mac', 'rootFsUuid'] as const;
+export const cloneFact = z.enum(CLONE_FACTS, { error: `expected one of ${CLONE_FACTS.join(', ')}` });
+export type CloneFact = z.infer<typeof cloneFact>;
+
+/** Who a lab belongs to, as resolved: separate from the lab's `name`, the hostname label used in report paths. */
+export const student = z.strictObject({
+  /** Free-form: `2024-1234`, `maria.garcia`, `jdoe_22`; the lab's name when the inventory gives none. */
+  id: z.string().min(1),
+  displayName: z.string().nullable(),
+  /** The people of a team lab, in the roster's order. */
+  members: z.array(z.string()),
+  /** The identifier the LMS (Moodle) knows the student by: its ID number, email or username. */
+  lmsId: z.string().nullable(),
 });
+export type Student = z.infer<typeof student>;
+
+/** A line of text the reports show: a name, a team member, an LMS identifier. */
+const oneLine = z
+  .string({
+    error: (issue) =>
+      typeof issue.input === 'number'
+        ? `write it in quotes, e.g. "${String(issue.input)}": YAML reads a bare number as a number (leading zeros are lost)`
+        : 'expected text',
+  })
+  .min(1, 'expected text, not an empty value')
+  .max(200, 'at most 200 characters')
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'expected one line of text, without control characters');
+
+/** Who a lab belongs to, as the inventory writes it; all optional, the lab's name is the id when there is none. */
+const studentFields = {
+  /** Free-form: `2024-1234`, `maria.garcia`, `jdoe_22`. */
+  id: oneLine.optional(),
+  displayName: oneLine.optional(),
+  members: z.array(oneLine).optional(),
+  /** The identifier the LMS (Moodle) knows the student by; the id when not given. */
+  lmsId: oneLine.optional(),
+};
+
+/** Points per check id, the grade scale, and which machine identities make two labs clones (and what follows). */
+export const rubricSettings = z.strictObject({
+  points: z
+    .record(
+      z.string(),
+      z
+        .number({ error: 'expected a number of points, e.g. 3' })
+        .nonnegative('expected 0 or more points')
+        .max(1000, 'at most 1000 points'),
+      { error: 'expected check ids with their points, e.g. { topology.ntp: 5 }' },
+    )
+    .optional(),
+  gradeScale: z
+    .number({ error: 'expected the grade a lab with every point gets, e.g. 100' })
+    .positive('expected a grade above 0')
+    .max(100000)
+    .optional(),
+  clones: z
+    .strictObject({
+      facts: z.array(cloneFact).optional(),
+      consequence: z.enum(['none', 'zero'], { error: 'expected none (flag only) | zero (grade 0)' }).optional(),
+    })
+    .optional(),
+});
+export type RubricSettings = z.infer<typeof rubricSettings>;
+
+/** One lab of a class: its name (a hostname label, for report paths) or its student's id, or both. */
+export const labEntry = z
+  .strictObject({
+    name: hostName.optional(),
+    ...studentFields,
+    lab: labSettings.default(labSettings.parse({})),
+    defaults: connection.optional(),
+    hosts: hostList,
+  })
+  .superRefine((entry, context) => {
+    if (entry.name === undefined && entry.id === undefined) {
+      context.addIssue({ code: 'custom', path: ['name'], message: 'give the lab a name or its student an id' });
+    }
+  });
+export type LabEntry = z.infer<typeof labEntry>;
 
 /** A class of student labs: shared defaults, one entry per lab. */
 export const manyLabs = z.strictObject({
   defaults: connection.default({}),
+  rubric: rubricSettings.optional(),
   labs: z.array(labEntry).min(1, 'expected at least one lab'),
+});
+
+/** A roster row as written in the inventory: the student's fields and any values the template names as `{column}`. */
+const rosterRow = z.record(z.string(), z.union([z.string(), z.number(), z.array(z.string())]), {
+  error: 'expected a student: { id: ..., displayName: ..., lmsId: ..., and the values the template uses }',
+});
+
+/** Template values before the roster fills them in: checked as a lab once each student's values are in. */
+const templateValues = z.record(z.string(), z.unknown(), { error: 'expected a mapping' });
+
+/** A class written once: a roster of students (a CSV file or a list) and one lab template with `{column}` placeholders. */
+export const rosterClass = z.strictObject({
+  labs: z.never({ error: 'write a class either as labs: or as roster: with template:, not both' }).optional(),
+  defaults: connection.default({}),
+  rubric: rubricSettings.optional(),
+  roster: z.union([z.string().min(1), z.array(rosterRow).min(1, 'expected at least one student')], {
+    error: 'expected the path of a roster CSV file, or a list of students',
+  }),
+  template: z.strictObject(
+    {
+      lab: templateValues.optional(),
+      defaults: templateValues.optional(),
+      hosts: z.array(templateValues).min(1, 'expected at least one host'),
+    },
+    { error: 'expected { lab, defaults, hosts }: one lab, with {column} placeholders filled from each roster row' },
+  ),
 });
 
 export type ConnectionSettings = z.infer<typeof connection>;
@@ -165,24 +270,3 @@ export const hostIdentity = z.strictObject({
   role,
 });
 export type HostIdentity = z.infer<typeof hostIdentity>;
-
-/**
- * Machine identities two students' VMs should never share: the SSH host key seen when connecting, /etc/machine-id,
- * the MAC addresses of physical interfaces, and the root filesystem's UUID (shared by every VM made from one base
- * image, so it only counts when the instructor says so).
- */
-export const CLONE_FACTS = ['hostKey', 'machineId', 'mac', 'rootFsUuid'] as const;
-export const cloneFact = z.enum(CLONE_FACTS, { error: `expected one of ${CLONE_FACTS.join(', ')}` });
-export type CloneFact = z.infer<typeof cloneFact>;
-
-/** Who a lab belongs to, as resolved: separate from the lab's `name`, the hostname label used in report paths. */
-export const student = z.strictObject({
-  /** Free-form: `2024-1234`, `maria.garcia`, `jdoe_22`; the lab's name when the inventory gives none. */
-  id: z.string().min(1),
-  displayName: z.string().nullable(),
-  /** The people of a team lab, in the roster's order. */
-  members: z.array(z.string()),
-  /** The identifier the LMS (Moodle) knows the student by: its ID number, email or username. */
-  lmsId: z.string().nullable(),
-});
-export type Student = z.infer<typeof student>;

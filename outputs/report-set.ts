@@ -19,7 +19,10 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-const TOP_LEVEL_FILES = ['junit.xml', 'results.json'] as const;
+/** A class's grades and every run's scores: at the top level only while the latest run is a class's. */
+const CLASS_FILES = ['class.json', 'class.csv', 'moodle.csv', 'history.csv', 'history.json'] as const;
+/** Copied to the top level from the latest complete run. */
+const TOP_LEVEL_FILES = ['junit.xml', 'results.json', ...CLASS_FILES] as const;
 
 /**
  * The reports folder: `runs/<id>/` per run, complete or absent; the top level shows the latest
@@ -67,8 +70,14 @@ export class ReportsFolder {
     } finally {
       removeQuietly(partial);
     }
+    const written = (name: string) => files.some((f) => f.name === name);
+    // A run that is not a class's leaves no earlier class's grades next to its own results.
+    if (written('results.json') && !written('class.json')) {
+      for (const name of CLASS_FILES)
+        attempt(join(this.root, name), () => rmSync(join(this.root, name), { force: true }));
+    }
     for (const name of TOP_LEVEL_FILES) {
-      if (!files.some((f) => f.name === name)) continue;
+      if (!written(name)) continue;
       const temp = join(this.root, `.${name}.${runId}`);
       attempt(join(this.root, name), () => {
         copyFileSync(join(runDir, name), temp);

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { SECTIONS } from '../checks/registry.ts';
 import { readSnapshotFile, type HostSnapshot } from '../facts/snapshot.ts';
 import { refreshFacts } from '../gather/gather.ts';
+import { classGradeDocument, type AppliedRubric } from '../grade/model.ts';
 import { paint, verdictList } from '../outputs/console.ts';
 import { resultsDocument, type RunReport, type ShardInfo } from '../outputs/report.ts';
 import { newRunId, ReportsFolder } from '../outputs/report-set.ts';
@@ -16,6 +17,8 @@ import { labspecVersion } from './version.ts';
 /** One shard's reports, as `labspec run --shard K/N` wrote them. */
 interface ShardReports {
   dir: string;
+  /** The shard's run folder, where its class.json is when the inventory is a class. */
+  runDir: string;
   report: RunReport;
   shard: ShardInfo;
   snapshots: HostSnapshot[];
@@ -89,6 +92,7 @@ function prepareMerge(dirs: readonly string[], reports: string): { run: Prepared
     judged: entries.map((entry) => judgedOf(entry, multipleLabs)),
     multipleLabs,
     shard: null,
+    grading: snapshots.some((s) => s.student !== undefined) ? { rubric: shardsRubric(ordered) } : null,
   };
   const report = buildReport(run, run.judged, shards[0]!.report.run.filter);
   // The merged run lasted from the first shard's start to the last shard's end.
@@ -142,7 +146,30 @@ function readShard(dir: string): ShardReports {
       );
     }
   }
-  return { dir, report, shard, snapshots };
+  return { dir, runDir, report, shard, snapshots };
+}
+
+/**
+ * A class is graded once, over every shard's labs (so clones in different shards are found), with the rubric the
+ * shards were graded with: each shard's class.json holds it, and they must agree.
+ */
+function shardsRubric(shards: readonly ShardReports[]): AppliedRubric {
+  const rubrics = shards.map((s) => {
+    const file = join(s.runDir, 'class.json');
+    try {
+      return { file, rubric: classGradeDocument.shape.rubric.parse(JSON.parse(readFileSync(file, 'utf8')).rubric) };
+    } catch {
+      throw new UsageError(`${file}: missing or not a labspec class.json; the shards of a class each write one`);
+    }
+  });
+  const first = rubrics[0]!;
+  const other = rubrics.find((r) => JSON.stringify(r.rubric) !== JSON.stringify(first.rubric));
+  if (other) {
+    throw new UsageError(
+      `${other.file}: graded with another rubric than ${first.file}; run every shard with the same one`,
+    );
+  }
+  return first.rubric;
 }
 
 /** Every shard must come from one `--shard K/N` split of one inventory, by this labspec, with the same filter. */

@@ -1,12 +1,29 @@
-import { join } from 'node:path';
-import { readSnapshots, snapshotFileName, snapshotFiles, SnapshotError } from '../facts/snapshot.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  locateSnapshots,
+  readSnapshots,
+  snapshotFileName,
+  snapshotFiles,
+  SnapshotError,
+  type HostSnapshot,
+} from '../facts/snapshot.ts';
 import { gatherLabs, refreshFacts, type GatheredHost } from '../gather/gather.ts';
-import { InventoryError, loadInventory } from '../inventory/load.ts';
+import { gradeClass } from '../grade/grade.ts';
+import { identityValues } from '../grade/identity.ts';
+import { classGradeDocument, type AppliedRubric, type ClassGrade } from '../grade/model.ts';
+import { loadRubricFile, resolveRubric, RubricError } from '../grade/rubric.ts';
+import { InventoryError, loadInventory, type Inventory } from '../inventory/load.ts';
+import { buildClassCsv } from '../outputs/class-csv.ts';
+import { classSummary } from '../outputs/class-console.ts';
 import { consoleSummary, paint, verdictList } from '../outputs/console.ts';
+import { buildHistory, buildHistoryCsv, readPastGrades } from '../outputs/history.ts';
+import { buildMoodleCsv } from '../outputs/moodle-csv.ts';
+
 import { buildJunit } from '../outputs/junit.ts';
 import { progressReporter, type ConsoleStream } from '../outputs/progress.ts';
 import { RESULTS_SCHEMA, summarize, type HostRecord, type RunReport, type ShardInfo } from '../outputs/report.ts';
-import { newRunId, ReportsFolder, ReportsUnwritable } from '../outputs/report-set.ts';
+import { newRunId, ReportsFolder, ReportsUnwritable, type ReportFiles } from '../outputs/report-set.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { judgeLabs, observeLabs, planChecks, type Judged } from './judge.ts';
 import { UsageError, type RunSettings } from './settings.ts';
@@ -30,6 +47,8 @@ export interface PreparedRun {
   multipleLabs: boolean;
   /** Set for one shard of a sharded run. */
   shard: ShardInfo | null;
+  /** How the run is graded when it is a class's (labs:, or roster: with template:); null otherwise. */
+  grading: { rubric: AppliedRubric } | null;
 }
 
 /**
@@ -44,27 +63,43 @@ export async function prepareRun(settings: RunSettings, io: Console): Promise<Pr
     if (settings.shard) {
       throw new UsageError('--shard (LABSPEC_SHARD) is for live runs: replay judges every snapshot given');
     }
-    const snapshots = readSnapshots(settings.replayFrom);
+    const all = readSnapshots(settings.replayFrom);
+    const isClass = all.some((s) => s.student !== undefined);
+    const snapshots = selectStudents(all, settings.labs, isClass, (s) => [s.lab, s.student?.id ?? s.lab]);
+    const grading = isClass ? { rubric: replayRubric(settings) } : noRubricOutsideAClass(settings);
     const gathered = snapshots.map(refreshFacts);
     const gatheredBy = [...new Set(snapshots.map((s) => s.runId ?? 'unknown'))].join(',');
-    const judged = judgeLabs(observeLabs(gathered));
-    const multipleLabs = new Set(gathered.map((g) => g.lab)).size > 1;
-    return { runId, startedAt, kind: 'replay', gatheredBy, gathered, judged, multipleLabs, shard: null };
+    const multipleLabs = new Set(all.map((s) => s.lab)).size > 1;
+    const judged = judgeLabs(observeLabs(gathered), multipleLabs);
+    return { runId, startedAt, kind: 'replay', gatheredBy, gathered, judged, multipleLabs, shard: null, grading };
   }
   const inventory = loadInventory(settings.inventory);
   const multipleLabs = inventory.labs.length > 1;
+  if (settings.labs !== null && settings.shard) {
+    throw new UsageError('--lab with --shard: shard the whole class, or pick students with --lab, not both');
+  }
+  const selected = selectStudents(inventory.labs, settings.labs, inventory.isClass, (lab) => [
+    lab.settings.name,
+    lab.student?.id ?? lab.settings.name,
+  ]);
+  const grading = inventory.isClass
+    ? { rubric: inventoryRubric(inventory, settings) }
+    : noRubricOutsideAClass(settings);
   const filter = settings.filter;
-  if (filter && !planChecks(inventory.labs).some((planned) => filter.pattern.test(planned.fullName))) {
+  if (filter && !planChecks(selected).some((planned) => filter.pattern.test(planned.fullName))) {
     throw new UsageError(`--filter ${JSON.stringify(filter.source)} selects no check; nothing was contacted`);
   }
-  const share = settings.shard ? shareOf(inventory.labs, settings.shard) : inventory.labs;
+  const share = settings.shard ? shareOf(inventory.labs, settings.shard) : selected;
   const shard = settings.shard && {
     ...settings.shard,
     inventory: inventoryFingerprint(inventory.labs),
     labspec: labspecVersion(),
   };
-  const total = share.reduce((n, lab) => n + lab.hosts.length, 0);
-  const progress = progressReporter(io.stderr, total, multipleLabs);
+  const progress = progressReporter(
+    io.stderr,
+    share.flatMap((lab) => lab.hosts.map((h) => ({ lab: h.lab, host: h.name }))),
+    multipleLabs,
+  );
   let gathered: GatheredHost[];
   try {
     gathered = await gatherLabs(inventory.labs, {
@@ -77,7 +112,71 @@ export async function prepareRun(settings: RunSettings, io: Console): Promise<Pr
     progress.done();
   }
   const judged = judgeLabs(observeLabs(gathered), multipleLabs);
-  return { runId, startedAt, kind: 'live', gatheredBy: runId, gathered, judged, multipleLabs, shard };
+  return { runId, startedAt, kind: 'live', gatheredBy: runId, gathered, judged, multipleLabs, shard, grading };
+}
+/**
+ * `--lab ID …`: only the labs whose student id or lab name is given, before anything is contacted. An id that is
+ * no student's is a usage error naming the known ones, and so is --lab on an inventory that is not a class.
+ */
+function selectStudents<T>(
+  items: readonly T[],
+  wanted: readonly string[] | null,
+  isClass: boolean,
+  namesOf: (item: T) => string[],
+): T[] {
+  if (wanted === null) return [...items];
+  if (!isClass) throw new UsageError('--lab selects students of a class; this inventory has no labs: or roster:');
+  const known = new Set(items.flatMap(namesOf));
+  const unknown = wanted.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    const ids = [...new Set(items.map((item) => namesOf(item)[1]!))];
+    const shown = ids.slice(0, 10).join(', ') + (ids.length > 10 ? ` … (${ids.length} in all)` : '');
+    throw new UsageError(`--lab ${unknown.join(', ')}: no such student (students: ${shown}); nothing was contacted`);
+  }
+  return items.filter((item) => namesOf(item).some((name) => wanted.includes(name)));
+}
+
+function noRubricOutsideAClass(settings: RunSettings): null {
+  if (settings.rubricFile !== null || settings.gradeScale !== null) {
+    throw new UsageError('--rubric and --grade-scale grade a class; this inventory has no labs: or roster:');
+  }
+  return null;
+}
+
+/** A --rubric file, else the inventory's rubric: section, else the defaults; checked before any host is contacted. */
+function inventoryRubric(inventory: Inventory, settings: RunSettings): AppliedRubric {
+  const given = settings.rubricFile !== null ? loadRubricFile(settings.rubricFile) : inventory.rubric;
+  return resolveRubric(given, settings.gradeScale);
+}
+
+/**
+ * Replaying a class: a --rubric file, else the rubric the replayed run was graded with (its class.json next to the
+ * snapshots), so the same snapshots give the same grades; the defaults when the run has none.
+ */
+function replayRubric(settings: RunSettings): AppliedRubric {
+  if (settings.rubricFile !== null) return resolveRubric(loadRubricFile(settings.rubricFile), settings.gradeScale);
+  const file = join(dirname(locateSnapshots(settings.replayFrom!)), 'class.json');
+  if (!existsSync(file)) return resolveRubric(null, settings.gradeScale);
+  let recorded: AppliedRubric;
+  try {
+    recorded = classGradeDocument.shape.rubric.parse(JSON.parse(readFileSync(file, 'utf8')).rubric);
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? error.message : 'no rubric in it';
+    throw new SnapshotError(`${file}: cannot read the rubric the run was graded with (${reason}); give --rubric FILE`);
+  }
+  return { ...recorded, gradeScale: settings.gradeScale ?? recorded.gradeScale };
+}
+
+/** The class graded from the run's report: students and machine identities from the snapshots. */
+export function gradeRun(run: PreparedRun, report: RunReport, rubric: AppliedRubric): ClassGrade {
+  const students = new Map<string, NonNullable<HostSnapshot['student']>>();
+  for (const g of run.gathered) if (g.student) students.set(g.lab, g.student);
+  return gradeClass({
+    report,
+    students: [...students].map(([lab, student]) => ({ lab, student })),
+    identities: run.gathered.map((g) => ({ lab: g.lab, host: g.host.name, identity: identityValues(g) })),
+    rubric,
+  });
 }
 
 /** The run's report, from the checks that were selected to run. */
@@ -121,29 +220,51 @@ function hostRecord(g: GatheredHost, multipleLabs: boolean): HostRecord {
 export function finishRun(settings: RunSettings, run: PreparedRun, report: RunReport, io: Console): number {
   const folder = new ReportsFolder(settings.reports);
   const p = paint(settings.color);
+  const grade = run.grading ? gradeRun(run, report, run.grading.rubric) : null;
+  const classFiles = grade ? classReportFiles(grade, folder) : [];
   let runDir: string;
   try {
     runDir = folder.publish(run.runId, [
       { name: 'junit.xml', content: buildJunit(report) },
       { name: 'results.json', content: `${JSON.stringify(report, null, 2)}\n` },
+      ...classFiles,
       ...snapshotFiles(run.gathered, run.multipleLabs),
     ]);
   } catch (error) {
     if (!(error instanceof ReportsUnwritable)) throw error;
     io.stdout.write(consoleSummary(report, [], p, run.multipleLabs));
+    if (grade) io.stdout.write(classSummary(grade, [], p));
     io.stderr.write(`labspec: ${error.message}\n`);
     return EXIT.reportsUnwritable;
   }
   const written = [join(settings.reports, 'junit.xml'), join(settings.reports, 'results.json'), `${runDir}/`];
   io.stdout.write(consoleSummary(report, written, p, run.multipleLabs));
+  if (grade) {
+    const spreadsheets = ['class.csv', 'moodle.csv', 'history.csv'].map((name) => join(settings.reports, name));
+    io.stdout.write(classSummary(grade, spreadsheets, p));
+  }
   return exitCodeOf(report.summary);
+}
+
+/** A class's report files: the grades (class.json, class.csv, moodle.csv) and every run's scores (history.csv/json). */
+function classReportFiles(grade: ClassGrade, folder: ReportsFolder): ReportFiles {
+  const history = buildHistory([...readPastGrades(join(folder.root, 'runs'), grade.run.id), grade]);
+  return [
+    { name: 'class.json', content: `${JSON.stringify(grade, null, 2)}\n` },
+    { name: 'class.csv', content: buildClassCsv(grade) },
+    { name: 'moodle.csv', content: buildMoodleCsv(grade) },
+    { name: 'history.csv', content: buildHistoryCsv(history) },
+    { name: 'history.json', content: `${JSON.stringify(history, null, 2)}\n` },
+  ];
 }
 
 /** A setting, inventory or snapshot problem: one line per problem, and no stale top-level report left for CI to publish. */
 export function failUsage(settings: Pick<RunSettings, 'reports'>, error: unknown, io: Console): number {
   if (error instanceof InventoryError) {
     for (const problem of error.problems) io.stderr.write(`${problem}\n`);
-    io.stderr.write('labspec: invalid inventory, nothing was contacted\n');
+    io.stderr.write(
+      `labspec: invalid ${error instanceof RubricError ? 'rubric' : 'inventory'}, nothing was contacted\n`,
+    );
   } else if (error instanceof UsageError || error instanceof SnapshotError || error instanceof ReportsUnwritable) {
     io.stderr.write(`labspec: ${error.message}\n`);
   } else {

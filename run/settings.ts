@@ -25,6 +25,12 @@ export interface RunSettings {
   quiet: boolean;
   /** ANSI colour in console output. */
   color: boolean;
+  /** A class's rubric file, instead of the inventory's `rubric:` (or, replaying, the rubric the run was graded with). */
+  rubricFile: string | null;
+  /** The grade a lab with every point gets, over the rubric's `gradeScale`. */
+  gradeScale: number | null;
+  /** Only these students of a class (ids or lab names); the others are not contacted. null: every student. */
+  labs: string[] | null;
 }
 
 export const DEFAULTS = {
@@ -48,6 +54,9 @@ export interface SettingFlags {
   filter?: string | undefined;
   shard?: string | undefined;
   quiet?: boolean | undefined;
+  rubric?: string | undefined;
+  gradeScale?: string | undefined;
+  labs?: string[] | undefined;
 }
 
 /** A setting that cannot be used: one line naming the setting and why. */
@@ -66,6 +75,7 @@ export interface SettingSources {
 export function resolveRunSettings({ flags, env, cwd, isTTY }: SettingSources): RunSettings {
   const path = (value: string) => (isAbsolute(value) ? value : resolve(cwd, value));
   const replayFrom = flags.replayFrom ?? nonEmpty(env.LABSPEC_REPLAY);
+  const rubricFile = flags.rubric ?? nonEmpty(env.LABSPEC_RUBRIC);
   return {
     inventory: path(flags.inventory ?? nonEmpty(env.LABSPEC_INVENTORY) ?? DEFAULTS.inventory),
     replayFrom: replayFrom === undefined ? null : path(replayFrom),
@@ -75,6 +85,9 @@ export function resolveRunSettings({ flags, env, cwd, isTTY }: SettingSources): 
     shard: shardOf(flags.shard, env.LABSPEC_SHARD),
     quiet: flags.quiet ?? false,
     color: colorOf(env, isTTY),
+    rubricFile: rubricFile === undefined ? null : path(rubricFile),
+    gradeScale: gradeScaleOf(flags.gradeScale),
+    labs: flags.labs === undefined || flags.labs.length === 0 ? null : [...new Set(flags.labs)],
   };
 }
 
@@ -82,6 +95,15 @@ export function resolveRunSettings({ flags, env, cwd, isTTY }: SettingSources): 
 export function reportsPath(flags: Pick<SettingFlags, 'reports'>, env: SettingSources['env'], cwd: string): string {
   const value = flags.reports ?? nonEmpty(env.LABSPEC_REPORTS) ?? DEFAULTS.reports;
   return isAbsolute(value) ? value : resolve(cwd, value);
+}
+
+function gradeScaleOf(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0) || value > 100000) {
+    throw new UsageError(`--grade-scale: expected a number above 0, such as 100 or 20, got ${JSON.stringify(text)}`);
+  }
+  return value;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -117,6 +117,7 @@ function preparedRun(gathered: PreparedRun['gathered']): PreparedRun {
     judged: judgeLabs(observeLabs(gathered)),
     multipleLabs: new Set(gathered.map((g) => g.lab)).size > 1,
     shard: null,
+    grading: null,
   };
 }
 

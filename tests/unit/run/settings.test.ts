@@ -40,6 +40,9 @@ describe('resolveRunSettings: defaults', () => {
       shard: null,
       quiet: false,
       color: false,
+      rubricFile: null,
+      gradeScale: null,
+      labs: null,
     });
     expect(DEFAULTS).toEqual({ inventory: 'inventory/lab.yaml', reports: 'reports', concurrency: 16 });
   });
@@ -215,5 +218,25 @@ describe('colorOf', () => {
     expect(resolve({}, {}, { isTTY: true }).color).toBe(true);
     expect(resolve({}, { NO_COLOR: '1' }, { isTTY: true }).color).toBe(false);
     expect(resolve({}, { FORCE_COLOR: '1' }, { isTTY: false }).color).toBe(true);
+  });
+});
+
+describe('resolveRunSettings: grading a class', () => {
+  it('--rubric (or LABSPEC_RUBRIC) is a path from cwd; --grade-scale a number; --lab repeated, duplicates once', () => {
+    expect(
+      resolve({ rubric: 'rubric.yaml', gradeScale: '20', labs: ['2024-0001', 'jdoe_22', '2024-0001'] }),
+    ).toMatchObject({ rubricFile: `${CWD}/rubric.yaml`, gradeScale: 20, labs: ['2024-0001', 'jdoe_22'] });
+    expect(resolve({}, { LABSPEC_RUBRIC: '/etc/rubric.yaml' }).rubricFile).toBe('/etc/rubric.yaml');
+    expect(resolve({ rubric: 'mine.yaml' }, { LABSPEC_RUBRIC: '/etc/rubric.yaml' }).rubricFile).toBe(
+      `${CWD}/mine.yaml`,
+    );
+    expect(resolve({ gradeScale: '12.5' }).gradeScale).toBe(12.5);
+  });
+
+  it('a grade scale that is no number above 0 is refused', () => {
+    for (const text of ['0', '-5', 'ten', '', '1e3'])
+      expect(usageError(() => resolve({ gradeScale: text })).message).toMatch(
+        /^--grade-scale: expected a number above 0/,
+      );
   });
 });
