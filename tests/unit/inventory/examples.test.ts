@@ -1,11 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadRubricFile, resolveRubric } from '../../../grade/rubric.ts';
 import { loadInventory } from '../../../inventory/load.ts';
 import { REPO } from '../../helpers/run-npm-test.ts';
 
 describe('the inventories shipped in inventory/ are valid', () => {
-  const files = readdirSync(join(REPO, 'inventory')).filter((f) => f.endsWith('.yaml'));
+  const files = readdirSync(join(REPO, 'inventory')).filter((f) => f.endsWith('.yaml') && !f.startsWith('rubric'));
 
   it.each(files)('%s', (file) => {
     const inventory = loadInventory(join(REPO, 'inventory', file));
@@ -23,5 +24,32 @@ describe('the inventories shipped in inventory/ are valid', () => {
       proxyJump: 'grader@bastion.example.edu',
     });
     expect(student1!.hosts[1]!.labAddress).toBe('10.0.0.101');
+    expect(student1!.student).toEqual({
+      id: '2024-0001',
+      displayName: '김민수',
+      members: [],
+      lmsId: 'kim.minsu@uni.example',
+    });
+  });
+
+  it('the roster example makes a lab per row of its CSV, each reached through its own port forwards', () => {
+    const { labs, isClass, rubric } = loadInventory(join(REPO, 'inventory', 'roster.example.yaml'));
+    expect(isClass).toBe(true);
+    expect(rubric!.settings.points).toEqual({ 'topology.ntp': 5, 'cpu.virtualization': 0 });
+    expect(labs.map((l) => [l.settings.name, l.student!.id, l.student!.displayName, l.student!.members])).toEqual([
+      ['2024-0001', '2024-0001', '김민수', []],
+      ['maria-garcia', 'maria.garcia', 'García, María', []],
+      ['jdoe-22', 'jdoe_22', null, ['John Doe', '이서연']],
+    ]);
+    expect(labs[1]!.hosts.map((h) => `${h.address}:${h.connection.port} ${h.labAddress}`)).toEqual([
+      '203.0.113.10:2211 10.0.0.100',
+      '203.0.113.10:2212 10.0.0.101',
+    ]);
+  });
+
+  it('the rubric example is a valid rubric file', () => {
+    const rubric = resolveRubric(loadRubricFile(join(REPO, 'inventory', 'rubric.example.yaml')), null);
+    expect(rubric).toMatchObject({ gradeScale: 20, clones: { consequence: 'zero' } });
+    expect(rubric.overrides['hosts.<name>']).toBe(0.5);
   });
 });
