@@ -69,6 +69,8 @@ rubric:
     facts: [hostKey]
 roster: students.csv
 template:
+  lab:
+    chronySyncWaitSeconds: 0 # no chronyd here: a compute would wait for a source that never comes
   defaults:
     identityFile: "{key}"
   hosts:
@@ -283,6 +285,34 @@ template:
       String(after.labs[1]!.percent),
     ]);
     expect(history.find((r) => r[0] === 'jdoe_22')!.slice(2)).toEqual(['not graded', '', 'not graded', 'not graded']);
+  });
+
+  it('a class run in shards is graded again by merge, over every shard: a clone pair split across shards is found', () => {
+    // Four equal labs over three shards: 2024-0001 and jdoe_22 in 1/3, maria.garcia in 2/3, 2024-0003 in 3/3.
+    const shards = [1, 2, 3].map((k) => join(work, `shard-${k}`));
+    for (const [index, dir] of shards.entries()) {
+      const shard = labspec(['run', '--inventory', inventory, '--reports', dir, '--shard', `${index + 1}/3`, '-q'], {
+        cwd: work,
+        env: { HOME: work },
+      });
+      expect([1, 3]).toContain(shard.code);
+      expect(json<ClassGrade>(join(dir, 'class.json')).cloneGroups).toEqual([]);
+    }
+    const merged = join(work, 'merged');
+    const merge = labspec(['merge', ...shards, '--reports', merged, '-q'], { cwd: work });
+    expect([1, 3]).toContain(merge.code);
+    const grade = json<ClassGrade>(join(merged, 'class.json'));
+    expect(grade.labs.map((l) => [l.student.id, l.state])).toEqual([
+      ['2024-0001', 'graded'],
+      ['maria.garcia', 'graded'],
+      ['2024-0003', 'graded'],
+      ['jdoe_22', 'not-graded'],
+    ]);
+    expect(grade.cloneGroups.map((g) => [g.fact, [...new Set(g.members.map((m) => m.id))]])).toEqual([
+      ['hostKey', ['2024-0001', '2024-0003']],
+    ]);
+    expect(grade.rubric.overrides['topology.ntp']).toBe(5);
+    expect(readFileSync(join(merged, 'moodle.csv'), 'utf8').split('\r\n')).toHaveLength(5);
   });
 
   it('a rubric naming an unknown check is refused at its line before any host is contacted', () => {
