@@ -47,7 +47,8 @@ const NAMED_IN_REASON = 3;
 export function gradeClass(input: GradeInput): ClassGrade {
   const { report, rubric } = input;
   const labNames = unique([...report.hosts.map((h) => h.lab), ...report.results.map((r) => r.lab)]);
-  const columns = buildColumns(report, rubric);
+  const hostsOf = groupBy(report.hosts, (h) => h.lab);
+  const columns = buildColumns(report, rubric, hostsOf);
   const pointsOf = new Map(columns.map((c) => [c.key, c.points]));
   const studentOf = new Map(input.students.map((s) => [s.lab, s.student]));
   const students = labNames.map(
@@ -56,9 +57,10 @@ export function gradeClass(input: GradeInput): ClassGrade {
   const fileNames = safeFileStems(students.map((s) => s.id));
   const identityOf = new Map(input.identities.map((i) => [`${i.lab}/${i.host}`, i.identity]));
 
+  const resultsOf = groupBy(report.results, (r) => r.lab);
   const labs = labNames.map((lab, index): LabGrade => {
-    const hosts = report.hosts.filter((h) => h.lab === lab);
-    const results = report.results.filter((r) => r.lab === lab);
+    const hosts = hostsOf.get(lab) ?? [];
+    const results = resultsOf.get(lab) ?? [];
     const unread = hosts.filter((h) => !h.connection.ok);
     const cells = results.map((r) => gradeCell(r, pointsOf.get(columnKey(r.host, r.check)) ?? 0, unread));
     const earned = sum(cells.filter((c) => c.counted).map((c) => c.earned));
@@ -122,12 +124,16 @@ export function gradeClass(input: GradeInput): ClassGrade {
 }
 
 /** Every host × check of the class, in report order; a column a later lab adds (another host) comes after. */
-function buildColumns(report: RunReport, rubric: AppliedRubric): GradeColumn[] {
+function buildColumns(
+  report: RunReport,
+  rubric: AppliedRubric,
+  hostsOf: ReadonlyMap<string, HostRecord[]>,
+): GradeColumn[] {
   const checksByLab = new Map<string, Map<string, Check>>();
   const checksOf = (lab: string) => {
     let checks = checksByLab.get(lab);
     if (!checks) {
-      const hosts = report.hosts.filter((h) => h.lab === lab).map((h) => ({ ...h, name: h.host }));
+      const hosts = (hostsOf.get(lab) ?? []).map((h) => ({ ...h, name: h.host }));
       const { host, lab: cross } = checksForLab({ hosts });
       checks = new Map([...host, ...cross].map((c) => [c.id, c]));
       checksByLab.set(lab, checks);
@@ -239,6 +245,16 @@ export function describeClones(clones: readonly CloneMatch[]): string {
 
 function emptyIdentity(): IdentityValues {
   return { hostKey: [], machineId: [], mac: [], rootFsUuid: [] };
+}
+
+function groupBy<T>(values: readonly T[], keyOf: (value: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const value of values) {
+    const group = groups.get(keyOf(value));
+    if (group) group.push(value);
+    else groups.set(keyOf(value), [value]);
+  }
+  return groups;
 }
 
 function unique<T>(values: readonly T[]): T[] {
