@@ -10,7 +10,10 @@ const LOWEST_SHOWN = 5;
  */
 export function classSummary(grade: ClassGrade, written: readonly string[], p: Paint): string {
   const { summary } = grade;
-  const who = (lab: LabGrade) => `${lab.student.id}${lab.student.displayName ? ` (${lab.student.displayName})` : ''}`;
+  const who = (lab: LabGrade) => {
+    const name = lab.student.displayName ?? (lab.student.members.length > 0 ? lab.student.members.join(', ') : null);
+    return name ? `${lab.student.id} (${name})` : lab.student.id;
+  };
   const mean = summary.meanPercent === null ? '' : `, mean ${summary.meanPercent}%`;
   const lines = [
     p.bold('class'),

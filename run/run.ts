@@ -64,7 +64,8 @@ export async function prepareRun(settings: RunSettings, io: Console): Promise<Pr
       throw new UsageError('--shard (LABSPEC_SHARD) is for live runs: replay judges every snapshot given');
     }
     const all = readSnapshots(settings.replayFrom);
-    const isClass = all.some((s) => s.student !== undefined);
+    // Snapshots from before students were recorded are a class's when they hold several labs.
+    const isClass = all.some((s) => s.student !== undefined) || new Set(all.map((s) => s.lab)).size > 1;
     const snapshots = selectStudents(all, settings.labs, isClass, (s) => [s.lab, s.student?.id ?? s.lab]);
     const grading = isClass ? { rubric: replayRubric(settings) } : noRubricOutsideAClass(settings);
     const gathered = snapshots.map(refreshFacts);

@@ -190,7 +190,7 @@ describe('console class summary', () => {
     expect(text.split('\n')).toEqual([
       'class',
       '  4 students: 3 graded, mean 96.97%, 1 not graded, 0 flagged, 2 in clone groups',
-      '  lowest: maria.garcia (García, María) 90.91/100, 2024-0001 (김민수) 100/100, =cmd|calc 100/100',
+      '  lowest: maria.garcia (García, María) 90.91/100, 2024-0001 (김민수) 100/100, =cmd|calc (A, B) 100/100',
       '  not graded jdoe_22 (John "JD" Doe): could not connect (compute1: connection refused; is sshd running and is the port right?)',
       `  clone same machine-id (${'a'.repeat(32)}): 2024-0001/controller, =cmd|calc/controller`,
       'class reports: reports/class.csv',
