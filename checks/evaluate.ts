@@ -1,9 +1,15 @@
 import type { HostCheck, LabCheck, LabCheckContext, HostCheckContext, Outcome, Verdict, Check } from './check.ts';
 import { CannotEvaluate, FactUnavailable } from './check.ts';
+import type { Role } from '../inventory/schema.ts';
+
+/** Whether a host check is meant for a host of this role; a check that is not is skipped, saying so. */
+export function appliesToRole(check: HostCheck, role: Role): boolean {
+  return check.appliesTo === 'all' || check.appliesTo === role;
+}
 
 export function evaluateHostCheck(check: HostCheck, context: HostCheckContext): Verdict {
   const { host } = context;
-  if (check.appliesTo !== 'all' && check.appliesTo !== host.spec.role) {
+  if (!appliesToRole(check, host.spec.role)) {
     return {
       status: 'skip',
       expected: '',

@@ -5,7 +5,8 @@ export const USAGE = "Run 'labspec --help' for the commands, or 'labspec COMMAND
 const EXIT_CODES = `Exit codes:
   0    every selected check passed (skips allowed), or a shard had nothing to check
   1    a check failed
-  2    usage, inventory or snapshot error, or a filter that selects no check: nothing was checked
+  2    usage, inventory or snapshot error, a filter that selects no check, or a check ID or glob
+       that matches none: nothing was checked
   3    no check failed, but some could not be evaluated (unreachable host, unreadable output)
   4    the reports could not be written
   70   labspec itself failed (a bug; the stack trace is on stderr)
@@ -32,6 +33,16 @@ const CLASS_REPORTS = `A class (an inventory with labs:, or roster: with templat
   A student whose host could not be read is "not graded", one with a check labspec could
   not judge "flagged": neither gets a grade, and neither is counted as failing.`;
 
+const CHOOSING = `  --profile NAME       full (the default) or image: skip the checks a lab image cannot show
+                       before it is deployed (its lab address, its hostname, NTP sync with a
+                       controller, the lab as a whole), each with its reason; 'labspec checks'
+                       marks them (env LABSPEC_PROFILE)
+  --only IDS           only these checks: IDs or globs, comma-separated or repeated, e.g.
+                       'chrony.*,host.hostname' (env LABSPEC_ONLY)
+  --skip IDS           skip these checks, reported as skipped with the option as the reason
+                       (env LABSPEC_SKIP; skips add to each other and to the inventory's)
+                       An ID or glob that matches no check of the run is exit 2.`;
+
 const FILTER = `  -t, --filter REGEX   only the checks whose full name matches: '<section> > <host> › <check>',
                        e.g. 'firewalld', 'compute1 › chrony', '^Disable SELinux'; the same
                        as vitest's -t in 'npm test -- -t REGEX'`;
@@ -40,9 +51,11 @@ export const HELP = {
   main: `labspec — read-only checks of an OpenStack lab over SSH, with JUnit reports
 
 Usage:
-  labspec run     [--inventory FILE] [--reports DIR] [--concurrency N] [--shard K/N] [-t REGEX] [-q]
+  labspec run     [--inventory FILE | --target URL --role ROLE --name NAME ...] [--reports DIR]
+                  [--concurrency N] [--shard K/N] [--profile NAME] [--only IDS] [--skip IDS]
+                  [-t REGEX] [-q] [--lab ID]... [--rubric FILE] [--grade-scale N]
+  labspec replay  [DIR] [--reports DIR] [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
                   [--lab ID]... [--rubric FILE] [--grade-scale N]
-  labspec replay  [DIR] [--reports DIR] [-t REGEX] [-q] [--lab ID]... [--rubric FILE] [--grade-scale N]
   labspec merge   DIR... [--reports DIR] [-q]
   labspec checks  [--json]
   labspec probes
@@ -72,18 +85,43 @@ ${EXIT_CODES}
 `,
   run: `labspec run — read every host of the inventory and judge the lab spec
 
-Usage: labspec run [--inventory FILE] [--reports DIR] [--concurrency N] [--shard K/N] [-t REGEX] [-q]
+Usage: labspec run [--inventory FILE] [--reports DIR] [--concurrency N] [--shard K/N]
+                   [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
                    [--lab ID]... [--rubric FILE] [--grade-scale N]
+       labspec run --target URL --role ROLE --name NAME [--lab-address IP] [--host-key KEY]
+                   [--target ...] [--identity FILE | --identity-env NAME] [--password-env NAME]
+                   [--known-hosts FILE [--accept-new-host-key]] [options as above]
 
   --inventory FILE     the inventory YAML (default ${DEFAULTS.inventory}; env LABSPEC_INVENTORY)
   --reports DIR        where reports go (default ${DEFAULTS.reports}; env LABSPEC_REPORTS)
   --concurrency N      hosts read at once (default ${DEFAULTS.concurrency}; env LABSPEC_CONCURRENCY)
   --shard K/N          read only shard K of N (env LABSPEC_SHARD), for one machine of a CI matrix;
                        join the shards' reports with 'labspec merge'. See Shards below.
+${CHOOSING}
 ${FILTER}
   -q, --quiet          print only the summary, not each failing check
 ${CLASS}
   -h, --help           this text
+
+Hosts without an inventory file, instead of --inventory: all the --targets make one lab.
+--role, --name, --lab-address and --host-key describe the --target before them, once each;
+the other options apply to every --target, wherever they are written.
+  --target URL         ssh://[user@]host[:port], or local for this machine
+  --role ROLE          controller | compute
+  --name NAME          its name in the lab, which is also its expected hostname
+  --lab-address IP     its address on the lab network, when that is not the address connected
+                       to (NAT, a port forward); required for local
+  --host-key KEY       the host's public key as the builder printed it ('ssh-ed25519 AAAA…',
+                       from /etc/ssh/ssh_host_ed25519_key.pub): the only key accepted
+  --identity FILE      the private key file
+  --identity-env NAME  the variable that holds the private key itself (a CI secret); never
+                       written to the reports
+  --password-env NAME  the variable that holds the password
+  --known-hosts FILE   the known_hosts file (default ~/.ssh/known_hosts)
+  --accept-new-host-key
+                       accept the key of a host not yet in --known-hosts and record it there,
+                       for a just-built VM: give a new, throwaway file; a key that differs from a
+                       recorded one is still refused
 
 Relative paths are taken from the current folder. Colour only on a terminal; NO_COLOR turns it
 off, FORCE_COLOR on. Progress goes to stderr once reading the hosts takes longer than a second,
@@ -124,11 +162,13 @@ ${EXIT_CODES}
 `,
   replay: `labspec replay — judge saved snapshots again, with no network
 
-Usage: labspec replay [DIR] [--reports DIR] [-t REGEX] [-q] [--lab ID]... [--rubric FILE] [--grade-scale N]
+Usage: labspec replay [DIR] [--reports DIR] [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
+                      [--lab ID]... [--rubric FILE] [--grade-scale N]
 
   DIR                  a reports folder (its latest run), a run folder (DIR/runs/<id>) or a
                        facts folder (default: the reports folder)
   --reports DIR        where the new run's reports go (default ${DEFAULTS.reports}; env LABSPEC_REPORTS)
+${CHOOSING}
 ${FILTER}
   -q, --quiet          print only the summary
 ${CLASS}
@@ -148,6 +188,9 @@ Usage: labspec checks [--json]
   --json       the registry as JSON: id, scope, appliesTo, section, title, titleKo, points, fix,
                fixKo, hint, hintKo (what a student report says), image
   -h, --help   this text
+
+A check marked [image profile: skipped, …] is not judged under --profile image; the text after
+it is the reason the reports show.
 `,
   probes: `labspec probes — the fixed, read-only commands labspec may send to a host
 

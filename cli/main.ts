@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { TargetFlags } from '../inventory/ad-hoc.ts';
+import { shownTarget } from '../inventory/target-url.ts';
 import { EXIT } from '../run/exit-codes.ts';
 import type { Console } from '../run/run.ts';
 import { resolveRunSettings, UsageError, type SettingFlags } from '../run/settings.ts';
@@ -17,6 +19,27 @@ const RUN_OPTIONS: Options = {
   rubric: { type: 'string' },
   'grade-scale': { type: 'string' },
   lab: { type: 'string', multiple: true },
+  profile: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  skip: { type: 'string', multiple: true },
+};
+
+/** Options that describe the `--target` before them; the order on the command line pairs them. */
+const PER_TARGET = {
+  role: 'role',
+  name: 'name',
+  'lab-address': 'labAddress',
+  'host-key': 'hostKey',
+} as const satisfies Record<string, keyof TargetFlags>;
+
+const TARGET_OPTIONS: Options = {
+  target: { type: 'string', multiple: true },
+  ...Object.fromEntries(Object.keys(PER_TARGET).map((name) => [name, { type: 'string', multiple: true }])),
+  identity: { type: 'string' },
+  'identity-env': { type: 'string' },
+  'password-env': { type: 'string' },
+  'known-hosts': { type: 'string' },
+  'accept-new-host-key': { type: 'boolean' },
 };
 
 /** Everything labspec's process needs from outside, passed in: the arguments, the environment, the folder, the console. */
@@ -47,15 +70,16 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
       case '-V':
         return print(`${labspecVersion()}\n`);
       case 'run': {
-        const { values, positionals } = parse(rest, {
+        const { values, positionals, tokens } = parse(rest, {
           ...RUN_OPTIONS,
+          ...TARGET_OPTIONS,
           inventory: { type: 'string' },
           concurrency: { type: 'string' },
           shard: { type: 'string' },
         });
         if (values.help) return print(HELP.run);
-        noPositionals('run', positionals, 'give the inventory with --inventory FILE');
-        const settings = settingsFrom(values, { env, cwd, io });
+        noPositionals('run', positionals, 'give the inventory with --inventory FILE, or the hosts with --target');
+        const settings = settingsFrom({ ...values, targets: targetsFrom(tokens) }, { env, cwd, io });
         const { runLabspec } = await import('../run/run.ts');
         return runLabspec(settings, io);
       }
@@ -145,7 +169,7 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
 
 function parse(args: string[], options: Options) {
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw new UsageError((error as Error).message.split('\n')[0]!);
   }
@@ -156,6 +180,29 @@ function noPositionals(command: string, positionals: string[], hint?: string): v
   throw new UsageError(
     `${command} takes no arguments, got ${JSON.stringify(positionals[0])}${hint ? `: ${hint}` : ''}`,
   );
+}
+
+/** Each `--target`, with the options after it (up to the next `--target`) that describe it. */
+function targetsFrom(tokens: ReturnType<typeof parse>['tokens']): TargetFlags[] {
+  const targets: TargetFlags[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.value === undefined) continue;
+    if (token.name === 'target') {
+      targets.push({ target: token.value });
+      continue;
+    }
+    const field = PER_TARGET[token.name as keyof typeof PER_TARGET];
+    if (field === undefined) continue;
+    const current = targets.at(-1);
+    if (current === undefined) {
+      throw new UsageError(`${token.rawName} describes the --target before it: give --target first`);
+    }
+    if (current[field] !== undefined) {
+      throw new UsageError(`${token.rawName} given twice for --target ${shownTarget(current.target)}`);
+    }
+    current[field] = token.value;
+  }
+  return targets;
 }
 
 function settingsFrom(
@@ -173,6 +220,17 @@ function settingsFrom(
     rubric: values.rubric as string | undefined,
     gradeScale: values['grade-scale'] as string | undefined,
     labs: values.lab as string[] | undefined,
+    profile: values.profile as string | undefined,
+    only: values.only as string[] | undefined,
+    skip: values.skip as string[] | undefined,
+    targets: values.targets as TargetFlags[] | undefined,
+    targetConnection: {
+      identity: values.identity as string | undefined,
+      identityEnv: values['identity-env'] as string | undefined,
+      passwordEnv: values['password-env'] as string | undefined,
+      knownHosts: values['known-hosts'] as string | undefined,
+      acceptNewHostKey: values['accept-new-host-key'] as boolean | undefined,
+    },
   };
   return resolveRunSettings({ flags, env: context.env, cwd: context.cwd, isTTY: context.io.stdout.isTTY ?? false });
 }

@@ -180,6 +180,8 @@ async function transportFor(host: HostSpec): Promise<Transport> {
     port: c.port,
     user: c.user,
     identityFile: c.identityFile,
+    privateKeyEnv: c.privateKeyEnv,
+    hostKey: c.hostKey,
     passwordEnv: c.passwordEnv,
     passphraseEnv: c.passphraseEnv,
     knownHostsFile: c.knownHostsFile,

@@ -25,6 +25,10 @@ export interface SshTarget {
   user?: string;
   /** `~` expanded; ssh_config IdentityFile entries and ~/.ssh/id_ed25519, id_ecdsa, id_rsa are tried when unset. */
   identityFile?: string;
+  /** NAME of an env var holding the private key itself (a CI secret); replaces identityFile and the default keys. */
+  privateKeyEnv?: string;
+  /** The host's public key, `type base64`, given by whoever built it: the only key accepted; known_hosts is not read. */
+  hostKey?: string;
   /** NAME of an env var holding the password (never the password itself). */
   passwordEnv?: string;
   /** NAME of an env var holding the key passphrase. */
@@ -47,6 +51,10 @@ export interface Hop {
   user: string;
   /** Expanded paths, in the order to try. */
   identityFiles: string[];
+  /** The target's key from an environment variable (privateKeyEnv); jump hosts never get it. */
+  privateKeyEnv?: string;
+  /** The target's pinned host key (hostKey); jump hosts are checked against known_hosts. */
+  hostKey?: string;
   /** True when identityFiles came from the inventory: problems with them are errors, not skips. */
   identityExplicit: boolean;
   knownHostsFiles: string[];
@@ -140,6 +148,8 @@ interface HopInput {
   port?: number;
   user?: string;
   identityFile?: string;
+  privateKeyEnv?: string;
+  hostKey?: string;
 }
 
 function resolveHop(
@@ -153,9 +163,15 @@ function resolveHop(
   const port = input.port ?? cfg.port ?? 22;
   const user = input.user ?? cfg.user ?? process.env.USER ?? 'root';
   const tokens = { h: host, r: user, p: port, n: input.name };
-  const explicit = input.identityFile !== undefined;
+  const explicit = input.identityFile !== undefined || input.privateKeyEnv !== undefined;
   const identityFiles = (
-    explicit ? [input.identityFile!] : cfg.identityFiles.length > 0 ? cfg.identityFiles : DEFAULT_KEYS
+    input.privateKeyEnv !== undefined
+      ? []
+      : explicit
+        ? [input.identityFile!]
+        : cfg.identityFiles.length > 0
+          ? cfg.identityFiles
+          : DEFAULT_KEYS
   ).map((f) => expandPath(f, tokens));
 
   // The inventory cannot tell an explicit "yes"/default known_hosts from its defaults, so
@@ -187,6 +203,8 @@ function resolveHop(
     port,
     user,
     identityFiles,
+    ...(input.privateKeyEnv !== undefined ? { privateKeyEnv: input.privateKeyEnv } : {}),
+    ...(input.hostKey !== undefined ? { hostKey: input.hostKey } : {}),
     identityExplicit: explicit,
     knownHostsFiles,
     hostKeyAlias: cfg.hostKeyAlias,
@@ -209,7 +227,14 @@ export function resolveTarget(target: SshTarget): ResolvedTarget {
   const targetCfg = resolveSshConfig(config, target.address);
   for (const n of targetCfg.notes) if (!notes.includes(n)) notes.push(n);
   const targetHop = resolveHop(
-    { name: target.address, port: target.port, user: target.user, identityFile: target.identityFile },
+    {
+      name: target.address,
+      port: target.port,
+      user: target.user,
+      identityFile: target.identityFile,
+      privateKeyEnv: target.privateKeyEnv,
+      hostKey: target.hostKey,
+    },
     targetCfg,
     target,
     (h, p) => `${target.name} (${h}:${p})`,

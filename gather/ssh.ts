@@ -28,6 +28,7 @@ const { Client, utils } = ssh2;
 type SshClient = InstanceType<typeof Client>;
 
 interface KeyMaterial {
+  /** The key file, or `$NAME` for a key held in an environment variable. */
   path: string;
   /** Parsed (and decrypted) once here: bcrypt-protected keys are slow to decrypt in JS. */
   key: ParsedKey;
@@ -36,6 +37,8 @@ interface KeyMaterial {
 interface Credentials {
   password?: string;
   passphrase?: string;
+  /** The private key's text, from the variable privateKeyEnv names; never written anywhere. */
+  privateKey?: string;
 }
 
 /** Notes are per transport, but a transport may run many times: keep each note once. */
@@ -47,16 +50,17 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;
 
 function readCredentials(target: SshTarget, label: string): Credentials {
   const creds: Credentials = {};
-  for (const [field, envName] of [
-    ['password', target.passwordEnv],
-    ['passphrase', target.passphraseEnv],
+  for (const [field, envName, what] of [
+    ['password', target.passwordEnv, 'password'],
+    ['passphrase', target.passphraseEnv, 'passphrase'],
+    ['privateKey', target.privateKeyEnv, 'private key'],
   ] as const) {
     if (envName === undefined) continue;
     const value = process.env[envName];
-    if (value === undefined) {
+    if (value === undefined || (field === 'privateKey' && value.trim() === '')) {
       throw new TransportError(
         'config',
-        `${label}: ${field} variable ${envName} is not set; export it before running labspec`,
+        `${label}: ${what} variable ${envName} is ${value === undefined ? 'not set' : 'empty'}; export it before running labspec`,
       );
     }
     creds[field] = value;
@@ -64,8 +68,26 @@ function readCredentials(target: SshTarget, label: string): Credentials {
   return creds;
 }
 
-/** Loads the hop's key files. Inventory-given keys must work; default/ssh_config keys are skipped when unusable. */
-function loadKeys(hop: Hop, passphrase: string | undefined, notes: string[]): KeyMaterial[] {
+/**
+ * Loads the hop's keys: the one in privateKeyEnv's variable, or the key files. Inventory-given keys must work;
+ * default/ssh_config keys are skipped when unusable. A message names the variable, never what it holds.
+ */
+function loadKeys(hop: Hop, creds: Credentials, notes: string[]): KeyMaterial[] {
+  const { passphrase } = creds;
+  if (hop.privateKeyEnv !== undefined) {
+    const path = `$${hop.privateKeyEnv}`;
+    const result = utils.parseKey(Buffer.from(creds.privateKey ?? '', 'utf8'), passphrase) as
+      ParsedKey | ParsedKey[] | Error;
+    const parsed = Array.isArray(result) ? result[0]! : result;
+    if (!(parsed instanceof Error)) return [{ path, key: parsed }];
+    const why =
+      /encrypted/i.test(parsed.message) && passphrase === undefined
+        ? 'is encrypted; set passphraseEnv to the name of a variable holding its passphrase'
+        : passphrase !== undefined && /encrypted|passphrase|decrypt|bad/i.test(parsed.message)
+          ? 'could not be decrypted with the given passphrase; check the passphrase variable'
+          : 'is not a usable private key; put the whole private key file, BEGIN and END lines included, in the variable';
+    throw new TransportError('config', `${hop.label}: the private key in ${hop.privateKeyEnv} ${why}`);
+  }
   const keys: KeyMaterial[] = [];
   for (const path of hop.identityFiles) {
     const skip = (why: string, fix: string) => {
@@ -109,6 +131,31 @@ class HostKeyRejected {
   constructor(error: TransportError) {
     this.error = error;
   }
+}
+
+/**
+ * The hostVerifier for a hop whose key was given (hostKey): that key and no other; known_hosts is neither read nor
+ * written, and strictHostKeyChecking has nothing to accept.
+ */
+function makePinnedHostVerifier(hop: Hop, hostKey: string) {
+  const rejected: { value?: HostKeyRejected } = {};
+  const accepted: { value?: string } = {};
+  const [givenType, givenBase64] = hostKey.trim().split(/\s+/) as [string, string];
+  const given = `${givenType} ${fingerprintOfBase64(givenBase64)}`;
+  const verify = (blob: Buffer): boolean => {
+    if (keyTypeOf(blob) === givenType && blob.toString('base64') === givenBase64) {
+      accepted.value = given;
+      return true;
+    }
+    const offered = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
+    const why =
+      keyTypeOf(blob) === givenType
+        ? `HOST KEY MISMATCH: the host offered ${offered}, not the key it was given (${given}) — possible man-in-the-middle, or the key of another build`
+        : `the host offered ${offered} but was given a ${givenType} key (${given}), which it did not offer — pass the key of a type the host has`;
+    rejected.value = new HostKeyRejected(new TransportError('hostkey-changed', `${hop.label}: ${why}`));
+    return false;
+  };
+  return { verify, rejected, accepted, algorithms: preferredHostKeyAlgorithms([givenType]) };
 }
 
 /** Builds the hostVerifier for a hop; returns an error holder filled when it rejects. */
@@ -205,8 +252,7 @@ function connectHop(
   password: string | undefined,
   session: Session,
 ): Promise<SshClient> {
-  const entries = hop.knownHostsFiles.flatMap(readKnownHostsFile);
-  const keys = loadKeys(hop, creds.passphrase, session.notes);
+  const keys = loadKeys(hop, creds, session.notes);
   const agent = hop.agent && existsSync(hop.agent) ? hop.agent : undefined;
   if (!agent && keys.length === 0 && password === undefined) {
     throw new TransportError(
@@ -214,7 +260,10 @@ function connectHop(
       `${hop.label}: no way to authenticate (no ssh-agent, no usable key among ${hop.identityFiles.join(', ')}, no passwordEnv); set identityFile or passwordEnv`,
     );
   }
-  const host = makeHostVerifier(hop, session.notes, entries);
+  const host =
+    hop.hostKey !== undefined
+      ? makePinnedHostVerifier(hop, hop.hostKey)
+      : makeHostVerifier(hop, session.notes, hop.knownHostsFiles.flatMap(readKnownHostsFile));
 
   return new Promise((resolve, reject) => {
     const client = new Client();

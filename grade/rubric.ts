@@ -33,6 +33,9 @@ export function pointsFor(rubric: Pick<AppliedRubric, 'overrides'>, check: Pick<
 /** A rubric (file or inventory section) that cannot be used: one line per problem, `file:LINE path: message`. */
 export class RubricError extends InventoryError {
   override name = 'RubricError';
+  constructor(problems: string[]) {
+    super(problems, 'invalid rubric');
+  }
 }
 
 /** A `--rubric FILE`: the same keys as the inventory's `rubric:` section (points, gradeScale, clones). */

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import type { CheckProfile } from './choices.ts';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, join } from 'node:path';
 import { isMap, LineCounter, parseDocument, visit, type Document } from 'yaml';
@@ -31,6 +32,8 @@ export interface Connection {
   deadlineSeconds: number;
   maxProbeOutputMiB: number;
   maxHostOutputMiB: number;
+  privateKeyEnv?: string;
+  hostKey?: string;
 }
 
 export interface HostSpec extends HostIdentity {
@@ -44,12 +47,32 @@ export interface Lab {
   student: Student | null;
 }
 
+/** A check ID or a glob over IDs, and where it was chosen, for a problem to point at. */
+export interface CheckChoice {
+  pattern: string;
+  /** `lab.yaml:12 checks.only[0]`, or the flag. */
+  where: string;
+}
+
+export interface SkipChoice extends CheckChoice {
+  /** What the reports show as the skip's message. */
+  reason: string;
+}
+
+/** A choice of checks: the inventory's own (`profile`, `checks`), or the command line's, which adds to it or replaces it. */
+export interface CheckChoices {
+  profile: CheckProfile | null;
+  only: CheckChoice[] | null;
+  skip: SkipChoice[];
+}
+
 export interface Inventory {
   file: string;
   labs: Lab[];
   /** Written as a class (labs:, or roster: with template:): the run grades it. */
   isClass: boolean;
   rubric: LocatedRubric | null;
+  checks: CheckChoices;
 }
 
 /** What the inventory YAML holds, in one of its three forms. */
@@ -66,9 +89,12 @@ export interface LocatedRubric {
 /** One line per problem, each naming the file, the line and the path. */
 export class InventoryError extends Error {
   readonly problems: string[];
-  constructor(problems: string[]) {
+  /** What was invalid, for the line that closes the list: `invalid inventory`, `invalid --target`. */
+  readonly summary: string;
+  constructor(problems: string[], summary = 'invalid inventory') {
     super(problems.join('\n'));
     this.problems = problems;
+    this.summary = summary;
     this.name = 'InventoryError';
   }
 }
@@ -149,12 +175,8 @@ export function parseInventory(text: string, file: string): Inventory {
   const { data, at } = parseYaml<ParsedInventory>(text, file, (has) =>
     has('roster') || has('template') ? rosterClass : has('labs') ? manyLabs : singleLab,
   );
-  if ('hosts' in data) {
-    const lab = buildLab(data.lab.name ?? DEFAULT_LAB_NAME, data.lab, data.defaults, data.hosts, null);
-    const problems = crossFieldProblems(lab).map((p) => `${at(p.path)} ${formatPath(p.path)}: ${p.message}`);
-    if (problems.length > 0) throw new InventoryError(problems);
-    return { file, labs: [lab], isClass: false, rubric: null };
-  }
+  const locate = (path: readonly PropertyKey[]) => `${at(path)} ${formatPath(path)}`;
+  if ('hosts' in data) return singleLabInventory(data, file, locate);
   const entries = 'roster' in data ? rosterLabs(data, file, at) : listedLabs(data.labs, at);
   const taken = new Set(entries.flatMap((e) => (e.entry.name ? [e.entry.name] : [])));
   const problems: string[] = [];
@@ -169,7 +191,7 @@ export function parseInventory(text: string, file: string): Inventory {
       members: entry.members ?? [],
       lmsId: entry.lmsId ?? null,
     };
-    const lab = buildLab(name, entry.lab, { ...data.defaults, ...entry.defaults }, entry.hosts, student);
+    const lab = buildLab(name, entry.lab, mergeConnections(data.defaults, entry.defaults ?? {}), entry.hosts, student);
     for (const p of crossFieldProblems(lab)) problems.push(`${locate(p.path)}: ${p.message}`);
     const sameName = names.get(name);
     if (sameName !== undefined) problems.push(`${locate(['name'])}: duplicate lab name ${name}`);
@@ -181,7 +203,39 @@ export function parseInventory(text: string, file: string): Inventory {
     return lab;
   });
   if (problems.length > 0) throw new InventoryError(problems);
-  return { file, labs, isClass: true, rubric: data.rubric ? locatedRubric(data.rubric, file, at) : null };
+  const rubric = data.rubric ? locatedRubric(data.rubric, file, at) : null;
+  return { file, labs, isClass: true, rubric, checks: checkChoicesOf(data, locate) };
+}
+
+/**
+ * One lab, from data in the single-lab form: an inventory file's, or what the command line's `--target`s give.
+ * `locate` names the place of a path in it: `lab.yaml:12 hosts[1].role`, or the flag.
+ */
+export function singleLabInventory(
+  data: z.infer<typeof singleLab>,
+  file: string,
+  locate: (path: readonly PropertyKey[]) => string,
+): Inventory {
+  const lab = buildLab(data.lab.name ?? DEFAULT_LAB_NAME, data.lab, data.defaults, data.hosts, null);
+  const problems = crossFieldProblems(lab).map((p) => `${locate(p.path)}: ${p.message}`);
+  if (problems.length > 0) throw new InventoryError(problems);
+  return { file, labs: [lab], isClass: false, rubric: null, checks: checkChoicesOf(data, locate) };
+}
+
+/** The inventory's `profile` and `checks`, each choice with where it is written. */
+function checkChoicesOf(
+  data: Pick<z.infer<typeof singleLab>, 'profile' | 'checks'>,
+  locate: (path: readonly PropertyKey[]) => string,
+): CheckChoices {
+  return {
+    profile: data.profile ?? null,
+    only: data.checks?.only?.map((pattern, i) => ({ pattern, where: locate(['checks', 'only', i]) })) ?? null,
+    skip: (data.checks?.skip ?? []).map(({ id, reason }, i) => ({
+      pattern: id,
+      reason,
+      where: locate(['checks', 'skip', i, 'id']),
+    })),
+  };
 }
 
 /** A lab entry of a class, and how a problem at a path inside it is located: `file:LINE path`. */
@@ -293,9 +347,19 @@ function buildLab(
       address,
       labAddress: labAddress ?? address,
       role,
-      connection: resolveConnection({ ...defaults, ...withoutUndefined(overrides) }),
+      connection: resolveConnection(mergeConnections(defaults, withoutUndefined(overrides))),
     })),
   };
+}
+
+/**
+ * Connection settings of a level over those of the level above (class defaults, a lab's defaults, a host): the more
+ * specific wins. A key is named once, by a file or by a variable: a level that names one replaces both above it.
+ */
+function mergeConnections(above: ConnectionSettings, level: ConnectionSettings): ConnectionSettings {
+  const namesKey = level.identityFile !== undefined || level.privateKeyEnv !== undefined;
+  const { identityFile: _file, privateKeyEnv: _variable, ...keyless } = above;
+  return { ...(namesKey ? keyless : above), ...level };
 }
 
 function resolveConnection(settings: ConnectionSettings): Connection {
@@ -416,6 +480,6 @@ function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;
 }
 
-function withoutUndefined<T extends object>(value: T): Partial<T> {
+export function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

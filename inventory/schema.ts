@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { CHECK_PATTERN, CHECK_PATTERN_EXPECTED, CHECK_PROFILES } from './choices.ts';
 
 export const role = z.enum(['controller', 'compute'], { error: 'expected controller | compute' });
 export type Role = z.infer<typeof role>;
@@ -25,6 +26,31 @@ const ntpServer = z
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the NAME of an environment variable');
 
+/** The host key types labspec can verify (ssh2's), as OpenSSH names them in a `.pub` file or known_hosts. */
+export const HOST_KEY_TYPES = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'ssh-rsa',
+] as const;
+
+/**
+ * A host's public key as its `/etc/ssh/ssh_host_*_key.pub` holds it: `type base64 [comment]`. The key blob names its
+ * own type; the two must agree, so a key pasted into the wrong field or cut short is caught here, not at connect time.
+ */
+const hostPublicKey = z.string().refine(
+  (value) => {
+    const [type, base64] = value.trim().split(/\s+/);
+    if (!HOST_KEY_TYPES.includes(type as (typeof HOST_KEY_TYPES)[number])) return false;
+    if (!base64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return false;
+    const blob = Buffer.from(base64, 'base64');
+    const length = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
+    return length > 0 && blob.subarray(4, 4 + length).toString('latin1') === type;
+  },
+  `expected a host public key 'TYPE BASE64', as in /etc/ssh/ssh_host_ed25519_key.pub (TYPE one of ${HOST_KEY_TYPES.join(', ')})`,
+);
+
 /** Connection settings: in `defaults`, overridable per host. Secrets are only ever named by an environment variable. */
 const connectionFields = {
   transport: z.enum(['ssh', 'local']).optional(),
@@ -33,8 +59,12 @@ const connectionFields = {
   identityFile: z.string().min(1).optional(),
   passwordEnv: envVarName.optional(),
   passphraseEnv: envVarName.optional(),
+  /** The private key itself is in this environment variable (a CI secret), instead of a file. */
+  privateKeyEnv: envVarName.optional(),
   knownHostsFile: z.string().min(1).optional(),
   strictHostKeyChecking: z.enum(['yes', 'accept-new']).optional(),
+  /** The host's key, given by whoever built it: the only key accepted, whatever known_hosts says. */
+  hostKey: hostPublicKey.optional(),
   proxyJump: z.string().min(1).optional(),
   connectTimeoutSeconds: z.number().positive().max(600).optional(),
   deadlineSeconds: z.number().positive().max(3600).optional(),
@@ -59,17 +89,33 @@ const forbiddenSecrets = {
     .optional(),
 };
 
-const connection = z.strictObject({ ...connectionFields, ...forbiddenSecrets });
+/** A key named twice in one place — a file and a variable — would leave labspec to guess which one was meant. */
+function oneKeySource(
+  settings: { identityFile?: string | undefined; privateKeyEnv?: string | undefined },
+  context: z.RefinementCtx,
+) {
+  if (settings.identityFile !== undefined && settings.privateKeyEnv !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['privateKeyEnv'],
+      message: 'give the private key either as a file (identityFile) or in a variable (privateKeyEnv), not both',
+    });
+  }
+}
 
-const host = z.strictObject({
-  name: hostName,
-  address: z.string().min(1),
-  /** The address the host has on the lab network, when `address` goes through NAT or a port forward. */
-  labAddress: z.ipv4().optional(),
-  role,
-  ...connectionFields,
-  ...forbiddenSecrets,
-});
+const connection = z.strictObject({ ...connectionFields, ...forbiddenSecrets }).superRefine(oneKeySource);
+
+const host = z
+  .strictObject({
+    name: hostName,
+    address: z.string().min(1),
+    /** The address the host has on the lab network, when `address` goes through NAT or a port forward. */
+    labAddress: z.ipv4().optional(),
+    role,
+    ...connectionFields,
+    ...forbiddenSecrets,
+  })
+  .superRefine(oneKeySource);
 
 /** The names os.release tells apart; see checks/system.ts. */
 export const RELEASE_NAMES = ['CentOS Linux', 'CentOS Stream', 'EL'] as const;
@@ -117,10 +163,39 @@ const labSettings = z.strictObject({
 
 const hostList = z.array(host).min(1, 'expected at least one host');
 
+const checkProfile = z.enum(CHECK_PROFILES, { error: `expected ${CHECK_PROFILES.join(' | ')}` });
+const checkPattern = z.string().regex(CHECK_PATTERN, CHECK_PATTERN_EXPECTED);
+
+/** Which checks a run judges: only some, and some skipped with the reason the reports show. */
+const checkChoices = z.strictObject({
+  only: z.array(checkPattern).min(1, 'expected at least one check ID or glob').optional(),
+  skip: z
+    .array(
+      z.strictObject(
+        {
+          id: checkPattern,
+          reason: z
+            .string({ error: 'expected the reason the reports show for the skip' })
+            .trim()
+            .min(1, 'expected the reason the reports show for the skip'),
+        },
+        { error: 'expected { id: <check ID or glob>, reason: <why it is skipped> }' },
+      ),
+    )
+    .optional(),
+});
+
+/** The checks a run judges: set once for the whole inventory, a class included. */
+const checkSelection = {
+  profile: checkProfile.optional(),
+  checks: checkChoices.optional(),
+};
+
 export const singleLab = z.strictObject({
   lab: labSettings.default(labSettings.parse({})),
   defaults: connection.default({}),
   hosts: hostList,
+  ...checkSelection,
 });
 
 /**
@@ -213,6 +288,7 @@ export const manyLabs = z.strictObject({
   defaults: connection.default({}),
   rubric: rubricSettings.optional(),
   labs: z.array(labEntry).min(1, 'expected at least one lab'),
+  ...checkSelection,
 });
 
 /** A roster row as written in the inventory: the student's fields and any values the template names as `{column}`. */
@@ -239,6 +315,7 @@ export const rosterClass = z.strictObject({
     },
     { error: 'expected { lab, defaults, hosts }: one lab, with {column} placeholders filled from each roster row' },
   ),
+  ...checkSelection,
 });
 
 export type ConnectionSettings = z.infer<typeof connection>;

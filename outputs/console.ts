@@ -84,6 +84,7 @@ export function consoleSummary(
   const warnings = report.results.filter((e) => e.status === 'pass' && e.message.startsWith('warning:'));
   for (const w of warnings)
     lines.push(`  warning ${w.host ?? w.lab} ${w.check}: ${w.message.slice('warning: '.length)}`);
+  for (const skipped of chosenSkips(report.results, multipleLabs)) lines.push(`  ${skipped}`);
   for (const h of report.hosts)
     for (const note of h.notes) lines.push(`  note ${multipleLabs ? `${h.lab}/` : ''}${h.host}: ${note}`);
   const shard = report.run.shard;
@@ -101,4 +102,28 @@ export function consoleSummary(
   if (written.length > 0) lines.push(`reports: ${written.join(', ')}`);
   lines.push('');
   return lines.join('\n');
+}
+
+/**
+ * The skips someone chose (the image profile, --skip, the inventory's checks.skip), one line per reason and hosts
+ * with the checks. A chosen skip names who chose it as its source; a check that does not apply to a host's role has
+ * none, and is not listed.
+ */
+function chosenSkips(results: readonly ResultEntry[], multipleLabs: boolean): string[] {
+  const hostsOf = new Map<string, { check: string; message: string; hosts: string[] }>();
+  for (const e of results) {
+    if (e.status !== 'skip' || e.source === '') continue;
+    const key = `${e.check}\u0000${e.message}`;
+    const entry = hostsOf.get(key) ?? { check: e.check, message: e.message, hosts: [] };
+    entry.hosts.push(multipleLabs ? `${e.lab}/${e.host ?? '(lab)'}` : (e.host ?? '(lab)'));
+    hostsOf.set(key, entry);
+  }
+  const lines = new Map<string, { message: string; hosts: string; checks: string[] }>();
+  for (const { check, message, hosts } of hostsOf.values()) {
+    const key = `${message}\u0000${hosts.join(', ')}`;
+    const line = lines.get(key) ?? { message, hosts: hosts.join(', '), checks: [] };
+    line.checks.push(check);
+    lines.set(key, line);
+  }
+  return [...lines.values()].map((l) => `skip ${l.checks.join(', ')} on ${l.hosts}: ${l.message}`);
 }

@@ -6,7 +6,7 @@ export const EXIT = {
   ok: 0,
   /** A check failed. */
   checksFailed: 1,
-  /** Usage, inventory or snapshot error, or a filter that selects nothing: nothing was checked. */
+  /** Usage, inventory or snapshot error, a filter that selects nothing, or a check ID or glob that matches none: nothing was checked. */
   usage: 2,
   /** No check failed, but some could not be evaluated (unreachable host, unreadable output). */
   checksErrored: 3,

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Check, LabView, ObservedHost, SectionId } from '../checks/check.ts';
-import { evaluateHostCheck, evaluateLabCheck } from '../checks/evaluate.ts';
+import { appliesToRole, evaluateHostCheck, evaluateLabCheck } from '../checks/evaluate.ts';
 import { checksForLab, sectionOf } from '../checks/registry.ts';
 import type { GatheredHost } from '../gather/gather.ts';
 import type { ProbeName } from '../probes/index.ts';
 import type { ResultEntry } from '../outputs/report.ts';
+import { isSelected, JUDGE_ALL, skipOf, type CheckSelection } from './selection.ts';
 
 /** One lab as judged: its expected values and its hosts as read. */
 export interface ObservedLab {
@@ -89,19 +90,33 @@ export function planChecks(labs: readonly LabView[], multipleLabs = labs.length 
   });
 }
 
-export function judgeLabs(labs: readonly ObservedLab[], multipleLabs = labs.length > 1): Judged[] {
+/**
+ * Judges the selected checks. A check the selection skips (the image profile, a --skip, the inventory's checks.skip)
+ * is reported as skipped with the reason, where it was decided as its source, unless it does not apply to the
+ * host's role at all: that skip says so instead.
+ */
+export function judgeLabs(
+  labs: readonly ObservedLab[],
+  multipleLabs = labs.length > 1,
+  selection: CheckSelection = JUDGE_ALL,
+): Judged[] {
   const byName = new Map(labs.map((lab) => [lab.view.settings.name, lab]));
-  return planChecks(
+  const plans = planChecks(
     labs.map((lab) => lab.view),
     multipleLabs,
-  ).map((plan) => {
+  ).filter((plan) => isSelected(selection, plan));
+  return plans.map((plan) => {
     const lab = byName.get(plan.lab)!;
     const started = performance.now();
     const { check } = plan;
+    const host = check.scope === 'host' ? lab.hosts.find((h) => h.spec.name === plan.host)! : null;
+    const skip = skipOf(selection, plan);
     const verdict =
-      check.scope === 'host'
-        ? evaluateHostCheck(check, { lab: lab.view, host: lab.hosts.find((h) => h.spec.name === plan.host)! })
-        : evaluateLabCheck(check, { lab: lab.view, hosts: lab.hosts });
+      skip && !(check.scope === 'host' && !appliesToRole(check, host!.spec.role))
+        ? { status: 'skip' as const, expected: '', actual: '', source: skip.source, message: skip.message, fix: '' }
+        : check.scope === 'host'
+          ? evaluateHostCheck(check, { lab: lab.view, host: host! })
+          : evaluateLabCheck(check, { lab: lab.view, hosts: lab.hosts });
     const entry = {
       lab: plan.lab,
       host: plan.host,

@@ -12,7 +12,8 @@ import { gatherLabs, refreshFacts, type GatheredHost } from '../gather/gather.ts
 import { gradeClass } from '../grade/grade.ts';
 import { identityValues } from '../grade/identity.ts';
 import { classGradeDocument, type AppliedRubric, type ClassGrade } from '../grade/model.ts';
-import { loadRubricFile, resolveRubric, RubricError } from '../grade/rubric.ts';
+import { loadRubricFile, resolveRubric } from '../grade/rubric.ts';
+import { adHocInventory } from '../inventory/ad-hoc.ts';
 import { InventoryError, loadInventory, type Inventory } from '../inventory/load.ts';
 import { buildClassCsv } from '../outputs/class-csv.ts';
 import { classSummary } from '../outputs/class-console.ts';
@@ -26,6 +27,7 @@ import { RESULTS_SCHEMA, summarize, type HostRecord, type RunReport, type ShardI
 import { newRunId, ReportsFolder, ReportsUnwritable, type ReportFiles } from '../outputs/report-set.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { judgeLabs, observeLabs, planChecks, type Judged } from './judge.ts';
+import { isSelected, selectChecks } from './selection.ts';
 import { UsageError, type RunSettings } from './settings.ts';
 import { inventoryFingerprint, shareOf } from './shard.ts';
 import { labspecVersion } from './version.ts';
@@ -71,10 +73,21 @@ export async function prepareRun(settings: RunSettings, io: Console): Promise<Pr
     const gathered = snapshots.map(refreshFacts);
     const gatheredBy = [...new Set(snapshots.map((s) => s.runId ?? 'unknown'))].join(',');
     const multipleLabs = new Set(all.map((s) => s.lab)).size > 1;
-    const judged = judgeLabs(observeLabs(gathered), multipleLabs);
+    const labs = observeLabs(gathered);
+    const selection = selectChecks(
+      settings.checks,
+      null,
+      planChecks(
+        labs.map((lab) => lab.view),
+        multipleLabs,
+      ),
+    );
+    const judged = judgeLabs(labs, multipleLabs, selection);
     return { runId, startedAt, kind: 'replay', gatheredBy, gathered, judged, multipleLabs, shard: null, grading };
   }
-  const inventory = loadInventory(settings.inventory);
+  const inventory = settings.targets
+    ? adHocInventory(settings.targets.hosts, settings.targets.connection)
+    : loadInventory(settings.inventory);
   const multipleLabs = inventory.labs.length > 1;
   if (settings.labs !== null && settings.shard) {
     throw new UsageError('--lab with --shard: shard the whole class, or pick students with --lab, not both');
@@ -86,8 +99,15 @@ export async function prepareRun(settings: RunSettings, io: Console): Promise<Pr
   const grading = inventory.isClass
     ? { rubric: inventoryRubric(inventory, settings) }
     : noRubricOutsideAClass(settings);
+  // Every choice is checked against the whole inventory, so each shard of a run accepts and refuses the same ones.
+  const selection = selectChecks(settings.checks, inventory.checks, planChecks(inventory.labs));
   const filter = settings.filter;
-  if (filter && !planChecks(selected).some((planned) => filter.pattern.test(planned.fullName))) {
+  if (
+    filter &&
+    !planChecks(selected, multipleLabs).some(
+      (plan) => isSelected(selection, plan) && filter.pattern.test(plan.fullName),
+    )
+  ) {
     throw new UsageError(`--filter ${JSON.stringify(filter.source)} selects no check; nothing was contacted`);
   }
   const share = settings.shard ? shareOf(inventory.labs, settings.shard) : selected;
@@ -112,7 +132,7 @@ export async function prepareRun(settings: RunSettings, io: Console): Promise<Pr
   } finally {
     progress.done();
   }
-  const judged = judgeLabs(observeLabs(gathered), multipleLabs);
+  const judged = judgeLabs(observeLabs(gathered), multipleLabs, selection);
   return { runId, startedAt, kind: 'live', gatheredBy: runId, gathered, judged, multipleLabs, shard, grading };
 }
 /**
@@ -263,9 +283,7 @@ function classReportFiles(grade: ClassGrade, folder: ReportsFolder): ReportFiles
 export function failUsage(settings: Pick<RunSettings, 'reports'>, error: unknown, io: Console): number {
   if (error instanceof InventoryError) {
     for (const problem of error.problems) io.stderr.write(`${problem}\n`);
-    io.stderr.write(
-      `labspec: invalid ${error instanceof RubricError ? 'rubric' : 'inventory'}, nothing was contacted\n`,
-    );
+    io.stderr.write(`labspec: ${error.summary}, nothing was contacted\n`);
   } else if (error instanceof UsageError || error instanceof SnapshotError || error instanceof ReportsUnwritable) {
     io.stderr.write(`labspec: ${error.message}\n`);
   } else {

@@ -1,4 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
+import type { TargetConnectionFlags, TargetFlags } from '../inventory/ad-hoc.ts';
+import type { CheckChoice, CheckChoices, SkipChoice } from '../inventory/load.ts';
+import { CHECK_PATTERN, CHECK_PATTERN_EXPECTED, CHECK_PROFILES, isCheckProfile } from '../inventory/choices.ts';
 
 /**
  * Everything a run needs to know, resolved once: flags first, then the environment, then the
@@ -6,8 +9,15 @@ import { isAbsolute, resolve } from 'node:path';
  * Every path is absolute, made against the user's working folder.
  */
 export interface RunSettings {
-  /** The inventory to read; unused when replaying. */
+  /** The inventory to read; unused when replaying or when the hosts are given as targets. */
   inventory: string;
+  /** Hosts named on the command line (`--target`) instead of an inventory file. */
+  targets: { hosts: TargetFlags[]; connection: TargetConnectionFlags } | null;
+  /**
+   * Which checks are judged, as the command line and the environment choose them; run/selection.ts combines
+   * them with the inventory's own choice.
+   */
+  checks: CheckChoices;
   /** Snapshots to judge again instead of reading hosts: a reports folder, a run folder or a facts folder. */
   replayFrom: string | null;
   /** The reports folder: each run writes `runs/<id>/`, then the top level shows the latest complete run. */
@@ -57,6 +67,15 @@ export interface SettingFlags {
   rubric?: string | undefined;
   gradeScale?: string | undefined;
   labs?: string[] | undefined;
+  /** Each `--target` with the options that follow it. */
+  targets?: TargetFlags[] | undefined;
+  /** Options for every `--target`; paths as typed. */
+  targetConnection?: Partial<TargetConnectionFlags> | undefined;
+  profile?: string | undefined;
+  /** Each `--only` as typed: check IDs or globs, comma-separated. */
+  only?: string[] | undefined;
+  /** Each `--skip` as typed. */
+  skip?: string[] | undefined;
 }
 
 /** A setting that cannot be used: one line naming the setting and why. */
@@ -78,6 +97,8 @@ export function resolveRunSettings({ flags, env, cwd, isTTY }: SettingSources): 
   const rubricFile = flags.rubric ?? nonEmpty(env.LABSPEC_RUBRIC);
   return {
     inventory: path(flags.inventory ?? nonEmpty(env.LABSPEC_INVENTORY) ?? DEFAULTS.inventory),
+    targets: targetsOf(flags, path),
+    checks: checksOf(flags, env),
     replayFrom: replayFrom === undefined ? null : path(replayFrom),
     reports: reportsPath(flags, env, cwd),
     concurrency: concurrencyOf(flags.concurrency, env.LABSPEC_CONCURRENCY),
@@ -138,6 +159,92 @@ function shardOf(flag: string | undefined, env: string | undefined): Shard | nul
     throw new UsageError(`${where}: expected K/N, shard K of N with 1 ≤ K ≤ N (e.g. 2/3), got ${JSON.stringify(text)}`);
   }
   return { index, count };
+}
+
+/** `--target`s replace the inventory file; their connection options mean nothing without them. */
+function targetsOf(flags: SettingFlags, path: (value: string) => string): RunSettings['targets'] {
+  const connection = flags.targetConnection ?? {};
+  const given = Object.entries({
+    '--identity': connection.identity,
+    '--identity-env': connection.identityEnv,
+    '--password-env': connection.passwordEnv,
+    '--known-hosts': connection.knownHosts,
+    '--accept-new-host-key': connection.acceptNewHostKey || undefined,
+  }).filter(([, value]) => value !== undefined);
+  const targets = flags.targets ?? [];
+  if (targets.length === 0) {
+    if (given.length > 0) {
+      throw new UsageError(
+        `${given[0]![0]} describes how to reach the --target hosts; with an inventory, set it in the inventory's defaults`,
+      );
+    }
+    return null;
+  }
+  if (flags.inventory !== undefined) {
+    throw new UsageError('--inventory and --target are two ways to name the hosts: give one of them');
+  }
+  if (connection.identity !== undefined && connection.identityEnv !== undefined) {
+    throw new UsageError('--identity and --identity-env both name the private key: give one of them');
+  }
+  if (connection.acceptNewHostKey && connection.knownHosts === undefined) {
+    throw new UsageError(
+      '--accept-new-host-key records the key it accepts: give the file to record it in with --known-hosts FILE (a new, throwaway file for a fresh build)',
+    );
+  }
+  return {
+    hosts: targets,
+    connection: {
+      ...(connection.identity !== undefined ? { identity: path(connection.identity) } : {}),
+      ...(connection.identityEnv !== undefined ? { identityEnv: connection.identityEnv } : {}),
+      ...(connection.passwordEnv !== undefined ? { passwordEnv: connection.passwordEnv } : {}),
+      ...(connection.knownHosts !== undefined ? { knownHosts: path(connection.knownHosts) } : {}),
+      acceptNewHostKey: connection.acceptNewHostKey ?? false,
+    },
+  };
+}
+
+/**
+ * The profile and --only: the flag, else the environment (LABSPEC_PROFILE, LABSPEC_ONLY). Skips add up: those of
+ * LABSPEC_SKIP and of every --skip, each with where it came from as its reason.
+ */
+function checksOf(flags: SettingFlags, env: SettingSources['env']): CheckChoices {
+  const profileText = flags.profile ?? nonEmpty(env.LABSPEC_PROFILE);
+  let profile: CheckChoices['profile'] = null;
+  if (profileText !== undefined) {
+    if (!isCheckProfile(profileText)) {
+      const where = flags.profile !== undefined ? '--profile' : 'LABSPEC_PROFILE';
+      throw new UsageError(`${where}: expected ${CHECK_PROFILES.join(' | ')}, got ${JSON.stringify(profileText)}`);
+    }
+    profile = profileText;
+  }
+  const onlyEnv = nonEmpty(env.LABSPEC_ONLY);
+  const only =
+    flags.only !== undefined
+      ? patternsOf('--only', flags.only)
+      : onlyEnv !== undefined
+        ? patternsOf('LABSPEC_ONLY', [onlyEnv])
+        : null;
+  const skipEnv = nonEmpty(env.LABSPEC_SKIP);
+  const skip: SkipChoice[] = [
+    ...(skipEnv !== undefined ? patternsOf('LABSPEC_SKIP', [skipEnv]) : []),
+    ...patternsOf('--skip', flags.skip ?? []),
+  ].map((choice) => ({ ...choice, reason: `skipped with ${choice.where} ${choice.pattern}` }));
+  return { profile, only, skip };
+}
+
+/** Check IDs and globs, each value comma-separated: `--skip chrony.*,host.address`. */
+function patternsOf(where: string, values: readonly string[]): CheckChoice[] {
+  return values.flatMap((value) => {
+    const patterns = value
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+    if (patterns.length === 0) throw new UsageError(`${where}: expected a check ID or a glob such as chrony.*`);
+    return patterns.map((pattern) => {
+      if (!CHECK_PATTERN.test(pattern)) throw new UsageError(`${where} ${pattern}: ${CHECK_PATTERN_EXPECTED}`);
+      return { pattern, where };
+    });
+  });
 }
 
 /** NO_COLOR (any value) turns colour off; FORCE_COLOR turns it on, unless it is 0 or false; otherwise only on a terminal. */

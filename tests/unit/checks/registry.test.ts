@@ -223,3 +223,22 @@ describe('the README documents the registry', () => {
     ).toEqual({ missing: [], extra: [], twice: [] });
   });
 });
+
+describe("the README's image profile table follows the registry", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = /^### The image profile\n([\s\S]*?)(?=^##)/m.exec(readme)?.[1] ?? '';
+  const rows = section
+    .split('\n')
+    .filter((line) => line.startsWith('|'))
+    .slice(2)
+    .map((line) => line.split('|').map((cell) => cell.trim()))
+    .map(([, id, reason]) => [id, reason]);
+
+  it('lists exactly the checks the image profile skips, in registry order, each with its reason', () => {
+    const skipped = DOCUMENTED.flatMap((check) => (check.image.judged ? [] : [[check.id, check.image.reason]]));
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(rows, 'README.md "### The image profile" table is out of date with the registry\'s image entries').toEqual(
+      skipped,
+    );
+  });
+});

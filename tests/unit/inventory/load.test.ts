@@ -467,3 +467,91 @@ describe('parseInventory: values that end up in suggested fixes', () => {
     expect(parseInventory(text, FILE).labs[0]!.settings.ntpUpstream).toBe(value);
   });
 });
+
+describe('parseInventory: the private key in an environment variable (privateKeyEnv)', () => {
+  const HOST = '  - { name: controller, address: 10.0.0.100, role: controller';
+
+  it('names the variable; the most specific level that names a key, as a file or a variable, wins', () => {
+    const text = `defaults:\n  identityFile: ~/.ssh/ci\nhosts:\n${HOST}, privateKeyEnv: CI_KEY }\n${HOST.replace(
+      /controller/g,
+      'compute1',
+    )
+      .replace('10.0.0.100', '10.0.0.101')
+      .replace('role: compute1', 'role: compute')} }\n`;
+    const [withVariable, withFile] = parseInventory(text, FILE).labs[0]!.hosts;
+    expect(withVariable!.connection).toMatchObject({ privateKeyEnv: 'CI_KEY' });
+    expect(withVariable!.connection.identityFile).toBeUndefined();
+    expect(withFile!.connection).toMatchObject({ identityFile: '~/.ssh/ci' });
+    expect(withFile!.connection.privateKeyEnv).toBeUndefined();
+  });
+
+  it('a file and a variable at the same level are a problem at that level; the value must be a variable name', () => {
+    const text = `defaults:\n  identityFile: ~/.ssh/ci\n  privateKeyEnv: CI_KEY\nhosts:\n${HOST}, privateKeyEnv: "-----BEGIN" }\n`;
+    expect(problemsOf(text)).toEqual([
+      `${FILE}:3 defaults.privateKeyEnv: give the private key either as a file (identityFile) or in a variable (privateKeyEnv), not both`,
+      `${FILE}:5 hosts[0].privateKeyEnv: expected the NAME of an environment variable`,
+    ]);
+    const inClass = `labs:\n  - name: s1\n    hosts:\n      - { name: controller, address: 10.0.0.100, role: controller, identityFile: k, privateKeyEnv: K }\n`;
+    expect(problemsOf(inClass)).toEqual([
+      `${FILE}:4 labs[0].hosts[0].privateKeyEnv: give the private key either as a file (identityFile) or in a variable (privateKeyEnv), not both`,
+    ]);
+  });
+});
+
+describe('parseInventory: hostKey', () => {
+  const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH4fgMQ6oiuLH7FcFazogJ+3dxGT7aD3jIPETKJxa3KK';
+  const text = (key: string) =>
+    `hosts:\n  - name: controller\n    address: 10.0.0.100\n    role: controller\n    hostKey: ${key}\n`;
+
+  it('a public key line as the host keeps it, comment allowed', () => {
+    expect(parseInventory(text(`${KEY} root@build`), FILE).labs[0]!.hosts[0]!.connection.hostKey).toBe(
+      `${KEY} root@build`,
+    );
+  });
+
+  it('an unknown type, a blob of another type, or no key at all is refused at its line', () => {
+    const message = `${FILE}:5 hosts[0].hostKey: expected a host public key 'TYPE BASE64', as in /etc/ssh/ssh_host_ed25519_key.pub (TYPE one of ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521, ssh-rsa)`;
+    for (const bad of [
+      KEY.replace('ssh-ed25519', 'ssh-dss'),
+      KEY.replace('ssh-ed25519', 'ssh-rsa'),
+      'ssh-ed25519',
+      '"[10.0.0.100]:22 ' + KEY + '"',
+    ]) {
+      expect(problemsOf(text(bad)), bad).toEqual([message]);
+    }
+  });
+});
+
+describe('parseInventory: choosing checks (profile, checks.only, checks.skip)', () => {
+  const HOSTS = 'hosts:\n  - { name: controller, address: 10.0.0.100, role: controller }\n';
+
+  it('none by default; each choice keeps where it was written, for the run to point at', () => {
+    expect(parseInventory(HOSTS, FILE).checks).toEqual({ profile: null, only: null, skip: [] });
+    const text = `profile: image\nchecks:\n  only: [chrony.*, host.hostname]\n  skip:\n    - id: host.address\n      reason: behind NAT\n${HOSTS}`;
+    expect(parseInventory(text, FILE).checks).toEqual({
+      profile: 'image',
+      only: [
+        { pattern: 'chrony.*', where: `${FILE}:3 checks.only[0]` },
+        { pattern: 'host.hostname', where: `${FILE}:3 checks.only[1]` },
+      ],
+      skip: [{ pattern: 'host.address', reason: 'behind NAT', where: `${FILE}:5 checks.skip[0].id` }],
+    });
+  });
+
+  it('in a class: once, at the top, for every lab', () => {
+    const text = `profile: image\nlabs:\n  - name: s1\n    ${HOSTS.replace('\n  -', '\n      -')}`;
+    expect(parseInventory(text, FILE).checks.profile).toBe('image');
+  });
+
+  it('an unknown profile, a skip without its reason, a pattern that is no ID or glob: located', () => {
+    const text = `profile: golden\nchecks:\n  only: []\n  skip:\n    - host.address\n    - { id: "chrony.[ab]", reason: x }\n    - { id: cpu.count, reason: "  " }\n  include: [x]\n${HOSTS}`;
+    expect(problemsOf(text)).toEqual([
+      `${FILE}:1 profile: expected full | image`,
+      `${FILE}:3 checks.only: expected at least one check ID or glob`,
+      `${FILE}:5 checks.skip[0]: expected { id: <check ID or glob>, reason: <why it is skipped> }`,
+      `${FILE}:6 checks.skip[1].id: expected a check ID or a glob such as chrony.* (see labspec checks)`,
+      `${FILE}:7 checks.skip[2].reason: expected the reason the reports show for the skip`,
+      `${FILE}:8 checks.include: unknown key`,
+    ]);
+  });
+});

@@ -75,7 +75,13 @@ function report(results: ResultEntry[], hosts: HostRecord[]): RunReport {
 const ENTRIES = [
   entry('default', 'controller', 'os.release', 'pass'),
   entry('default', 'controller', 'selinux.runtime', 'fail', 'SELinux enforces now'),
-  entry('default', 'controller', 'chrony.source', 'skip', 'applies to compute hosts; controller is controller'),
+  // A check that does not apply to the host's role: skipped with no source, as evaluate makes it.
+  {
+    ...entry('default', 'controller', 'chrony.source', 'skip', 'applies to compute hosts; controller is controller'),
+    expected: '',
+    actual: '',
+    source: '',
+  },
   entry(
     'default',
     'controller',
@@ -263,6 +269,37 @@ describe('console summary', () => {
       '3 passed, 2 failed, 1 errored, 1 skipped',
       'reports: reports/junit.xml, reports/results.json',
       '',
+    ]);
+  });
+
+  it('lists the skips someone chose, one line per reason and hosts; not the checks of another role', () => {
+    const chosen = (hostName: string | null, check: string, message: string, source: string): ResultEntry => ({
+      ...entry('default', hostName, check, 'skip', message),
+      expected: '',
+      actual: '',
+      source,
+    });
+    const image = 'not judged on an image: an image gets its lab address when it is deployed';
+    const text = consoleSummary(
+      report(
+        [
+          ...ENTRIES,
+          chosen('controller', 'host.address', image, 'profile image'),
+          chosen('compute1', 'host.address', image, 'profile image'),
+          chosen('compute1', 'firewalld.stopped', 'skipped with --skip firewalld.*', '--skip'),
+          chosen('compute1', 'firewalld.disabled', 'skipped with --skip firewalld.*', '--skip'),
+          chosen(null, 'topology.hosts', 'built one host at a time', 'lab.yaml:4 checks.skip[0].id'),
+        ],
+        HOSTS,
+      ),
+      [],
+      PLAIN,
+    );
+    const skips = text.split('\n').filter((line) => line.startsWith('  skip '));
+    expect(skips).toEqual([
+      `  skip host.address on controller, compute1: ${image}`,
+      '  skip firewalld.stopped, firewalld.disabled on compute1: skipped with --skip firewalld.*',
+      '  skip topology.hosts on (lab): built one host at a time',
     ]);
   });
 

@@ -33,6 +33,8 @@ describe('resolveRunSettings: defaults', () => {
   it('with nothing set: the defaults, every path absolute under cwd', () => {
     expect(resolve()).toEqual({
       inventory: `${CWD}/inventory/lab.yaml`,
+      targets: null,
+      checks: { profile: null, only: null, skip: [] },
       replayFrom: null,
       reports: `${CWD}/reports`,
       concurrency: 16,
@@ -186,6 +188,101 @@ describe('resolveRunSettings: shard', () => {
 
   it('an invalid LABSPEC_SHARD is refused, naming the variable', () => {
     expect(usageError(() => resolve({}, { LABSPEC_SHARD: '0/2' })).message).toMatch(/^LABSPEC_SHARD: expected K\/N/);
+  });
+});
+
+describe('resolveRunSettings: --target', () => {
+  const target = { target: 'ssh://root@10.0.0.100', role: 'controller', name: 'controller' };
+
+  it('the targets as given; the connection options with their paths absolute', () => {
+    const settings = resolve({
+      targets: [target],
+      targetConnection: { identity: 'keys/ci', knownHosts: '/tmp/build/known_hosts', acceptNewHostKey: true },
+    });
+    expect(settings.targets).toEqual({
+      hosts: [target],
+      connection: { identity: `${CWD}/keys/ci`, knownHosts: '/tmp/build/known_hosts', acceptNewHostKey: true },
+    });
+    expect(resolve({ targets: [target], targetConnection: { identityEnv: 'CI_KEY' } }).targets!.connection).toEqual({
+      identityEnv: 'CI_KEY',
+      acceptNewHostKey: false,
+    });
+  });
+
+  it('--target replaces LABSPEC_INVENTORY, but not --inventory: both flags are a usage error', () => {
+    expect(resolve({ targets: [target] }, { LABSPEC_INVENTORY: 'lab.yaml' }).targets!.hosts).toEqual([target]);
+    expect(usageError(() => resolve({ targets: [target], inventory: 'lab.yaml' })).message).toBe(
+      '--inventory and --target are two ways to name the hosts: give one of them',
+    );
+  });
+
+  it('connection options without a --target are a usage error naming the option', () => {
+    for (const [flags, name] of [
+      [{ identity: 'k' }, '--identity'],
+      [{ identityEnv: 'K' }, '--identity-env'],
+      [{ passwordEnv: 'P' }, '--password-env'],
+      [{ knownHosts: 'kh' }, '--known-hosts'],
+      [{ acceptNewHostKey: true }, '--accept-new-host-key'],
+    ] as const) {
+      expect(usageError(() => resolve({ targetConnection: flags })).message).toMatch(new RegExp(`^${name} describes`));
+    }
+  });
+
+  it('--accept-new-host-key needs the --known-hosts file it records into; one private key, not two', () => {
+    expect(
+      usageError(() => resolve({ targets: [target], targetConnection: { acceptNewHostKey: true } })).message,
+    ).toMatch(/^--accept-new-host-key records the key it accepts: give the file .* with --known-hosts FILE/);
+    expect(
+      usageError(() => resolve({ targets: [target], targetConnection: { identity: 'k', identityEnv: 'K' } })).message,
+    ).toBe('--identity and --identity-env both name the private key: give one of them');
+  });
+});
+
+describe('resolveRunSettings: choosing checks', () => {
+  it('--profile, else LABSPEC_PROFILE; no profile: the inventory decides', () => {
+    expect(resolve({ profile: 'image' }).checks.profile).toBe('image');
+    expect(resolve({}, { LABSPEC_PROFILE: 'image' }).checks.profile).toBe('image');
+    expect(resolve({ profile: 'full' }, { LABSPEC_PROFILE: 'image' }).checks.profile).toBe('full');
+    expect(resolve({}, { LABSPEC_PROFILE: '' }).checks.profile).toBeNull();
+    expect(usageError(() => resolve({ profile: 'golden' })).message).toBe(
+      '--profile: expected full | image, got "golden"',
+    );
+    expect(usageError(() => resolve({}, { LABSPEC_PROFILE: 'Image' })).message).toBe(
+      'LABSPEC_PROFILE: expected full | image, got "Image"',
+    );
+  });
+
+  it('--only: repeated and comma-separated, replacing LABSPEC_ONLY', () => {
+    expect(resolve({ only: ['chrony.*, host.hostname', 'cpu.count'] }).checks.only).toEqual([
+      { pattern: 'chrony.*', where: '--only' },
+      { pattern: 'host.hostname', where: '--only' },
+      { pattern: 'cpu.count', where: '--only' },
+    ]);
+    expect(resolve({ only: ['cpu.count'] }, { LABSPEC_ONLY: 'chrony.*' }).checks.only).toEqual([
+      { pattern: 'cpu.count', where: '--only' },
+    ]);
+    expect(resolve({}, { LABSPEC_ONLY: 'chrony.*,os.release' }).checks.only).toEqual([
+      { pattern: 'chrony.*', where: 'LABSPEC_ONLY' },
+      { pattern: 'os.release', where: 'LABSPEC_ONLY' },
+    ]);
+  });
+
+  it('skips add up, LABSPEC_SKIP and every --skip, each saying where it came from', () => {
+    expect(resolve({ skip: ['firewalld.*', 'host.address'] }, { LABSPEC_SKIP: 'topology.*' }).checks.skip).toEqual([
+      { pattern: 'topology.*', where: 'LABSPEC_SKIP', reason: 'skipped with LABSPEC_SKIP topology.*' },
+      { pattern: 'firewalld.*', where: '--skip', reason: 'skipped with --skip firewalld.*' },
+      { pattern: 'host.address', where: '--skip', reason: 'skipped with --skip host.address' },
+    ]);
+  });
+
+  it('a pattern that is no ID or glob, or nothing at all, is a usage error naming the option', () => {
+    expect(usageError(() => resolve({ skip: ['chrony.[a-z]'] })).message).toBe(
+      '--skip chrony.[a-z]: expected a check ID or a glob such as chrony.* (see labspec checks)',
+    );
+    expect(usageError(() => resolve({ only: [' , '] })).message).toBe(
+      '--only: expected a check ID or a glob such as chrony.*',
+    );
+    expect(usageError(() => resolve({}, { LABSPEC_ONLY: 'a b' })).message).toMatch(/^LABSPEC_ONLY a b: expected/);
   });
 });
 
