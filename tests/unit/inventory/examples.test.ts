@@ -52,4 +52,14 @@ describe('the inventories shipped in inventory/ are valid', () => {
     expect(rubric).toMatchObject({ gradeScale: 20, clones: { consequence: 'zero' } });
     expect(rubric.overrides['hosts.<name>']).toBe(0.5);
   });
+
+  it('the image example: the image profile, a skip with its reason, the key from a variable', () => {
+    const inventory = loadInventory(join(REPO, 'inventory', 'image.example.yaml'));
+    expect(inventory.checks.profile).toBe('image');
+    expect(inventory.checks.skip.map((s) => s.pattern)).toEqual(['cpu.virtualization']);
+    expect(inventory.labs[0]!.hosts[0]!.connection).toMatchObject({
+      privateKeyEnv: 'CI_SSH_KEY',
+      strictHostKeyChecking: 'accept-new',
+    });
+  });
 });
