@@ -4,6 +4,7 @@ import type { HostSpec, Lab } from '../inventory/load.ts';
 import { labPeers } from '../probes/chrony-accheck.ts';
 import type { CommandOutput } from '../probes/probe.ts';
 import { buildBundle, frameClock, preamble, splitFrames } from './bundle.ts';
+import { KnownHostsFiles } from './known-hosts.ts';
 import { localTransport } from './local.ts';
 import { TransportError, type RunResult, type Transport } from './transport.ts';
 
@@ -27,12 +28,13 @@ export async function gatherLabs(labs: Lab[], options: GatherOptions): Promise<G
     .map((entry, position) => ({ ...entry, position }))
     .filter((entry) => share.includes(entry.lab));
   const results = new Array<GatheredHost>(hosts.length);
+  const knownHosts = new KnownHostsFiles();
   let next = 0;
   const worker = async () => {
     while (next < hosts.length) {
       const index = next++;
       const { host, lab, position } = hosts[index]!;
-      results[index] = await gatherHost(host, lab, { position, runId: options.runId });
+      results[index] = await gatherHost(host, lab, { position, runId: options.runId, knownHosts });
       options.onHostDone?.(results[index]);
     }
   };
@@ -43,7 +45,7 @@ export async function gatherLabs(labs: Lab[], options: GatherOptions): Promise<G
 export async function gatherHost(
   host: HostSpec,
   lab: Lab,
-  at: { position: number; runId: string },
+  at: { position: number; runId: string; knownHosts: KnownHostsFiles },
 ): Promise<GatheredHost> {
   const startedAt = new Date();
   const MiB = 1024 * 1024;
@@ -55,7 +57,7 @@ export async function gatherHost(
     },
     host.connection.maxProbeOutputMiB * MiB,
   );
-  const transport = await transportFor(host);
+  const transport = await transportFor(host, at.knownHosts);
   const base = {
     version: SNAPSHOT_VERSION,
     lab: host.lab,
@@ -170,23 +172,26 @@ function firstLine(text: string): string {
 }
 
 /** ssh2 is imported on the first SSH host: a run of local hosts (an image build) never loads it. */
-async function transportFor(host: HostSpec): Promise<Transport> {
+async function transportFor(host: HostSpec, knownHosts: KnownHostsFiles): Promise<Transport> {
   const c = host.connection;
   if (c.transport === 'local') return localTransport();
   const { sshTransport } = await import('./ssh.ts');
-  return sshTransport({
-    name: host.name,
-    address: host.address,
-    port: c.port,
-    user: c.user,
-    identityFile: c.identityFile,
-    privateKeyEnv: c.privateKeyEnv,
-    hostKey: c.hostKey,
-    passwordEnv: c.passwordEnv,
-    passphraseEnv: c.passphraseEnv,
-    knownHostsFile: c.knownHostsFile,
-    strictHostKeyChecking: c.strictHostKeyChecking,
-    proxyJump: c.proxyJump,
-    connectTimeoutMs: c.connectTimeoutSeconds * 1000,
-  });
+  return sshTransport(
+    {
+      name: host.name,
+      address: host.address,
+      port: c.port,
+      user: c.user,
+      identityFile: c.identityFile,
+      privateKeyEnv: c.privateKeyEnv,
+      hostKey: c.hostKey,
+      passwordEnv: c.passwordEnv,
+      passphraseEnv: c.passphraseEnv,
+      knownHostsFile: c.knownHostsFile,
+      strictHostKeyChecking: c.strictHostKeyChecking,
+      proxyJump: c.proxyJump,
+      connectTimeoutMs: c.connectTimeoutSeconds * 1000,
+    },
+    knownHosts,
+  );
 }

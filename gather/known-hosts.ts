@@ -3,7 +3,7 @@
  * Semantics follow sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT".
  */
 import { createHash, createHmac } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface KnownHostEntry {
@@ -37,11 +37,15 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
 
 /** OpenSSH glob: `*` any run, `?` one character; case-insensitive. */
 export function matchPattern(name: string, pattern: string): boolean {
+  return patternRegExp(pattern).test(name);
+}
+
+function patternRegExp(pattern: string): RegExp {
   const re = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'i').test(name);
+  return new RegExp(`^${re}$`, 'i');
 }
 
 /** OpenSSH match_pattern_list: a matching `!pattern` vetoes; else any positive match wins. */
@@ -152,6 +156,95 @@ export function fingerprintOfBase64(keyBase64: string): string {
 export function readKnownHostsFile(file: string): KnownHostEntry[] {
   if (!existsSync(file)) return [];
   return parseKnownHosts(readFileSync(file, 'utf8'));
+}
+
+/**
+ * The known_hosts files of a run, each read and indexed once: a fleet of N hosts in one known_hosts costs N
+ * lookups, not N parses of N lines. A file is read again when it changed (accept-new appends to it).
+ */
+export class KnownHostsFiles {
+  private readonly files = new Map<string, { stamp: string; index: KnownHostsIndex }>();
+
+  /** The entries of `files` that name one of `names` (cert-authority lines aside), in file and line order. */
+  entriesFor(files: readonly string[], names: readonly string[]): KnownHostEntry[] {
+    const lower = names.map((n) => n.toLowerCase());
+    return files.flatMap((file) => this.indexOf(file).entriesFor(lower));
+  }
+
+  private indexOf(file: string): KnownHostsIndex {
+    let stamp: string;
+    try {
+      const st = statSync(file);
+      stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return EMPTY_INDEX;
+    }
+    const known = this.files.get(file);
+    if (known?.stamp === stamp) return known.index;
+    const index = indexEntries(readKnownHostsFile(file));
+    this.files.set(file, { stamp, index });
+    return index;
+  }
+}
+
+interface KnownHostsIndex {
+  /** `names` lower-cased. */
+  entriesFor(names: readonly string[]): KnownHostEntry[];
+}
+
+const EMPTY_INDEX: KnownHostsIndex = { entriesFor: () => [] };
+
+/**
+ * Entries whose host field is plain names (no wildcard, no negation, not hashed) are found by name; the others are
+ * matched one by one, with their patterns compiled and their salts decoded once.
+ */
+function indexEntries(entries: KnownHostEntry[]): KnownHostsIndex {
+  const byName = new Map<string, KnownHostEntry[]>();
+  const matched: { entry: KnownHostEntry; matches: (name: string) => boolean }[] = [];
+  for (const entry of entries) {
+    if (entry.marker === 'cert-authority') continue;
+    const patterns = entry.hosts.split(',');
+    if (!entry.hosts.startsWith('|1|') && patterns.every((p) => !/[*?!]/.test(p))) {
+      for (const name of new Set(patterns.map((p) => p.toLowerCase()))) {
+        const list = byName.get(name);
+        if (list) list.push(entry);
+        else byName.set(name, [entry]);
+      }
+    } else {
+      matched.push({ entry, matches: matcherOf(entry) });
+    }
+  }
+  return {
+    entriesFor(names) {
+      const found = new Set<KnownHostEntry>();
+      for (const name of names) for (const entry of byName.get(name) ?? []) found.add(entry);
+      for (const { entry, matches } of matched) if (names.some(matches)) found.add(entry);
+      return [...found].sort((a, b) => a.line - b.line);
+    },
+  };
+}
+
+/** entryMatchesHost for one entry, prepared: for a lower-cased name. */
+function matcherOf(entry: KnownHostEntry): (name: string) => boolean {
+  if (entry.hosts.startsWith('|1|')) {
+    const [, , salt, hash] = entry.hosts.split('|');
+    if (!salt || !hash) return () => false;
+    const key = Buffer.from(salt, 'base64');
+    return (name) => hashHostName(name, key) === hash;
+  }
+  const patterns = entry.hosts.split(',').map((p) => {
+    const negated = p.startsWith('!');
+    return { negated, re: patternRegExp(negated ? p.slice(1) : p) };
+  });
+  return (name) => {
+    let matched = false;
+    for (const { negated, re } of patterns) {
+      if (!re.test(name)) continue;
+      if (negated) return false;
+      matched = true;
+    }
+    return matched;
+  };
 }
 
 /** Appends `name keytype base64`, creating the directory (0700) and file (0600) if needed. */

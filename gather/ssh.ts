@@ -16,8 +16,7 @@ import {
   knownHostsName,
   knownKeyTypes,
   preferredHostKeyAlgorithms,
-  readKnownHostsFile,
-  type KnownHostEntry,
+  KnownHostsFiles,
 } from './known-hosts.ts';
 import { describeTarget, resolveTarget, type Hop, type SshTarget } from './ssh-target.ts';
 import { TransportError, type RunOptions, type RunResult, type Transport } from './transport.ts';
@@ -159,10 +158,11 @@ function makePinnedHostVerifier(hop: Hop, hostKey: string) {
 }
 
 /** Builds the hostVerifier for a hop; returns an error holder filled when it rejects. */
-function makeHostVerifier(hop: Hop, notes: string[], entries: KnownHostEntry[]) {
+function makeHostVerifier(hop: Hop, notes: string[], knownHosts: KnownHostsFiles) {
   const rejected: { value?: HostKeyRejected } = {};
   const accepted: { value?: string } = {};
   const names = [hop.hostKeyAlias ?? knownHostsName(hop.host.toLowerCase(), hop.port)];
+  const entries = knownHosts.entriesFor(hop.knownHostsFiles, names);
   const file = hop.knownHostsFiles[0]!;
   const verify = (blob: Buffer): boolean => {
     const type = keyTypeOf(blob);
@@ -251,6 +251,7 @@ function connectHop(
   creds: Credentials,
   password: string | undefined,
   session: Session,
+  knownHosts: KnownHostsFiles,
 ): Promise<SshClient> {
   const keys = loadKeys(hop, creds, session.notes);
   const agent = hop.agent && existsSync(hop.agent) ? hop.agent : undefined;
@@ -263,7 +264,7 @@ function connectHop(
   const host =
     hop.hostKey !== undefined
       ? makePinnedHostVerifier(hop, hop.hostKey)
-      : makeHostVerifier(hop, session.notes, hop.knownHostsFiles.flatMap(readKnownHostsFile));
+      : makeHostVerifier(hop, session.notes, knownHosts);
 
   return new Promise((resolve, reject) => {
     const client = new Client();
@@ -394,7 +395,8 @@ function forward(client: SshClient, hop: Hop, via: Hop): Promise<Duplex> {
   });
 }
 
-export function sshTransport(target: SshTarget): Transport {
+/** `knownHosts`: the run's known_hosts files, shared by its hosts so each file is parsed once. */
+export function sshTransport(target: SshTarget, knownHosts: KnownHostsFiles = new KnownHostsFiles()): Transport {
   const notes: string[] = [];
   let description = `ssh ${target.user ? `${target.user}@` : ''}${target.address}:${target.port ?? 22}`;
   let resolved: ReturnType<typeof resolveTarget> | TransportError;
@@ -431,7 +433,7 @@ export function sshTransport(target: SshTarget): Transport {
         for (const hop of hops) {
           const sock = client && prev ? await forward(client, hop, prev) : undefined;
           if (deadlineFired) throw new Error('deadline');
-          client = await connectHop(hop, sock, creds, hop === last ? creds.password : undefined, session);
+          client = await connectHop(hop, sock, creds, hop === last ? creds.password : undefined, session, knownHosts);
           prev = hop;
         }
         return client!;

@@ -9,6 +9,7 @@ import {
   entryMatchesHost,
   fingerprint,
   keyTypeOf,
+  KnownHostsFiles,
   knownHostsName,
   knownKeyTypes,
   matchPatternList,
@@ -123,6 +124,63 @@ describe('key helpers', () => {
     const expected = createHash('sha256').update(b).digest('base64').replace(/=+$/, '');
     expect(fingerprint(b)).toBe(`SHA256:${expected}`);
     expect(fingerprint(b)).not.toMatch(/=$/);
+  });
+});
+
+describe('KnownHostsFiles: each file read once per run, looked up by name', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const salt = Buffer.from('0123456789abcdefghij');
+  const hashed = (name: string) =>
+    `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+  const TEXT = [
+    `h1,10.0.0.1 ssh-ed25519 ${ED_A}`,
+    `*.lab,!bad.lab ssh-rsa ${RSA_A}`,
+    `@revoked H1 ssh-ed25519 ${ED_B}`,
+    `@cert-authority h1 ssh-ed25519 ${ED_A}`,
+    `${hashed('[10.0.0.7]:2222')} ssh-ed25519 ${ED_B}`,
+    `h1 ssh-rsa ${RSA_A}`,
+    `10.0.0.? ssh-ed25519 ${ED_B}`,
+  ].join('\n');
+
+  it('finds what a scan of every line finds, in file order: names, patterns, negation, hashes, markers, case', () => {
+    dir = mkdtempSync(join(tmpdir(), 'kh-'));
+    const file = join(dir, 'known_hosts');
+    writeFileSync(file, TEXT);
+    const all = parseKnownHosts(TEXT);
+    const files = new KnownHostsFiles();
+    for (const name of [
+      'h1',
+      'H1',
+      '10.0.0.1',
+      '10.0.0.5',
+      'compute1.lab',
+      'bad.lab',
+      '[10.0.0.7]:2222',
+      '10.0.0.7',
+      'nope',
+    ]) {
+      const scanned = all.filter((e) => e.marker !== 'cert-authority' && entryMatchesHost(e, name));
+      expect(files.entriesFor([file], [name]), name).toEqual(scanned);
+    }
+    expect(files.entriesFor([file], ['h1']).map((e) => e.line)).toEqual([1, 3, 6]);
+    expect(files.entriesFor([join(dir, 'missing'), file], ['compute1.lab']).map((e) => e.line)).toEqual([2]);
+  });
+
+  it('reads a file again once it changed, as accept-new appends to it', () => {
+    dir = mkdtempSync(join(tmpdir(), 'kh-'));
+    const file = join(dir, 'known_hosts');
+    const files = new KnownHostsFiles();
+    expect(files.entriesFor([file], ['[h]:2222'])).toEqual([]);
+    writeFileSync(file, TEXT);
+    expect(files.entriesFor([file], ['[h]:2222'])).toEqual([]);
+    appendKnownHost(file, '[h]:2222', 'ssh-ed25519', ED_A);
+    expect(checkHostKey(files.entriesFor([file], ['[h]:2222']), ['[h]:2222'], 'ssh-ed25519', ED_A)).toEqual({
+      status: 'ok',
+    });
   });
 });
 
