@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { parseFacts } from '../../../facts/host-facts.ts';
 import { safeFileStems } from '../../../grade/file-names.ts';
+import { identityValues } from '../../../grade/identity.ts';
 import { gradeClass, type GradeInput, type IdentityValues } from '../../../grade/grade.ts';
 import { classGradeDocument, type AppliedRubric } from '../../../grade/model.ts';
 import { defaultRubric } from '../../../grade/rubric.ts';
 import type { Student } from '../../../inventory/schema.ts';
+import { debianHost } from '../probes/fixtures.ts';
 import { classReport, type LabOutcome } from './class-report.ts';
 
 /** Every check passing on controller (20 checks of 1 point) and compute1 (18), and both cross-host checks (3 each). */
@@ -266,5 +269,27 @@ describe('gradeClass is pure', () => {
     const before = JSON.stringify(given);
     expect(gradeClass(given)).toEqual(gradeClass(given));
     expect(JSON.stringify(given)).toBe(before);
+  });
+});
+
+describe('identityValues', () => {
+  it("a host's identity facts as values to compare: host key, machine-id, MACs; what the host could not tell adds none", () => {
+    const outputs = new Map(
+      Object.entries(debianHost('machineIdentity')).map(([part, output]) => [`machineIdentity.${part}`, output]),
+    );
+    const facts = parseFacts(outputs);
+    expect(identityValues({ hostKey: 'ssh-ed25519 SHA256:abc', facts })).toEqual({
+      hostKey: ['ssh-ed25519 SHA256:abc'],
+      machineId: ['3d1219c7c4c5404aaa1f6d2a48adfda4'],
+      mac: ['02:fc:00:00:00:01'],
+      rootFsUuid: [],
+    });
+    // An unreachable host: no output, so no value at all.
+    expect(identityValues({ hostKey: null, facts: parseFacts(new Map()) })).toEqual({
+      hostKey: [],
+      machineId: [],
+      mac: [],
+      rootFsUuid: [],
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { machineIdentityProbe, parseMachineId, parseMacs, parseRootFsUuid } from '../../../probes/machine-identity.ts';
 import type { CommandOutput } from '../../../probes/probe.ts';
-import { debianHost, expectUnparsable, HOSTILE, ok as okOutput, run as runOutput } from './fixtures.ts';
+import { corpus, debianHost, expectUnparsable, HOSTILE, ok as okOutput, run as runOutput } from './fixtures.ts';
 
 /** Finished parts, as partOf hands them to the part parsers. */
 const ok = (stdout: string) => finished(okOutput(stdout));
@@ -16,6 +16,22 @@ describe('machine-identity', () => {
       macs: { state: 'read', value: [{ interface: 'eth0', address: '02:fc:00:00:00:01' }] },
       rootFsUuid: { state: 'unread', reason: 'findmnt does not know the UUID of / (no udev data, or no UUID)' },
     });
+  });
+
+  it("labspec's local lab (systemd-nspawn, its own netns): its machine-id; eth0 is a veth, so virtual: no MAC counts", () => {
+    for (const [host, machineId] of [
+      ['controller', 'd86da54ccb2fb182cf6275a2981be74a'],
+      ['compute1', 'd1e3f269c1180a51b2a446513e11912b'],
+    ] as const) {
+      const outputs = JSON.parse(
+        corpus('identity', `machine-identity__labspec-lab-debian12-nspawn-${host}.json`),
+      ) as Record<string, CommandOutput>;
+      expect(machineIdentityProbe.parse(outputs)).toEqual({
+        machineId: { state: 'read', value: machineId },
+        macs: { state: 'read', value: [] },
+        rootFsUuid: { state: 'unread', reason: 'findmnt does not know the UUID of / (no udev data, or no UUID)' },
+      });
+    }
   });
 
   it('the commands are fixed and read only files and findmnt', () => {
