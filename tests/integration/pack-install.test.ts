@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import {
-  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -8,23 +7,20 @@ import {
   readdirSync,
   readlinkSync,
   rmSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { npmEnv, packLabspec } from '../helpers/pack.ts';
+import { REPO } from '../helpers/run-npm-test.ts';
 
 /**
  * labspec as a tool you install: `npm pack` (a copy of this work tree, so the checkout's dist/ is left alone),
  * `npm install <tarball> --omit=dev` into an empty folder, then `npx labspec …` from that folder only.
  */
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
-/** Not copied into the packing tree: installs, build output, earlier reports and tarballs. */
-const NOT_COPIED = new Set(['.git', 'node_modules', 'dist', 'reports']);
 
 const IMAGE_INVENTORY =
   'lab: { name: image }\ndefaults: { transport: local }\nhosts:\n' +
@@ -36,26 +32,8 @@ interface Run {
   stderr: string;
 }
 
-/**
- * The children see this Node (26) first on PATH, so `npm`, `npx` and the bin's `#!/usr/bin/env node` run on it,
- * and none of the outer npm's or vitest's variables: an inherited npm_config_* would steer the inner npm.
- */
-function childEnv(): Record<string, string> {
-  const inherited = Object.entries(process.env).filter(
-    (entry): entry is [string, string] =>
-      entry[1] !== undefined &&
-      !/^npm_/i.test(entry[0]) &&
-      !entry[0].startsWith('VITEST') &&
-      !['INIT_CWD', 'TEST', 'NODE_ENV', 'NODE_OPTIONS', 'FORCE_COLOR', 'NO_COLOR'].includes(entry[0]),
-  );
-  const env = Object.fromEntries(inherited);
-  env.PATH = [dirname(process.execPath), env.PATH ?? ''].join(delimiter);
-  env.npm_config_update_notifier = 'false';
-  return env;
-}
-
 function run(command: string, args: string[], cwd: string, timeout = 120_000): Run {
-  const result = spawnSync(command, args, { cwd, env: childEnv(), encoding: 'utf8', timeout });
+  const result = spawnSync(command, args, { cwd, env: npmEnv(), encoding: 'utf8', timeout });
   if (result.error) throw result.error;
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -74,22 +52,9 @@ describe('labspec installed from its npm pack tarball', () => {
   let app = '';
   let tarball = '';
 
-  beforeAll(() => {
+  beforeAll(async () => {
     root = mkdtempSync(join(process.env.LABSPEC_TEST_SCRATCH ?? tmpdir(), 'pack-install-'));
-    const tree = join(root, 'tree');
-    cpSync(REPO, tree, {
-      recursive: true,
-      filter: (src) => !(dirname(src) === REPO && NOT_COPIED.has(basename(src))) && !src.endsWith('.tgz'),
-    });
-    // tsc and the @types for prepack's build; nothing of node_modules goes into the tarball.
-    symlinkSync(join(REPO, 'node_modules'), join(tree, 'node_modules'), 'dir');
-    const packs = join(root, 'packs');
-    mkdirSync(packs);
-    const pack = run('npm', ['pack', '--pack-destination', packs], tree);
-    expect(pack.code, show(pack)).toBe(0);
-    const [file, ...more] = readdirSync(packs).filter((f) => f.endsWith('.tgz'));
-    expect(more, 'one tarball').toEqual([]);
-    tarball = join(packs, file!);
+    tarball = await packLabspec(root);
 
     // An empty folder: npm install writes its package.json and node_modules here.
     // --ignore-scripts: no native builds of ssh2 / cpu-features; ssh2 uses its JavaScript crypto.
