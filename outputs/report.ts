@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { connectionOutcome } from '../facts/snapshot.ts';
+import { CHECK_PROFILES } from '../inventory/choices.ts';
 import { role } from '../inventory/schema.ts';
 
 export const RESULTS_SCHEMA = 'labspec/results@2';
@@ -44,6 +45,15 @@ export const hostRecord = z.strictObject({
 });
 export type HostRecord = z.infer<typeof hostRecord>;
 
+/** Which checks the run judged: its profile, the patterns it was limited to, and the skips chosen with their reasons. */
+export const checkSelection = z.strictObject({
+  profile: z.enum(CHECK_PROFILES),
+  /** null: every check of the profile. */
+  only: z.array(z.string()).nullable(),
+  skip: z.array(z.strictObject({ pattern: z.string(), reason: z.string() })),
+});
+export type RecordedSelection = z.infer<typeof checkSelection>;
+
 export const summary = z.strictObject({ pass: z.int(), fail: z.int(), error: z.int(), skip: z.int() });
 export type Summary = z.infer<typeof summary>;
 
@@ -71,6 +81,8 @@ export const resultsDocument = z.strictObject({
     durationMs: z.number(),
     /** The test-name pattern that selected the checks, if any. */
     filter: z.string().nullable(),
+    /** The checks chosen for the run (--profile, --only, --skip, the inventory's profile and checks). */
+    checks: checkSelection,
     /** Set when the run read one shard of the inventory; null for a whole run, or shards merged into one. */
     shard: shardInfo.nullable(),
   }),

@@ -92,6 +92,7 @@ function prepareMerge(dirs: readonly string[], reports: string): { run: Prepared
     judged: entries.map((entry) => judgedOf(entry, multipleLabs)),
     multipleLabs,
     shard: null,
+    checks: shards[0]!.report.run.checks,
     grading: snapshots.some((s) => s.student !== undefined) ? { rubric: shardsRubric(ordered) } : null,
   };
   const report = buildReport(run, run.judged, shards[0]!.report.run.filter);
@@ -172,7 +173,7 @@ function shardsRubric(shards: readonly ShardReports[]): AppliedRubric {
   return first.rubric;
 }
 
-/** Every shard must come from one `--shard K/N` split of one inventory, by this labspec, with the same filter. */
+/** Every shard must come from one `--shard K/N` split of one inventory, by this labspec, with the same filter and checks. */
 function checkSameSplit(shards: readonly ShardReports[]): void {
   const version = labspecVersion();
   const first = shards[0]!;
@@ -193,6 +194,11 @@ function checkSameSplit(shards: readonly ShardReports[]): void {
     if (s.report.run.filter !== first.report.run.filter) {
       throw new UsageError(
         `${s.dir}: run with filter ${JSON.stringify(s.report.run.filter)}, ${first.dir} with ${JSON.stringify(first.report.run.filter)}: give every shard the same -t`,
+      );
+    }
+    if (JSON.stringify(s.report.run.checks) !== JSON.stringify(first.report.run.checks)) {
+      throw new UsageError(
+        `${s.dir}: run with checks ${JSON.stringify(s.report.run.checks)}, ${first.dir} with ${JSON.stringify(first.report.run.checks)}: give every shard the same --profile, --only and --skip`,
       );
     }
   }

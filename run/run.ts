@@ -23,11 +23,18 @@ import { buildMoodleCsv } from '../outputs/moodle-csv.ts';
 
 import { buildJunit } from '../outputs/junit.ts';
 import { progressReporter, type ConsoleStream } from '../outputs/progress.ts';
-import { RESULTS_SCHEMA, summarize, type HostRecord, type RunReport, type ShardInfo } from '../outputs/report.ts';
+import {
+  RESULTS_SCHEMA,
+  summarize,
+  type HostRecord,
+  type RecordedSelection,
+  type RunReport,
+  type ShardInfo,
+} from '../outputs/report.ts';
 import { newRunId, ReportsFolder, ReportsUnwritable, type ReportFiles } from '../outputs/report-set.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { judgeLabs, observeLabs, planChecks, type Judged } from './judge.ts';
-import { isSelected, selectChecks } from './selection.ts';
+import { isSelected, recordedSelection, selectChecks } from './selection.ts';
 import { UsageError, type RunSettings } from './settings.ts';
 import { inventoryFingerprint, shareOf } from './shard.ts';
 import { labspecVersion } from './version.ts';
@@ -49,6 +56,8 @@ export interface PreparedRun {
   multipleLabs: boolean;
   /** Set for one shard of a sharded run. */
   shard: ShardInfo | null;
+  /** The checks chosen for the run, as results.json records them. */
+  checks: RecordedSelection;
   /** How the run is graded when it is a class's (labs:, or roster: with template:); null otherwise. */
   grading: { rubric: AppliedRubric } | null;
 }
@@ -83,7 +92,19 @@ export async function prepareRun(settings: RunSettings, io: Console): Promise<Pr
       ),
     );
     const judged = judgeLabs(labs, multipleLabs, selection);
-    return { runId, startedAt, kind: 'replay', gatheredBy, gathered, judged, multipleLabs, shard: null, grading };
+    const checks = recordedSelection(selection);
+    return {
+      runId,
+      startedAt,
+      kind: 'replay',
+      gatheredBy,
+      gathered,
+      judged,
+      multipleLabs,
+      shard: null,
+      grading,
+      checks,
+    };
   }
   const inventory = settings.targets
     ? adHocInventory(settings.targets.hosts, settings.targets.connection)
@@ -133,7 +154,8 @@ export async function prepareRun(settings: RunSettings, io: Console): Promise<Pr
     progress.done();
   }
   const judged = judgeLabs(observeLabs(gathered), multipleLabs, selection);
-  return { runId, startedAt, kind: 'live', gatheredBy: runId, gathered, judged, multipleLabs, shard, grading };
+  const checks = recordedSelection(selection);
+  return { runId, startedAt, kind: 'live', gatheredBy: runId, gathered, judged, multipleLabs, shard, grading, checks };
 }
 /**
  * `--lab ID …`: only the labs whose student id or lab name is given, before anything is contacted. An id that is
@@ -212,6 +234,7 @@ export function buildReport(run: PreparedRun, selected: readonly Judged[], filte
       startedAt: run.startedAt.toISOString(),
       durationMs: Date.now() - run.startedAt.getTime(),
       filter,
+      checks: run.checks,
       shard: run.shard,
     },
     summary: summarize(results),

@@ -1,6 +1,7 @@
 import { isKnownCheckId } from '../checks/registry.ts';
 import { InventoryError, type CheckChoice, type CheckChoices, type SkipChoice } from '../inventory/load.ts';
 import type { CheckProfile } from '../inventory/choices.ts';
+import type { RecordedSelection } from '../outputs/report.ts';
 import type { PlannedCheck } from './judge.ts';
 import { UsageError } from './settings.ts';
 
@@ -9,6 +10,15 @@ export interface CheckSelection {
   profile: CheckProfile;
   only: CheckChoice[] | null;
   skip: SkipChoice[];
+}
+
+/** The selection as results.json records it, without where each choice was written. */
+export function recordedSelection(selection: CheckSelection): RecordedSelection {
+  return {
+    profile: selection.profile,
+    only: selection.only?.map((choice) => choice.pattern) ?? null,
+    skip: selection.skip.map(({ pattern, reason }) => ({ pattern, reason })),
+  };
 }
 
 /** Every check of the full spec, nothing skipped: what a run judges unless told otherwise. */

@@ -82,6 +82,7 @@ function emptyResults(): z.infer<typeof resultsDocument> {
       startedAt: new Date().toISOString(),
       durationMs: 0,
       filter: null,
+      checks: { profile: 'full', only: null, skip: [] },
       shard: null,
     },
     summary: { pass: 0, fail: 0, error: 0, skip: 0 },

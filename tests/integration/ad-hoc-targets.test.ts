@@ -298,6 +298,11 @@ describe.skipIf(!isRoot)('labspec run --target (real sshd, needs root)', () => {
         'cpu.count',
         'chrony.installed',
       ]);
+      expect(result.report!.run.checks).toEqual({
+        profile: 'full',
+        only: ['cpu.*', 'host.*', 'chrony.installed'],
+        skip: [{ pattern: 'host.address', reason: 'skipped with --skip host.address' }],
+      });
       const skipped = result.report!.results.find((r) => r.check === 'host.address')!;
       expect(skipped).toMatchObject({ status: 'skip', message: 'skipped with --skip host.address', source: '--skip' });
       expect(result.stdout).toContain('skip host.address on compute1: skipped with --skip host.address');

@@ -273,6 +273,18 @@ describe.skipIf(!isRoot)('labspec run --shard K/N and labspec merge (real sshd, 
       refuse(['s1', old, 's3'], /old-version: shard 2\/3 was run by labspec 0\.0\.1, this is \d+\.\d+\.\d+/);
     });
 
+    it('shards run with other checks chosen (--profile, --only, --skip)', () => {
+      const other = alteredCopy(2, 'other-checks', (copy) => {
+        const doc = JSON.parse(readFileSync(join(copy, 'results.json'), 'utf8'));
+        doc.run.checks.profile = 'image';
+        writeFileSync(join(copy, 'results.json'), JSON.stringify(doc));
+      });
+      refuse(
+        ['s1', other, 's3'],
+        /other-checks: run with checks .*: give every shard the same --profile, --only and --skip$/,
+      );
+    });
+
     it("a snapshot missing or not the host's", () => {
       const missing = alteredCopy(3, 'missing-snapshot', (copy) =>
         rmSync(join(copy, readlinkSync(join(copy, 'latest')), 'facts', 'student4.controller.json')),

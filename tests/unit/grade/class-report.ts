@@ -89,6 +89,7 @@ export function classReport(outcomes: readonly LabOutcome[], filter: string | nu
       startedAt: '2026-03-02T09:00:00.000Z',
       durationMs: 4000,
       filter,
+      checks: { profile: 'full', only: null, skip: [] },
       shard: null,
     },
     summary: summarize(results),

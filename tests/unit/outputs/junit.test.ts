@@ -115,6 +115,7 @@ function report(results: ResultEntry[], hosts: HostRecord[], durationMs = 2500):
       startedAt: '2024-01-01T00:00:00.000Z',
       durationMs,
       filter: null,
+      checks: { profile: 'full', only: null, skip: [] },
       shard: null,
     },
     summary: summarize(results),

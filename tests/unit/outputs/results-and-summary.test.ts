@@ -64,6 +64,7 @@ function report(results: ResultEntry[], hosts: HostRecord[]): RunReport {
       startedAt: '2024-01-01T00:00:00.000Z',
       durationMs: 1000,
       filter: null,
+      checks: { profile: 'full', only: null, skip: [] },
       shard: null,
     },
     summary: summarize(results),
@@ -123,6 +124,7 @@ function preparedRun(gathered: PreparedRun['gathered']): PreparedRun {
     judged: judgeLabs(observeLabs(gathered)),
     multipleLabs: new Set(gathered.map((g) => g.lab)).size > 1,
     shard: null,
+    checks: { profile: 'full', only: null, skip: [] },
     grading: null,
   };
 }
