@@ -80,8 +80,8 @@ export function adHocInventory(targets: readonly TargetFlags[], connection: Targ
     problem.replace(/\bhosts\[(\d+)\]/g, (_, n: string) => `target ${Number(n) + 1}`);
   const parsed = singleLab.safeParse({ defaults, hosts });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${locate(issue.path)}: ${asTargets(issue.message)}`);
-    throw new InventoryError(problems, 'invalid --target');
+    const issues = parsed.error.issues.map((issue) => `${locate(issue.path)}: ${asTargets(issue.message)}`);
+    throw new InventoryError(issues, 'invalid --target');
   }
   try {
     return singleLabInventory(parsed.data, 'the command line', locate);
