@@ -1,5 +1,6 @@
 import { demoClass, LabError, labDown, labStatus, labUp, scenarios, type LabUpResult } from './index.ts';
 import { knownHostsName } from './ssh.ts';
+import { MAX_CLASS_LABS } from './topology.ts';
 
 const USAGE = 'usage: labspec lab up [--scenario NAME] [--class N] | lab down | lab status | lab scenarios';
 
@@ -15,8 +16,9 @@ export async function labCli(args: string[], options: LabCliOptions): Promise<nu
   try {
     switch (args[0]) {
       case 'up': {
-        if (options.class !== undefined && !/^\d+$/.test(options.class)) {
-          console.error(`labspec lab: --class takes a number of labs, got ${JSON.stringify(options.class)}`);
+        const usage = upUsageError(options);
+        if (usage) {
+          console.error(`labspec lab: ${usage}`);
           return 2;
         }
         const up =
@@ -62,6 +64,17 @@ export async function labCli(args: string[], options: LabCliOptions): Promise<nu
     }
     throw error;
   }
+}
+
+/** What is wrong with `lab up`'s options, before anything is torn down or created. */
+function upUsageError(options: LabCliOptions): string | undefined {
+  if (options.scenario !== undefined && !scenarios.some((s) => s.name === options.scenario))
+    return `unknown scenario ${JSON.stringify(options.scenario)}; labspec lab scenarios lists them`;
+  if (options.class === undefined) return undefined;
+  const size = /^\d+$/.test(options.class) ? Number(options.class) : NaN;
+  if (!(size >= 1 && size < MAX_CLASS_LABS))
+    return `--class takes a number of labs from 1 to ${MAX_CLASS_LABS - 1}, got ${JSON.stringify(options.class)}`;
+  return undefined;
 }
 
 function printUp(up: LabUpResult): void {

@@ -89,6 +89,21 @@ describe('the labspec CLI', () => {
     expect(labspec(['run', 'some.yaml']).stderr).toContain('--inventory');
   });
 
+  it('lab up refuses an unknown scenario or a class size with exit 2 and one line, before touching the lab', () => {
+    for (const [args, message] of [
+      [['--scenario', 'bogus'], 'labspec lab: unknown scenario "bogus"; labspec lab scenarios lists them\n'],
+      [['--class', '0'], 'labspec lab: --class takes a number of labs from 1 to 39, got "0"\n'],
+      [
+        ['--class', 'four', '--scenario', 'drift'],
+        'labspec lab: --class takes a number of labs from 1 to 39, got "four"\n',
+      ],
+    ] as const) {
+      const run = labspec(['lab', 'up', ...args]);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).toBe(message);
+    }
+  });
+
   it('exits 2 on an invalid inventory, with one located line per problem and no stack trace', () => {
     const dir = scratchDir();
     const inventory = join(dir, 'lab.yaml');
