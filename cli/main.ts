@@ -22,6 +22,8 @@ const RUN_OPTIONS: Options = {
   profile: { type: 'string' },
   only: { type: 'string', multiple: true },
   skip: { type: 'string', multiple: true },
+  lang: { type: 'string' },
+  disclose: { type: 'string' },
 };
 
 /** Options that describe the `--target` before them; the order on the command line pairs them. */
@@ -231,6 +233,8 @@ function settingsFrom(
       knownHosts: values['known-hosts'] as string | undefined,
       acceptNewHostKey: values['accept-new-host-key'] as boolean | undefined,
     },
+    lang: values.lang as string | undefined,
+    disclose: values.disclose as string | undefined,
   };
   return resolveRunSettings({ flags, env: context.env, cwd: context.cwd, isTTY: context.io.stdout.isTTY ?? false });
 }

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { TargetConnectionFlags, TargetFlags } from '../inventory/ad-hoc.ts';
 import type { CheckChoice, CheckChoices, SkipChoice } from '../inventory/load.ts';
 import { CHECK_PATTERN, CHECK_PATTERN_EXPECTED, CHECK_PROFILES, isCheckProfile } from '../inventory/choices.ts';
+import { DISCLOSURES, LANGS, type Disclosure, type Lang } from '../outputs/grade-text.ts';
 
 /**
  * Everything a run needs to know, resolved once: flags first, then the environment, then the
@@ -41,12 +42,18 @@ export interface RunSettings {
   gradeScale: number | null;
   /** Only these students of a class (ids or lab names); the others are not contacted. null: every student. */
   labs: string[] | null;
+  /** The language of a class's scoreboard and student reports. */
+  lang: Lang;
+  /** How much a student report gives away: expected/actual/fix, hints without the command, or the score only. */
+  disclose: Disclosure;
 }
 
 export const DEFAULTS = {
   inventory: 'inventory/lab.yaml',
   reports: 'reports',
   concurrency: 16,
+  lang: 'en',
+  disclose: 'full',
 } as const;
 
 /** Shard `index` of `count` (1 ≤ index ≤ count), as `--shard index/count` gives it. */
@@ -76,6 +83,8 @@ export interface SettingFlags {
   only?: string[] | undefined;
   /** Each `--skip` as typed. */
   skip?: string[] | undefined;
+  lang?: string | undefined;
+  disclose?: string | undefined;
 }
 
 /** A setting that cannot be used: one line naming the setting and why. */
@@ -109,6 +118,15 @@ export function resolveRunSettings({ flags, env, cwd, isTTY }: SettingSources): 
     rubricFile: rubricFile === undefined ? null : path(rubricFile),
     gradeScale: gradeScaleOf(flags.gradeScale),
     labs: flags.labs === undefined || flags.labs.length === 0 ? null : [...new Set(flags.labs)],
+    lang: oneOf('--lang', flags.lang, 'LABSPEC_LANG', env.LABSPEC_LANG, LANGS, DEFAULTS.lang),
+    disclose: oneOf(
+      '--disclose',
+      flags.disclose,
+      'LABSPEC_DISCLOSE',
+      env.LABSPEC_DISCLOSE,
+      DISCLOSURES,
+      DEFAULTS.disclose,
+    ),
   };
 }
 
@@ -139,6 +157,23 @@ function concurrencyOf(flag: string | undefined, env: string | undefined): numbe
     throw new UsageError(`${where}: expected a whole number ≥ 1, got ${JSON.stringify(text)}`);
   }
   return value;
+}
+
+/** A setting with a fixed set of values: the flag, else the environment variable, else the default. */
+function oneOf<T extends string>(
+  flag: string,
+  flagValue: string | undefined,
+  variable: string,
+  envValue: string | undefined,
+  values: readonly T[],
+  fallback: T,
+): T {
+  const [where, text] = flagValue !== undefined ? [flag, flagValue] : [variable, nonEmpty(envValue)];
+  if (text === undefined) return fallback;
+  if (!(values as readonly string[]).includes(text)) {
+    throw new UsageError(`${where}: expected ${values.join(' | ')}, got ${JSON.stringify(text)}`);
+  }
+  return text as T;
 }
 
 function filterOf(text: string | undefined): RunSettings['filter'] {

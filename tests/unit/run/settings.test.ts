@@ -45,8 +45,16 @@ describe('resolveRunSettings: defaults', () => {
       rubricFile: null,
       gradeScale: null,
       labs: null,
+      lang: 'en',
+      disclose: 'full',
     });
-    expect(DEFAULTS).toEqual({ inventory: 'inventory/lab.yaml', reports: 'reports', concurrency: 16 });
+    expect(DEFAULTS).toEqual({
+      inventory: 'inventory/lab.yaml',
+      reports: 'reports',
+      concurrency: 16,
+      lang: 'en',
+      disclose: 'full',
+    });
   });
 
   it('empty environment variables count as unset', () => {
@@ -283,6 +291,29 @@ describe('resolveRunSettings: choosing checks', () => {
       '--only: expected a check ID or a glob such as chrony.*',
     );
     expect(usageError(() => resolve({}, { LABSPEC_ONLY: 'a b' })).message).toMatch(/^LABSPEC_ONLY a b: expected/);
+  });
+});
+
+describe('resolveRunSettings: the language and disclosure of class reports', () => {
+  it('flag, else LABSPEC_LANG / LABSPEC_DISCLOSE, else en and full', () => {
+    expect(resolve({ lang: 'ko', disclose: 'hints' }, { LABSPEC_LANG: 'en', LABSPEC_DISCLOSE: 'score' })).toMatchObject(
+      { lang: 'ko', disclose: 'hints' },
+    );
+    expect(resolve({}, { LABSPEC_LANG: 'ko', LABSPEC_DISCLOSE: 'score' })).toMatchObject({
+      lang: 'ko',
+      disclose: 'score',
+    });
+    expect(resolve({}, { LABSPEC_LANG: '', LABSPEC_DISCLOSE: '' })).toMatchObject({ lang: 'en', disclose: 'full' });
+  });
+
+  it('another value is refused, naming the flag or the variable and the values it takes', () => {
+    expect(usageError(() => resolve({ lang: 'kr' })).message).toBe('--lang: expected en | ko, got "kr"');
+    expect(usageError(() => resolve({ disclose: 'all' })).message).toBe(
+      '--disclose: expected full | hints | score, got "all"',
+    );
+    expect(usageError(() => resolve({}, { LABSPEC_LANG: 'ko_KR.UTF-8' })).message).toBe(
+      'LABSPEC_LANG: expected en | ko, got "ko_KR.UTF-8"',
+    );
   });
 });
 
