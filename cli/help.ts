@@ -19,16 +19,27 @@ const REPORTS = `Reports (in --reports DIR, default ${DEFAULTS.reports}/ under t
   DIR/facts, DIR/latest  links to the latest run's snapshots and folder
   Earlier runs are never deleted. On exit 2, DIR/junit.xml and DIR/results.json are removed.`;
 
+const CLASS_PAGES = `  --lang en|ko         a class: the language of class.html and the student reports (default
+                       ${DEFAULTS.lang}; env LABSPEC_LANG)
+  --disclose LEVEL     a class: what each student report gives away: full (expected, actual,
+                       where, fix), hints (what is wrong, no command) or score (the points only)
+                       (default ${DEFAULTS.disclose}; env LABSPEC_DISCLOSE)`;
+
 const CLASS = `  --lab ID             a class: only this student (id or lab name); repeat for more. The
                        others are not contacted
   --rubric FILE        a class: grade with this rubric (points, gradeScale, clones) instead
                        of the inventory's rubric: (env LABSPEC_RUBRIC)
-  --grade-scale N      a class: the grade a lab with every point gets (default 100)`;
+  --grade-scale N      a class: the grade a lab with every point gets (default 100)
+${CLASS_PAGES}`;
 
 const CLASS_REPORTS = `A class (an inventory with labs:, or roster: with template:) is graded too:
   DIR/class.csv        one row per student: score, state, clone flags, a column per host:check
   DIR/moodle.csv       Moodle's grade import: identifier, grade, feedback (graded students only)
   DIR/history.csv      every run's score of every student, a column per run
+  DIR/class.html       the scoreboard: students × checks by the tutorial's sections, sortable
+                       by score, filterable, each cell's expected/actual/source/fix, clone
+                       flags and students not graded on top; works from file://, loads nothing
+  DIR/students/<id>.html, .md   a report per student, to hand back (--lang, --disclose)
   DIR/class.json, DIR/history.json   the same as JSON
   A student whose host could not be read is "not graded", one with a check labspec could
   not judge "flagged": neither gets a grade, and neither is counted as failing.`;
@@ -54,9 +65,10 @@ Usage:
   labspec run     [--inventory FILE | --target URL --role ROLE --name NAME ...] [--reports DIR]
                   [--concurrency N] [--shard K/N] [--profile NAME] [--only IDS] [--skip IDS]
                   [-t REGEX] [-q] [--lab ID]... [--rubric FILE] [--grade-scale N]
+                  [--lang en|ko] [--disclose LEVEL]
   labspec replay  [DIR] [--reports DIR] [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
-                  [--lab ID]... [--rubric FILE] [--grade-scale N]
-  labspec merge   DIR... [--reports DIR] [-q]
+                  [--lab ID]... [--rubric FILE] [--grade-scale N] [--lang en|ko] [--disclose LEVEL]
+  labspec merge   DIR... [--reports DIR] [-q] [--lang en|ko] [--disclose LEVEL]
   labspec checks  [--json]
   labspec probes
   labspec lab     up [--scenario NAME] [--class N] | down | status | scenarios
@@ -87,7 +99,7 @@ ${EXIT_CODES}
 
 Usage: labspec run [--inventory FILE] [--reports DIR] [--concurrency N] [--shard K/N]
                    [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
-                   [--lab ID]... [--rubric FILE] [--grade-scale N]
+                   [--lab ID]... [--rubric FILE] [--grade-scale N] [--lang en|ko] [--disclose LEVEL]
        labspec run --target URL --role ROLE --name NAME [--lab-address IP] [--host-key KEY]
                    [--target ...] [--identity FILE | --identity-env NAME] [--password-env NAME]
                    [--known-hosts FILE [--accept-new-host-key]] [options as above]
@@ -142,13 +154,14 @@ ${EXIT_CODES}
 `,
   merge: `labspec merge — the reports of every shard of a sharded run, as one run's reports
 
-Usage: labspec merge DIR... [--reports DIR] [-q]
+Usage: labspec merge DIR... [--reports DIR] [-q] [--lang en|ko] [--disclose LEVEL]
 
   DIR...               each shard's reports folder (or its run folder), from one
                        'labspec run --shard K/N' split: every shard 1/N … N/N, once
   --reports DIR        where the merged reports go (default ${DEFAULTS.reports}; env LABSPEC_REPORTS);
                        not one of the shards' folders
   -q, --quiet          print only the summary
+${CLASS_PAGES}
   -h, --help           this text
 
 Each lab was judged whole in one shard, cross-host checks too: the merge takes every verdict as
@@ -163,7 +176,7 @@ ${EXIT_CODES}
   replay: `labspec replay — judge saved snapshots again, with no network
 
 Usage: labspec replay [DIR] [--reports DIR] [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
-                      [--lab ID]... [--rubric FILE] [--grade-scale N]
+                      [--lab ID]... [--rubric FILE] [--grade-scale N] [--lang en|ko] [--disclose LEVEL]
 
   DIR                  a reports folder (its latest run), a run folder (DIR/runs/<id>) or a
                        facts folder (default: the reports folder)

@@ -99,6 +99,8 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
           ...HELP_FLAG,
           reports: { type: 'string' },
           quiet: { type: 'boolean', short: 'q' },
+          lang: { type: 'string' },
+          disclose: { type: 'string' },
         });
         if (values.help) return print(HELP.merge);
         const settings = settingsFrom(values, { env, cwd, io });

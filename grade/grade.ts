@@ -153,6 +153,7 @@ function buildColumns(
       titleKo: check.titleKo,
       section: r.section,
       points: pointsFor(rubric, check),
+      fix: check.fix,
       hint: check.hint,
       hintKo: check.hintKo,
       fixKo: check.fixKo,

@@ -41,7 +41,8 @@ export const gradeColumn = z.strictObject({
   titleKo: z.string(),
   section: z.string(),
   points: z.number().nonnegative(),
-  /** The check's own words for students (checks/check.ts): what is wrong without the command, and the Korean remedy. */
+  /** The check's own words (checks/check.ts): its general remedy (a verdict may give a more precise one), what is wrong without the command, and the Korean remedy. */
+  fix: z.string(),
   hint: z.string(),
   hintKo: z.string(),
   fixKo: z.string(),

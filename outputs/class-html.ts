@@ -177,7 +177,7 @@ function row(lab: LabGrade, index: number, ordered: readonly GradeColumn[], lang
   ].join('');
   const cells = ordered.map((column) => cell(column, cellOf.get(column.key), lang)).join('');
   const classes = [`state-${lab.state}`, lab.clones.length > 0 ? 'has-clone' : ''].filter(Boolean).join(' ');
-  return `<tr class="${classes}" data-index="${index}" data-id="${h(lab.student.id)}" data-score="${sortScore}" data-search="${h(search)}"><th scope="row" class="student"><span class="id">${h(lab.student.id)}</span>${name ? ` <span class="name">${h(name)}</span>` : ''}${badges}</th>${score(lab, text, trendSvg)}${cells}</tr>`;
+  return `<tr class="${classes}" data-index="${index}" data-id="${h(lab.student.id)}" data-score="${sortScore}" data-search="${h(search)}"><th scope="row" class="student"><a class="id" href="students/${h(encodeURIComponent(lab.fileName))}.html" title="${h(TEXT[lang].scoreboard.report)}">${h(lab.student.id)}</a>${name ? ` <span class="name">${h(name)}</span>` : ''}${badges}</th>${score(lab, text, trendSvg)}${cells}</tr>`;
 }
 
 function score(lab: LabGrade, text: UiText, trendSvg: string): string {
@@ -194,7 +194,7 @@ const TREND = { width: 72, height: 18, pad: 2 };
 
 /**
  * The student's percent across runs as a small inline SVG line, oldest run on the left; a run that did not grade the
- * student leaves a gap, and one where the lab was not graded or to review is an amber dot on the baseline.
+ * student leaves a gap, and one where the lab was not graded or flagged is an amber dot on the baseline.
  */
 function trend(
   history: ScoreHistory | undefined,
@@ -297,6 +297,7 @@ ${fields.join('\n')}
 /** What the page's script needs to open a cell: per lab, per column key, the verdict; per column, its words. */
 function pageData(grade: ClassGrade, ordered: readonly GradeColumn[], lang: Lang) {
   const text = TEXT[lang];
+  const generalFix = new Map(ordered.map((c) => [c.key, c.fix]));
   return {
     lang,
     shown: text.scoreboard.shown('{shown}', '{total}'),
@@ -328,7 +329,8 @@ function pageData(grade: ClassGrade, ordered: readonly GradeColumn[], lang: Lang
             expected: c.expected,
             actual: c.actual,
             source: c.source,
-            fix: c.fix,
+            // In Korean the check's Korean remedy comes first; its general fix again, in English, adds nothing.
+            fix: lang === 'ko' && c.fix === generalFix.get(c.key) ? '' : c.fix,
           },
         ]),
       ),
@@ -378,7 +380,7 @@ th.student { overflow-wrap: anywhere; }
 td.score, th.score { left: ${STUDENT_REM}rem; }
 td.score { position: sticky; z-index: 1; background: #fff; padding: .2rem .5rem; white-space: nowrap; text-align: right; }
 td.score small, th.student .name { display: block; white-space: normal; color: var(--muted); font-size: .75em; font-weight: 400; }
-th.student .id { font-weight: 700; }
+th.student .id { font-weight: 700; color: inherit; }
 thead button { font: inherit; font-weight: 700; background: none; border: 0; padding: 0; cursor: pointer; }
 th[aria-sort="ascending"] button::after { content: " ▲"; }
 th[aria-sort="descending"] button::after { content: " ▼"; }

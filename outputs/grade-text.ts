@@ -63,6 +63,8 @@ export interface UiText {
     consequence: string;
     noLabs: string;
     filterApplied: (pattern: string) => string;
+    /** The link from a student to their report. */
+    report: string;
   };
   report: {
     title: string;
@@ -82,13 +84,14 @@ export interface UiText {
     skipped: string;
     passedWithNote: string;
     run: (id: string, when: string) => string;
+    toFix: (count: number) => string;
   };
 }
 
 const EN: UiText = {
   status: { pass: 'passed', fail: 'failed', error: 'not judged (error)', skip: 'not applicable' },
   absent: 'not part of this lab',
-  state: { graded: 'graded', 'not-graded': 'not graded', flagged: 'to review' },
+  state: { graded: 'graded', 'not-graded': 'not graded', flagged: 'flagged' },
   clone: 'clone',
   fact: { hostKey: 'SSH host key', machineId: 'machine-id', mac: 'MAC address', rootFsUuid: 'root filesystem UUID' },
   expected: 'Expected',
@@ -116,7 +119,7 @@ const EN: UiText = {
     graded: 'Graded',
     mean: 'Mean',
     notGraded: 'Not graded',
-    flagged: 'To review',
+    flagged: 'Flagged',
     clones: 'Clone flags',
     filter: 'Student',
     filterPlaceholder: 'id, name or member',
@@ -131,6 +134,7 @@ const EN: UiText = {
     consequence: 'Consequence',
     noLabs: 'This run graded no lab.',
     filterApplied: (pattern) => `Only the checks matching ${pattern} were graded.`,
+    report: "The student's report",
   },
   report: {
     title: 'Lab report',
@@ -141,7 +145,7 @@ const EN: UiText = {
       'Not graded: labspec could not read every host of your lab. This is not counted against you; your instructor will follow up.',
     unreachableHost: (host, reason) => `${host} could not be read: ${reason}`,
     flagged: (count) =>
-      `To review: labspec could not judge ${count === 1 ? '1 check' : `${count} checks`} worth points. They are not counted against you; your instructor will look at them before giving a grade.`,
+      `Flagged: labspec could not judge ${count === 1 ? '1 check' : `${count} checks`} worth points. They are not counted against you; your instructor will look at them before giving a grade.`,
     clonePenalty:
       'Your lab shares a machine identity (such as machine-id or an SSH host key) with another lab, so it was graded 0. Talk to your instructor.',
     sectionPoints: (earned, possible) => `${earned}/${possible} pts`,
@@ -153,6 +157,7 @@ const EN: UiText = {
     skipped: 'Does not apply to this host.',
     passedWithNote: 'Passed, with a note',
     run: (id, when) => `Run ${id}, ${when}`,
+    toFix: (count) => `To fix: ${count === 1 ? '1 check' : `${count} checks`}`,
   },
 };
 
@@ -202,6 +207,7 @@ const KO: UiText = {
     consequence: '처리',
     noLabs: '이번 실행에서 채점한 실습이 없습니다.',
     filterApplied: (pattern) => `${pattern}에 맞는 항목만 채점했습니다.`,
+    report: '학생별 점검 결과 보기',
   },
   report: {
     title: '실습 점검 결과',
@@ -224,6 +230,7 @@ const KO: UiText = {
     skipped: '이 호스트에는 해당하지 않는 항목입니다.',
     passedWithNote: '통과(참고 사항 있음)',
     run: (id, when) => `실행 ${id}, ${when}`,
+    toFix: (count) => `고쳐야 할 항목: ${count}개`,
   },
 };
 
@@ -272,7 +279,7 @@ export function studentName(lab: Pick<LabGrade, 'student'>): string {
 }
 
 /**
- * Why a lab is not graded or is to review, in one line: the grade model's own reason in English; in Korean, the same
+ * Why a lab is not graded or is flagged, in one line: the grade model's own reason in English; in Korean, the same
  * facts (the hosts not read and why, the checks not judged) in Korean words around the technical values.
  */
 export function stateReason(lab: Pick<LabGrade, 'state' | 'reason' | 'hosts' | 'cells'>, lang: Lang): string {

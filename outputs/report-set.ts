@@ -20,7 +20,7 @@ export function newRunId(now = new Date()): string {
 }
 
 /** A class's grades and every run's scores: at the top level only while the latest run is a class's. */
-const CLASS_FILES = ['class.json', 'class.csv', 'moodle.csv', 'history.csv', 'history.json'] as const;
+const CLASS_FILES = ['class.json', 'class.csv', 'moodle.csv', 'history.csv', 'history.json', 'class.html'] as const;
 /** Copied to the top level from the latest complete run. */
 const TOP_LEVEL_FILES = ['junit.xml', 'results.json', ...CLASS_FILES] as const;
 
@@ -75,6 +75,7 @@ export class ReportsFolder {
     if (written('results.json') && !written('class.json')) {
       for (const name of CLASS_FILES)
         attempt(join(this.root, name), () => rmSync(join(this.root, name), { force: true }));
+      this.removeLink('students');
     }
     for (const name of TOP_LEVEL_FILES) {
       if (!written(name)) continue;
@@ -85,6 +86,8 @@ export class ReportsFolder {
       });
     }
     this.swapLink('facts', join('runs', runId, 'facts'));
+    // class.html links each student to students/<file>.html, at the top level as in the run folder.
+    if (written('class.json')) this.swapLink('students', join('runs', runId, 'students'));
     this.swapLink('latest', join('runs', runId));
     return runDir;
   }
@@ -92,6 +95,12 @@ export class ReportsFolder {
   /** After a usage error: a CI step must not publish an earlier run's results as this one's. Earlier runs stay in runs/. */
   withdrawTopLevel(): void {
     for (const name of TOP_LEVEL_FILES) rmSync(join(this.root, name), { force: true });
+  }
+
+  /** A top-level link of an earlier run; anything else by that name is not labspec's to remove. */
+  private removeLink(name: string): void {
+    const path = join(this.root, name);
+    if (lstatOrNull(path)?.isSymbolicLink()) attempt(path, () => rmSync(path));
   }
 
   private swapLink(name: string, target: string): void {

@@ -15,6 +15,7 @@ import {
   type Lang,
 } from './grade-text.ts';
 import { escapeHtml as h, htmlPage } from './html.ts';
+import type { ReportFiles } from './report-set.ts';
 import { escapeMarkdown as md, escapeMarkdownLine as mdLine, markdownCode } from './markdown.ts';
 
 export interface StudentReportOptions {
@@ -30,6 +31,8 @@ interface Line {
 }
 
 interface Item {
+  /** The element id of the check in the HTML report, for the list of what to fix. */
+  anchor: string;
   status: Status;
   where: string;
   title: string;
@@ -56,7 +59,17 @@ interface ReportView {
   grade: string | null;
   intro: string;
   notices: string[];
+  /** The failed checks, in the tutorial's order: what the student has to fix, listed first. */
+  toFix: Item[];
   sections: SectionView[];
+}
+
+/** Every student's report, as HTML and Markdown: `students/<file>.html` and `students/<file>.md`. */
+export function studentReportFiles(grade: ClassGrade, options: StudentReportOptions): ReportFiles {
+  return grade.labs.flatMap((lab) => [
+    { name: `students/${lab.fileName}.html`, content: renderStudentHtml(grade, lab, options) },
+    { name: `students/${lab.fileName}.md`, content: renderStudentMarkdown(grade, lab, options) },
+  ]);
 }
 
 /** `students/<file>.html`: one student's checks grouped by the tutorial's sections, with what to fix. */
@@ -66,7 +79,7 @@ export function renderStudentHtml(grade: ClassGrade, lab: LabGrade, options: Stu
   const line = (l: Line) =>
     `<div class="line"><dt>${h(l.label)}</dt><dd>${l.code ? `<code>${h(l.value)}</code>` : h(l.value)}</dd></div>`;
   const item = (i: Item) =>
-    `<li class="item s-${i.status}"><p class="check"><span class="mark s-${i.status}" aria-hidden="true">${STATUS_SYMBOL[i.status]}</span> <span class="where">${h(i.where)}</span> › ${h(i.title)} <span class="status">${h(i.statusLabel)}</span></p>${i.lines.length > 0 ? `<dl>${i.lines.map(line).join('')}</dl>` : ''}</li>`;
+    `<li class="item s-${i.status}" id="${i.anchor}"><p class="check"><span class="mark s-${i.status}" aria-hidden="true">${STATUS_SYMBOL[i.status]}</span> <span class="where">${h(i.where)}</span> › ${h(i.title)} <span class="status">${h(i.statusLabel)}</span></p>${i.lines.length > 0 ? `<dl>${i.lines.map(line).join('')}</dl>` : ''}</li>`;
   const section = (s: SectionView) =>
     `<section><h2>${h(s.title)} <span class="points">${h(text.report.sectionPoints(formatPoints(s.earned), formatPoints(s.possible)))}</span></h2>
 <p class="tutorial">${h(text.tutorial)}: ${h(s.tutorial)}</p>
@@ -80,6 +93,13 @@ ${view.score === null ? '' : `<p class="score">${h(text.score)}: <b>${h(view.sco
 </header>
 <p>${h(view.intro)}</p>
 ${view.notices.map((n) => `<p class="notice">${h(n)}</p>`).join('\n')}
+${
+  view.toFix.length === 0
+    ? ''
+    : `<nav class="tofix" aria-labelledby="tofix"><h2 id="tofix">${h(text.report.toFix(view.toFix.length))}</h2><ol>${view.toFix
+        .map((i) => `<li><a href="#${i.anchor}">${h(i.where)} › ${h(i.title)}</a></li>`)
+        .join('')}</ol></nav>`
+}
 ${view.sections.map(section).join('\n')}`;
   return htmlPage({ lang: options.lang, title: `${view.title} — ${view.student}`, css: CSS, body });
 }
@@ -95,6 +115,11 @@ export function renderStudentMarkdown(grade: ClassGrade, lab: LabGrade, options:
   }
   out.push(mdLine(view.intro), '');
   for (const notice of view.notices) out.push(`> ${md(notice)}`, '');
+  if (view.toFix.length > 0) {
+    out.push(`## ${md(text.report.toFix(view.toFix.length))}`, '');
+    view.toFix.forEach((i, n) => out.push(`${n + 1}. ${md(i.where)} › ${md(i.title)}`));
+    out.push('');
+  }
   for (const s of view.sections) {
     out.push(
       `## ${md(s.title)} (${md(text.report.sectionPoints(formatPoints(s.earned), formatPoints(s.possible)))})`,
@@ -125,6 +150,7 @@ function reportView(grade: ClassGrade, lab: LabGrade, { lang, disclose }: Studen
   if (disclose === 'score') notices.push(r.scoreOnly);
   if (disclose === 'hints') notices.push(r.hintsOnly);
 
+  let anchors = 0;
   const sections = columnsBySection(grade.columns.filter((c) => cellOf.has(c.key))).map(
     ({ section, columns }): SectionView => {
       const cells = columns.map((column) => ({ column, cell: cellOf.get(column.key)! }));
@@ -140,7 +166,7 @@ function reportView(grade: ClassGrade, lab: LabGrade, { lang, disclose }: Studen
             : cells
                 // A host that could not be read is said once, in the notices, not under each of its checks.
                 .filter(({ cell }) => cell.status !== 'skip' && cell.cause !== 'unreachable')
-                .map(({ column, cell }) => itemOf(column, cell, lang, disclose)),
+                .map(({ column, cell }) => itemOf(`check-${++anchors}`, column, cell, lang, disclose)),
       };
     },
   );
@@ -154,12 +180,13 @@ function reportView(grade: ClassGrade, lab: LabGrade, { lang, disclose }: Studen
     grade: lab.grade === null ? null : r.gradeOf(formatPoints(lab.grade), formatPoints(grade.rubric.gradeScale)),
     intro: r.intro,
     notices,
+    toFix: sections.flatMap((s) => s.items.filter((i) => i.status === 'fail')),
     sections,
   };
 }
 
 /** One check of the report, giving away as much as `disclose` allows. */
-function itemOf(column: GradeColumn, cell: GradeCell, lang: Lang, disclose: Disclosure): Item {
+function itemOf(anchor: string, column: GradeColumn, cell: GradeCell, lang: Lang, disclose: Disclosure): Item {
   const text = TEXT[lang];
   const prose = (label: string, value: string): Line[] => (value === '' ? [] : [{ label, value, code: false }]);
   const literal = (label: string, value: string): Line[] => (value === '' ? [] : [{ label, value, code: true }]);
@@ -177,7 +204,8 @@ function itemOf(column: GradeColumn, cell: GradeCell, lang: Lang, disclose: Disc
             ...literal(text.actual, cell.actual),
             ...literal(text.source, cell.source),
             ...(lang === 'ko'
-              ? [...prose(text.fix, column.fixKo), ...literal(text.fixHere, cell.fix)]
+              ? // The Korean remedy says what the check's general fix says; the verdict's own fix only when it says more.
+                [...prose(text.fix, column.fixKo), ...literal(text.fixHere, cell.fix === column.fix ? '' : cell.fix)]
               : literal(text.fix, cell.fix)),
           ]
         : [...problem, ...(lang === 'en' ? prose(text.hint, column.hint) : [])];
@@ -188,7 +216,14 @@ function itemOf(column: GradeColumn, cell: GradeCell, lang: Lang, disclose: Disc
     statusLabel = text.report.passedWithNote;
     lines = lang === 'ko' ? literal(text.detail, cell.message) : prose(text.detail, cell.message);
   }
-  return { status: cell.status, where: whereJudged(column, lang), title: checkTitle(column, lang), statusLabel, lines };
+  return {
+    anchor,
+    status: cell.status,
+    where: whereJudged(column, lang),
+    title: checkTitle(column, lang),
+    statusLabel,
+    lines,
+  };
 }
 
 const CSS = `
@@ -201,6 +236,10 @@ h2 .points { float: right; font-weight: 500; color: var(--muted); }
 .student { font-size: 1.1rem; margin: .2rem 0; }
 .meta, .tutorial { color: var(--muted); margin: .2rem 0; }
 .score { font-size: 1.1rem; }
+.tofix { border: 1px solid var(--line); border-left: 4px solid var(--fail); padding: .1rem 1rem .4rem; margin: 1rem 0; }
+.tofix h2 { border: 0; margin: .5rem 0 .2rem; font-size: 1.05rem; }
+.tofix ol { margin: 0; padding-left: 1.4rem; }
+.tofix a { color: inherit; }
 .notice { border-left: 4px solid var(--error); background: #fff8c5; padding: .4rem .75rem; }
 ul { list-style: none; padding: 0; }
 .item { margin: .5rem 0; padding: .35rem .6rem; border: 1px solid var(--line); border-radius: 6px; break-inside: avoid; }

@@ -16,6 +16,7 @@ import { loadRubricFile, resolveRubric } from '../grade/rubric.ts';
 import { adHocInventory } from '../inventory/ad-hoc.ts';
 import { InventoryError, loadInventory, type Inventory } from '../inventory/load.ts';
 import { buildClassCsv } from '../outputs/class-csv.ts';
+import { renderClassHtml } from '../outputs/class-html.ts';
 import { classSummary } from '../outputs/class-console.ts';
 import { consoleSummary, paint, verdictList } from '../outputs/console.ts';
 import { buildHistory, buildHistoryCsv, readPastGrades } from '../outputs/history.ts';
@@ -32,6 +33,7 @@ import {
   type ShardInfo,
 } from '../outputs/report.ts';
 import { newRunId, ReportsFolder, ReportsUnwritable, type ReportFiles } from '../outputs/report-set.ts';
+import { studentReportFiles } from '../outputs/student-report.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { judgeLabs, observeLabs, planChecks, type Judged } from './judge.ts';
 import { isSelected, recordedSelection, selectChecks } from './selection.ts';
@@ -265,7 +267,7 @@ export function finishRun(settings: RunSettings, run: PreparedRun, report: RunRe
   const folder = new ReportsFolder(settings.reports);
   const p = paint(settings.color);
   const grade = run.grading ? gradeRun(run, report, run.grading.rubric) : null;
-  const classFiles = grade ? classReportFiles(grade, folder) : [];
+  const classFiles = grade ? classReportFiles(grade, folder, settings) : [];
   let runDir: string;
   try {
     runDir = folder.publish(run.runId, [
@@ -284,16 +286,24 @@ export function finishRun(settings: RunSettings, run: PreparedRun, report: RunRe
   const written = [join(settings.reports, 'junit.xml'), join(settings.reports, 'results.json'), `${runDir}/`];
   io.stdout.write(consoleSummary(report, written, p, run.multipleLabs));
   if (grade) {
-    const spreadsheets = ['class.csv', 'moodle.csv', 'history.csv'].map((name) => join(settings.reports, name));
-    io.stdout.write(classSummary(grade, spreadsheets, p));
+    const classOutputs = ['class.html', 'students/', 'class.csv', 'moodle.csv', 'history.csv'].map((name) =>
+      join(settings.reports, name),
+    );
+    io.stdout.write(classSummary(grade, classOutputs, p));
   }
   return exitCodeOf(report.summary);
 }
 
 /** A class's report files: the grades (class.json, class.csv, moodle.csv) and every run's scores (history.csv/json). */
-function classReportFiles(grade: ClassGrade, folder: ReportsFolder): ReportFiles {
+function classReportFiles(
+  grade: ClassGrade,
+  folder: ReportsFolder,
+  { lang, disclose }: Pick<RunSettings, 'lang' | 'disclose'>,
+): ReportFiles {
   const history = buildHistory([...readPastGrades(join(folder.root, 'runs'), grade.run.id), grade]);
   return [
+    { name: 'class.html', content: renderClassHtml(grade, { lang, history }) },
+    ...studentReportFiles(grade, { lang, disclose }),
     { name: 'class.json', content: `${JSON.stringify(grade, null, 2)}\n` },
     { name: 'class.csv', content: buildClassCsv(grade) },
     { name: 'moodle.csv', content: buildMoodleCsv(grade) },

@@ -11,7 +11,7 @@ function openedTags(html: string): string[] {
 
 const ALLOWED_TAGS = new Set(
   (
-    'html head meta title style body header h1 h2 p code ul li span b small section div label input output table ' +
+    'html head meta title style body header h1 h2 p a code ul li span b small section div label input output table ' +
     'colgroup col thead tbody tr th td button aside dl dt dd script svg line polyline circle'
   ).split(' '),
 );
@@ -103,6 +103,13 @@ describe('class.html shows the class', () => {
       'Time with chrony',
       'The lab as a whole',
     ]);
+  });
+
+  it("each student's id links to their report, by the safe file name", () => {
+    for (const lab of grade.labs) {
+      expect(html).toContain(`<a class="id" href="students/${escapeHtml(encodeURIComponent(lab.fileName))}.html"`);
+    }
+    expect(grade.labs[1]!.fileName).not.toMatch(/["<>/]/);
   });
 
   it('a lab not graded has no sort score, a badge and its reason above the matrix; clones are marked and listed', () => {

@@ -258,3 +258,46 @@ describe('ReportsFolder: where reports cannot be written', () => {
     }
   });
 });
+
+describe('ReportsFolder.publish: a class run', () => {
+  const root = freshRoot();
+  const folder = new ReportsFolder(root);
+  const classRun = '20240301T000000Z-aaaa';
+  const classFiles: ReportFiles = [
+    ...runFiles('class'),
+    { name: 'class.json', content: '{}\n' },
+    { name: 'class.html', content: '<!doctype html>\n' },
+    { name: 'students/2024-0001.html', content: '<!doctype html>\n' },
+    { name: 'students/2024-0001.md', content: '# 2024-0001\n' },
+  ];
+  folder.publish(classRun, classFiles);
+
+  it('puts class.html at the top, and a students link to the run’s reports, so its links to students/ work there too', () => {
+    expect(read(join(root, 'class.html'))).toBe('<!doctype html>\n');
+    expect(lstatSync(join(root, 'students')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(root, 'students'))).toBe(join('runs', classRun, 'students'));
+    expect(read(join(root, 'students', '2024-0001.md'))).toBe('# 2024-0001\n');
+  });
+
+  it('a run that is not a class’s takes class.html and the students link away from the top; its run keeps them', () => {
+    folder.publish('20240301T000100Z-bbbb', runFiles('single'));
+    expect(existsSync(join(root, 'class.html'))).toBe(false);
+    expect(lstatOrNull(join(root, 'students'))).toBeNull();
+    expect(existsSync(join(root, 'runs', classRun, 'students', '2024-0001.html'))).toBe(true);
+  });
+
+  it('a folder of the user named students is never removed', () => {
+    const other = freshRoot();
+    mkdirSync(join(other, 'students'), { recursive: true });
+    new ReportsFolder(other).publish('20240301T000200Z-cccc', runFiles('single'));
+    expect(lstatSync(join(other, 'students')).isDirectory()).toBe(true);
+  });
+});
+
+function lstatOrNull(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}

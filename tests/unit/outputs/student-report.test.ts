@@ -38,6 +38,23 @@ describe('a student report gives away what --disclose allows', () => {
     }
   });
 
+  it('lists the failed checks first, in the tutorial’s order, each linking to its details', () => {
+    const md = renderStudentMarkdown(grade, student2, { lang: 'ko', disclose: 'hints' });
+    expect(md).toContain(
+      [
+        '## 고쳐야 할 항목: 2개',
+        '',
+        `1. controller › ${escapeMarkdown(allow.titleKo)}`,
+        `2. 실습 환경 전체 › ${escapeMarkdown(grade.columns.find((c) => c.key === 'lab:topology.ntp')!.titleKo)}`,
+      ].join('\n'),
+    );
+    const html = renderStudentHtml(grade, student2, { lang: 'en', disclose: 'full' });
+    const link = /<nav class="tofix"[^]*?<a href="#(check-\d+)">controller › chrony serves NTP/.exec(html)?.[1];
+    expect(html).toMatch(new RegExp(`<li class="item s-fail" id="${link}"><p class="check">.*chrony serves NTP`));
+    expect(renderStudentMarkdown(grade, student1, { lang: 'en', disclose: 'full' })).not.toContain('To fix');
+    expect(renderStudentMarkdown(grade, student2, { lang: 'en', disclose: 'score' })).not.toContain('To fix');
+  });
+
   it('score: the score and each section’s points, no check at all', () => {
     for (const lang of ['en', 'ko'] as const) {
       const md = renderStudentMarkdown(grade, student2, { lang, disclose: 'score' });
@@ -75,6 +92,19 @@ describe('a student report gives away what --disclose allows', () => {
     }
   });
 
+  it("in Korean, the verdict's fix is shown only when it says more than the check's general fix", () => {
+    const same = structuredClone(grade);
+    const lab = same.labs[1]!;
+    lab.cells.find((c) => c.key === 'controller:chrony.allow')!.fix = allow.fix;
+    const md = renderStudentMarkdown(same, lab, { lang: 'ko', disclose: 'full' });
+    const item = md.slice(md.indexOf(`✗ controller › ${escapeMarkdown(allow.titleKo)}`)).split('\n- ')[0]!;
+    expect(item).toContain(`  - 수정 방법: ${escapeMarkdown(allow.fixKo)}`);
+    expect(item).not.toContain('이 호스트에 맞춘 수정');
+    expect(renderStudentMarkdown(same, lab, { lang: 'en', disclose: 'full' })).toContain(
+      `  - How to fix: ${markdownCode(allow.fix)}`,
+    );
+  });
+
   it('a lab not graded says so once, with the host and why, and lists no check of that host', () => {
     const md = renderStudentMarkdown(grade, student3, { lang: 'ko', disclose: 'full' });
     expect(md).toContain('> 채점하지 않음:');
@@ -92,7 +122,7 @@ describe('student reports escape what students and hosts wrote', () => {
       const tags = new Set([...html.matchAll(/<([a-zA-Z][a-zA-Z0-9-]*)/g)].map((m) => m[1]!.toLowerCase()));
       expect([...tags].sort()).toEqual(
         ['body', 'code', 'dd', 'div', 'dl', 'dt', 'h1', 'h2', 'head', 'header', 'html', 'li', 'meta', 'p', 'section']
-          .concat(['span', 'style', 'title', 'ul', 'b'])
+          .concat(['span', 'style', 'title', 'ul', 'b', 'a', 'nav', 'ol'])
           .sort(),
       );
       expect(html).toContain("script-src 'none'");
