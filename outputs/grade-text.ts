@@ -35,7 +35,6 @@ export interface UiText {
   score: string;
   grade: string;
   tutorial: string;
-  host: string;
   lab: string;
   close: string;
   scoreboard: {
@@ -59,8 +58,6 @@ export interface UiText {
     cloneGroups: string;
     needsAttention: string;
     readOnly: (earned: string, possible: string) => string;
-    details: string;
-    consequence: string;
     noLabs: string;
     filterApplied: (pattern: string) => string;
     /** The link from a student to their report. */
@@ -76,12 +73,10 @@ export interface UiText {
     flagged: (count: number) => string;
     clonePenalty: string;
     sectionPoints: (earned: string, possible: string) => string;
-    allPassed: string;
     scoreOnly: string;
     hintsOnly: string;
     unreadable: string;
     unreachable: string;
-    skipped: string;
     passedWithNote: string;
     run: (id: string, when: string) => string;
     toFix: (count: number) => string;
@@ -106,7 +101,6 @@ const EN: UiText = {
   score: 'Score',
   grade: 'Grade',
   tutorial: 'Tutorial',
-  host: 'Host',
   lab: 'the lab as a whole',
   close: 'Close',
   scoreboard: {
@@ -130,8 +124,6 @@ const EN: UiText = {
     cloneGroups: 'Labs that share a machine identity',
     needsAttention: 'Needs attention',
     readOnly: (earned, possible) => `${earned}/${possible} pts on the hosts that were read`,
-    details: 'Check details',
-    consequence: 'Consequence',
     noLabs: 'This run graded no lab.',
     filterApplied: (pattern) => `Only the checks matching ${pattern} were graded.`,
     report: "The student's report",
@@ -149,12 +141,10 @@ const EN: UiText = {
     clonePenalty:
       'Your lab shares a machine identity (such as machine-id or an SSH host key) with another lab, so it was graded 0. Talk to your instructor.',
     sectionPoints: (earned, possible) => `${earned}/${possible} pts`,
-    allPassed: 'Every check of this section passed.',
     scoreOnly: 'This report shows your score only.',
     hintsOnly: 'This report says what is wrong and where to look; finding the command is up to you.',
     unreadable: 'labspec could not read or judge this check; it is not counted against you.',
     unreachable: 'The host could not be read; this check is not counted against you.',
-    skipped: 'Does not apply to this host.',
     passedWithNote: 'Passed, with a note',
     run: (id, when) => `Run ${id}, ${when}`,
     toFix: (count) => `To fix: ${count === 1 ? '1 check' : `${count} checks`}`,
@@ -179,13 +169,12 @@ const KO: UiText = {
   score: '점수',
   grade: '성적',
   tutorial: '튜토리얼',
-  host: '호스트',
   lab: '실습 환경 전체',
   close: '닫기',
   scoreboard: {
     title: '실습 채점표',
     run: '실행',
-    replay: '다시 채점한 원본',
+    replay: '원본 실행',
     started: '시작',
     rubric: '채점 기준',
     students: '학생 수',
@@ -203,8 +192,6 @@ const KO: UiText = {
     cloneGroups: '머신 식별 정보가 같은 실습',
     needsAttention: '확인이 필요한 학생',
     readOnly: (earned, possible) => `읽은 호스트 기준 ${earned}/${possible}점`,
-    details: '항목 상세',
-    consequence: '처리',
     noLabs: '이번 실행에서 채점한 실습이 없습니다.',
     filterApplied: (pattern) => `${pattern}에 맞는 항목만 채점했습니다.`,
     report: '학생별 점검 결과 보기',
@@ -222,12 +209,10 @@ const KO: UiText = {
     clonePenalty:
       '이 실습의 VM이 다른 실습과 같은 머신 식별 정보(machine-id, SSH 호스트 키 등)를 가지고 있어 0점으로 처리되었습니다. 담당 교수에게 문의하세요.',
     sectionPoints: (earned, possible) => `${earned}/${possible}점`,
-    allPassed: '이 단원의 항목을 모두 통과했습니다.',
     scoreOnly: '이 보고서에는 점수만 공개합니다.',
     hintsOnly: '무엇이 잘못되었는지와 어디를 보면 되는지만 알려 줍니다. 명령어는 직접 찾아보세요.',
     unreadable: 'labspec이 이 항목을 읽거나 판정하지 못했습니다. 감점하지 않습니다.',
     unreachable: '호스트에 접속하지 못해 확인하지 못했습니다. 감점하지 않습니다.',
-    skipped: '이 호스트에는 해당하지 않는 항목입니다.',
     passedWithNote: '통과(참고 사항 있음)',
     run: (id, when) => `실행 ${id}, ${when}`,
     toFix: (count) => `고쳐야 할 항목: ${count}개`,
