@@ -241,7 +241,7 @@ function cell(column: GradeColumn, cell: GradeCell | undefined, lang: Lang): str
   const text = TEXT[lang];
   if (cell === undefined) return `<td class="c absent" title="${h(text.absent)}"></td>`;
   const label = `${whereJudged(column, lang)} · ${checkTitle(column, lang)}: ${text.status[cell.status]}`;
-  return `<td class="c s-${cell.status}"><button type="button" data-key="${h(column.key)}" aria-label="${h(label)}" title="${h(label)}">${STATUS_SYMBOL[cell.status]}</button></td>`;
+  return `<td class="c s-${cell.status}"><button type="button" data-key="${h(column.key)}" aria-label="${h(label)}">${STATUS_SYMBOL[cell.status]}</button></td>`;
 }
 
 function cloneSummary(clones: readonly CloneMatch[], text: UiText): string {
