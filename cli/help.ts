@@ -69,6 +69,9 @@ Usage:
   labspec replay  [DIR] [--reports DIR] [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
                   [--lab ID]... [--rubric FILE] [--grade-scale N] [--lang en|ko] [--disclose LEVEL]
   labspec merge   DIR... [--reports DIR] [-q] [--lang en|ko] [--disclose LEVEL]
+  labspec bundle  --role ROLE [--name NAME] [--address IP] [--peer IP]... | --inventory FILE --name HOST
+  labspec grade   CAPTURE [--name NAME] [--role ROLE] [--address IP] [CAPTURE ...] [--inventory FILE]
+                  [--reports DIR] [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
   labspec checks  [--json]
   labspec probes
   labspec lab     up [--scenario NAME] [--class N] | down | status | scenarios
@@ -81,6 +84,9 @@ Commands:
   replay    Judge saved snapshots again, with no network (and re-grade a class, e.g. with
             another rubric).
   merge     The reports of every shard of a 'run --shard K/N' split, as one run's reports.
+  bundle    Print the probe script of one host as a sh file, for a host labspec cannot reach
+            or run on (a CentOS 7 image): run it there with sh and keep its output.
+  grade     Judge the captured output of bundles like a live run, and write the same reports.
   checks    Every check labspec makes: ID, which hosts, section, points, title.
   probes    The fixed, read-only commands labspec may send to a host, probe by probe.
   lab       The local lab: two real systemd hosts (controller, compute1) in network
@@ -191,6 +197,70 @@ The raw outputs in the snapshots are parsed again with today's parsers and judge
 lab settings they were gathered with. The replay is a run of its own in DIR/runs/.
 A class is graded again from its snapshots: with --rubric FILE, else with the rubric the
 replayed run was graded with (its class.json), so only a changed rubric changes the grades.
+
+${EXIT_CODES}
+`,
+  bundle: `labspec bundle — the read-only probes of one host, as a sh file to run on it
+
+Usage:
+  labspec bundle --role controller|compute [--name NAME] [--address IP] [--lab LAB]
+                 [--peer IP]... [--chrony-sync-wait SECONDS] [--max-probe-output-mib N]
+  labspec bundle --inventory FILE --name HOST [--lab LAB]
+
+Prints to stdout the script a live 'labspec run' sends to the host, wrapped so that plain sh
+(or bash) runs it anywhere and everything it prints, stderr included, comes out on stdout:
+
+  labspec bundle --role compute --name compute1 --address 10.0.0.101 > bundle.sh
+  ssh root@HOST sh -s < bundle.sh > capture.txt      (or on the host: sh bundle.sh > capture.txt)
+  labspec grade capture.txt
+
+Run it as root (chronyc accheck needs root). It only reads: the probes of 'labspec probes', and
+printf, date, cksum and od around them. Each bundle draws its own frame marker; its first output
+line, the capture header, records it with labspec's version, the settings below and a hash of the
+script, so 'labspec grade' refuses a capture that is cut, edited or from another bundle.
+
+  --role ROLE               controller or compute: the probes differ by role
+  --name NAME               the host's name (its expected hostname), recorded for grade
+  --address IP              the host's lab address, recorded for grade
+  --lab LAB                 the lab's name, recorded for grade (default: default)
+  --peer IP                 controller: a compute node's lab address to ask chronyd about
+                            (chronyc accheck, for chrony.allow and topology.ntp); repeat it
+  --chrony-sync-wait S      compute: how long to wait for chrony to select a source (default 10)
+  --max-probe-output-mib N  output kept per probe, cut on the host (default 8)
+  --inventory FILE          take all of the above from the inventory: the host --name (--lab when
+                            several labs have one of that name), its role and lab address, its
+                            lab's compute nodes as peers, chronySyncWaitSeconds, maxProbeOutputMiB
+  -h, --help                this text
+`,
+  grade: `labspec grade — judge captured bundle output like a live run
+
+Usage: labspec grade CAPTURE [--name NAME] [--role ROLE] [--address IP] [--lab LAB]
+                     [CAPTURE [--name NAME] ...] [--inventory FILE] [--reports DIR]
+                     [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
+
+  CAPTURE              a file holding what a 'labspec bundle' printed on a host; several
+                       captures of one lab (a controller and its compute nodes) are judged
+                       together, cross-host checks included
+  --name NAME          the host's name            } each applies to the capture it follows;
+  --role ROLE          must be the bundle's role  } given in the bundle, they may be left out
+  --address IP         the host's lab address     } here (with one capture, put them anywhere)
+  --lab LAB            the lab's name (default: the bundle's, else default)
+  --inventory FILE     the lab's expected values (subnet, ntpUpstream, release …), its choice of
+                       checks, and each host's role and addresses, found by name; without it,
+                       the tutorial's defaults
+  --reports DIR        where reports go (default ${DEFAULTS.reports}; env LABSPEC_REPORTS)
+${CHOOSING}
+${FILTER}
+  -q, --quiet          print only the summary
+  -h, --help           this text
+
+The capture becomes the same snapshot a live run makes (transport 'capture FILE'), judged by the
+same checks into the same reports. A capture that cannot be read, has no header, or names no host
+is exit 2. One that is cut (a missing part or end frame), edited (the script's cksum differs), or
+framed with another bundle's marker is a host that could not be read: every one of its checks
+errors with the reason, which is also printed on stderr, and the other captures are judged.
+
+${REPORTS}
 
 ${EXIT_CODES}
 `,

@@ -111,6 +111,46 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
           io,
         );
       }
+      case 'bundle': {
+        const { values, positionals } = parse(rest, {
+          ...HELP_FLAG,
+          inventory: { type: 'string' },
+          name: { type: 'string' },
+          lab: { type: 'string' },
+          role: { type: 'string' },
+          address: { type: 'string' },
+          peer: { type: 'string', multiple: true },
+          'chrony-sync-wait': { type: 'string' },
+          'max-probe-output-mib': { type: 'string' },
+        });
+        if (values.help) return print(HELP.bundle);
+        noPositionals('bundle', positionals);
+        const inventory = values.inventory as string | undefined;
+        const { printBundle } = await import('../run/offline.ts');
+        return printBundle(
+          {
+            inventory: inventory === undefined ? undefined : resolve(cwd, inventory),
+            name: values.name as string | undefined,
+            lab: values.lab as string | undefined,
+            role: values.role as string | undefined,
+            address: values.address as string | undefined,
+            peers: values.peer as string[] | undefined,
+            chronySyncWait: values['chrony-sync-wait'] as string | undefined,
+            maxProbeOutputMiB: values['max-probe-output-mib'] as string | undefined,
+          },
+          labspecVersion(),
+          io,
+        );
+      }
+      case 'grade': {
+        const { values, tokens } = parse(rest, { ...RUN_OPTIONS, ...CAPTURE_OPTIONS, inventory: { type: 'string' } });
+        if (values.help) return print(HELP.grade);
+        // --lab here names a capture's lab, not students to pick from a class.
+        const { lab: _perCapture, ...shared } = values;
+        const settings = settingsFrom({ ...shared, captures: captureGroups(tokens) }, { env, cwd, io });
+        const { runLabspec } = await import('../run/run.ts');
+        return runLabspec(settings, io);
+      }
       case 'checks': {
         const { values, positionals } = parse(rest, { ...HELP_FLAG, json: { type: 'boolean' } });
         if (values.help) return print(HELP.checks);
@@ -179,6 +219,47 @@ function parse(args: string[], options: Options) {
   }
 }
 
+/** What `grade` may say of each capture; each applies to the capture it follows. */
+const CAPTURE_OPTIONS: Options = {
+  name: { type: 'string', multiple: true },
+  role: { type: 'string', multiple: true },
+  address: { type: 'string', multiple: true },
+  lab: { type: 'string', multiple: true },
+};
+type CaptureFlags = Record<'file' | 'name' | 'role' | 'address' | 'lab', string | undefined>;
+
+/**
+ * `grade A.txt --name controller B.txt --name compute1`: each capture with the flags after it.
+ * With one capture the flags may stand anywhere.
+ */
+function captureGroups(tokens: ReturnType<typeof parse>['tokens']): CaptureFlags[] {
+  const groups: CaptureFlags[] = [];
+  const early: Array<{ name: keyof CaptureFlags; value: string }> = [];
+  const set = (group: CaptureFlags, name: keyof CaptureFlags, value: string) => {
+    if (group[name] !== undefined) throw new UsageError(`--${name} given twice for ${group.file}`);
+    group[name] = value;
+  };
+  for (const token of tokens ?? []) {
+    if (token.kind === 'positional') {
+      groups.push({ file: token.value, name: undefined, role: undefined, address: undefined, lab: undefined });
+    } else if (token.kind === 'option' && token.name in CAPTURE_OPTIONS) {
+      const name = token.name as keyof CaptureFlags;
+      if (token.value === undefined) continue;
+      const group = groups.at(-1);
+      if (group === undefined) early.push({ name, value: token.value });
+      else set(group, name, token.value);
+    }
+  }
+  if (groups.length === 0) throw new UsageError('grade needs the capture file(s) to grade: labspec grade CAPTURE...');
+  if (early.length > 0 && groups.length > 1) {
+    throw new UsageError(
+      `--${early[0]!.name} before the first capture: with several captures, put it after the one it is about`,
+    );
+  }
+  for (const { name, value } of early) set(groups[0]!, name, value);
+  return groups;
+}
+
 function noPositionals(command: string, positionals: string[], hint?: string): void {
   if (positionals.length === 0) return;
   throw new UsageError(
@@ -216,6 +297,7 @@ function settingsFrom(
   const flags: SettingFlags = {
     inventory: values.inventory as string | undefined,
     replayFrom: values.replayFrom as string | undefined,
+    captures: values.captures as CaptureFlags[] | undefined,
     reports: values.reports as string | undefined,
     concurrency: values.concurrency as string | undefined,
     filter: values.filter as string | undefined,

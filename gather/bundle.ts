@@ -21,12 +21,24 @@ export interface Bundle {
 /** The remote command: a POSIX shell reading the script from stdin, whatever the login shell (csh and fish included). */
 export const BUNDLE_COMMAND = 'env LC_ALL=C /bin/sh -s';
 
+/** A frame marker, drawn fresh for each run (and each offline bundle). */
+export function newMarker(): string {
+  return `LABSPEC_${randomBytes(16).toString('hex')}`;
+}
+
+/** What a marker looks like: `grade` reads one back from a capture's header. */
+export const MARKER_PATTERN = /^LABSPEC_[0-9a-f]{32}$/;
+
 /**
  * One script for all probes, so a host costs one exec. Every part is framed on stdout and on
  * stderr by a marker drawn fresh for each run: output cannot forge a frame it cannot predict.
+ * `marker` is given only to build again the script an offline bundle ran (gather/capture.ts).
  */
-export function buildBundle(options: ProbeOptions, probeOutputLimitBytes: number = DEFAULT_PROBE_OUTPUT_LIMIT): Bundle {
-  const marker = `LABSPEC_${randomBytes(16).toString('hex')}`;
+export function buildBundle(
+  options: ProbeOptions,
+  probeOutputLimitBytes: number = DEFAULT_PROBE_OUTPUT_LIMIT,
+  marker: string = newMarker(),
+): Bundle {
   const parts = (Object.keys(PROBES) as ProbeName[]).flatMap((probe) =>
     Object.entries(PROBES[probe].commands(options)).map(([part, command]) => ({ probe, part, command })),
   );
@@ -79,6 +91,32 @@ export function splitFrames(
   return outputs;
 }
 
+/** The parts whose frames are not all there: a begin or an end (with its status) missing on stdout or on stderr. */
+export function incompleteParts(
+  bundle: Pick<Bundle, 'marker' | 'parts'>,
+  stdout: string,
+  stderr: string,
+): Array<{ key: string; missing: string }> {
+  const incomplete: Array<{ key: string; missing: string }> = [];
+  for (const { probe, part } of bundle.parts) {
+    const key = `${probe}.${part}`;
+    const out = frame(stdout, bundle.marker, key, true);
+    const err = frame(stderr, bundle.marker, key, false);
+    const missing =
+      out === null
+        ? 'its stdout frame'
+        : !out.ended
+          ? 'the end of its stdout frame'
+          : err === null
+            ? 'its stderr frame'
+            : !err.ended
+              ? 'the end of its stderr frame'
+              : null;
+    if (missing !== null) incomplete.push({ key, missing });
+  }
+  return incomplete;
+}
+
 /** What the host printed before the first frame: login banners, shell start-up files. Kept for the record, never parsed. */
 export function preamble(bundle: Pick<Bundle, 'marker'>, text: string): string {
   const first = text.indexOf(`\n${bundle.marker} begin `);
@@ -90,7 +128,7 @@ function frame(
   marker: string,
   key: string,
   withStatus: boolean,
-): { body: string; exitCode: number | null } | null {
+): { body: string; exitCode: number | null; ended: boolean } | null {
   const begin = `\n${marker} begin ${key}\n`;
   const start = text.indexOf(begin);
   if (start < 0) return null;
@@ -98,8 +136,8 @@ function frame(
   const endPattern = new RegExp(`\\n${marker} end ${key.replace(/\./g, '\\.')}${withStatus ? ' (\\d+)' : ''}\\n`, 'g');
   endPattern.lastIndex = bodyStart;
   const end = endPattern.exec(text);
-  if (!end) return { body: text.slice(bodyStart), exitCode: null };
-  return { body: text.slice(bodyStart, end.index), exitCode: withStatus ? Number(end[1]) : null };
+  if (!end) return { body: text.slice(bodyStart), exitCode: null, ended: false };
+  return { body: text.slice(bodyStart, end.index), exitCode: withStatus ? Number(end[1]) : null, ended: true };
 }
 
 /**

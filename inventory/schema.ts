@@ -5,7 +5,8 @@ import { CHECK_PATTERN, CHECK_PATTERN_EXPECTED, CHECK_PROFILES } from './choices
 export const role = z.enum(['controller', 'compute'], { error: 'expected controller | compute' });
 export type Role = z.infer<typeof role>;
 
-const hostName = z
+/** A hostname label: what host and lab names must be. */
+export const hostName = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'expected a hostname label: letters, digits and -');
 

@@ -8,6 +8,7 @@ import {
   SnapshotError,
   type HostSnapshot,
 } from '../facts/snapshot.ts';
+import { CaptureError } from '../gather/capture.ts';
 import { gatherLabs, refreshFacts, type GatheredHost } from '../gather/gather.ts';
 import { gradeClass } from '../grade/grade.ts';
 import { identityValues } from '../grade/identity.ts';
@@ -37,6 +38,7 @@ import { studentReportFiles } from '../outputs/student-report.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { judgeLabs, observeLabs, planChecks, type Judged } from './judge.ts';
 import { isSelected, recordedSelection, selectChecks } from './selection.ts';
+import { gatherCaptures } from './offline.ts';
 import { UsageError, type RunSettings } from './settings.ts';
 import { inventoryFingerprint, shareOf } from './shard.ts';
 import { labspecVersion } from './version.ts';
@@ -72,6 +74,37 @@ export async function prepareRun(settings: RunSettings, io: Console): Promise<Pr
   const startedAt = new Date();
   const runId = newRunId(startedAt);
   new ReportsFolder(settings.reports).assertWritable();
+  if (settings.captures !== null) {
+    if (settings.shard)
+      throw new UsageError('--shard (LABSPEC_SHARD) is for live runs: grade judges every capture given');
+    const inventory = settings.captures.inventory === null ? null : loadInventory(settings.captures.inventory);
+    const grading = noRubricOutsideAClass(settings);
+    const { gathered, multipleLabs } = gatherCaptures(settings.captures.sources, inventory, runId);
+    for (const g of gathered) if (!g.connection.ok) io.stderr.write(`labspec: ${g.connection.message}\n`);
+    const labs = observeLabs(gathered);
+    const selection = selectChecks(
+      settings.checks,
+      inventory?.checks ?? null,
+      planChecks(
+        labs.map((lab) => lab.view),
+        multipleLabs,
+      ),
+    );
+    const judged = judgeLabs(labs, multipleLabs, selection);
+    const checks = recordedSelection(selection);
+    return {
+      runId,
+      startedAt,
+      kind: 'live',
+      gatheredBy: runId,
+      gathered,
+      judged,
+      multipleLabs,
+      shard: null,
+      checks,
+      grading,
+    };
+  }
   if (settings.replayFrom !== null) {
     if (settings.shard) {
       throw new UsageError('--shard (LABSPEC_SHARD) is for live runs: replay judges every snapshot given');
@@ -317,7 +350,12 @@ export function failUsage(settings: Pick<RunSettings, 'reports'>, error: unknown
   if (error instanceof InventoryError) {
     for (const problem of error.problems) io.stderr.write(`${problem}\n`);
     io.stderr.write(`labspec: ${error.summary}, nothing was contacted\n`);
-  } else if (error instanceof UsageError || error instanceof SnapshotError || error instanceof ReportsUnwritable) {
+  } else if (
+    error instanceof UsageError ||
+    error instanceof SnapshotError ||
+    error instanceof CaptureError ||
+    error instanceof ReportsUnwritable
+  ) {
     io.stderr.write(`labspec: ${error.message}\n`);
   } else {
     throw error;

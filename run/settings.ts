@@ -21,6 +21,8 @@ export interface RunSettings {
   checks: CheckChoices;
   /** Snapshots to judge again instead of reading hosts: a reports folder, a run folder or a facts folder. */
   replayFrom: string | null;
+  /** `labspec grade`: captures of offline bundles to judge instead of reading hosts, and the inventory if one was given. */
+  captures: { sources: CaptureSource[]; inventory: string | null } | null;
   /** The reports folder: each run writes `runs/<id>/`, then the top level shows the latest complete run. */
   reports: string;
   /** How many hosts are read at once. */
@@ -48,6 +50,16 @@ export interface RunSettings {
   disclose: Disclosure;
 }
 
+/** One capture to grade, with what the command line says of its host (the rest comes from the capture's header or the inventory). */
+export interface CaptureSource {
+  file: string;
+  name?: string;
+  role?: string;
+  /** The host's lab address. */
+  address?: string;
+  lab?: string;
+}
+
 export const DEFAULTS = {
   inventory: 'inventory/lab.yaml',
   reports: 'reports',
@@ -66,6 +78,7 @@ export interface Shard {
 export interface SettingFlags {
   inventory?: string | undefined;
   replayFrom?: string | undefined;
+  captures?: ReadonlyArray<Record<keyof CaptureSource, string | undefined>> | undefined;
   reports?: string | undefined;
   concurrency?: string | undefined;
   filter?: string | undefined;
@@ -109,6 +122,13 @@ export function resolveRunSettings({ flags, env, cwd, isTTY }: SettingSources): 
     targets: targetsOf(flags, path),
     checks: checksOf(flags, env),
     replayFrom: replayFrom === undefined ? null : path(replayFrom),
+    captures:
+      flags.captures === undefined
+        ? null
+        : {
+            sources: flags.captures.map((source) => captureSourceOf(source, path)),
+            inventory: flags.inventory === undefined ? null : path(flags.inventory),
+          },
     reports: reportsPath(flags, env, cwd),
     concurrency: concurrencyOf(flags.concurrency, env.LABSPEC_CONCURRENCY),
     filter: filterOf(flags.filter),
@@ -143,6 +163,18 @@ function gradeScaleOf(text: string | undefined): number | null {
     throw new UsageError(`--grade-scale: expected a number above 0, such as 100 or 20, got ${JSON.stringify(text)}`);
   }
   return value;
+}
+
+/** Only the path is resolved here; the rest is checked where the captures are read (run/offline.ts), so start-up loads no schema. */
+function captureSourceOf(
+  flags: Record<keyof CaptureSource, string | undefined>,
+  path: (value: string) => string,
+): CaptureSource {
+  const { file, ...given } = flags;
+  const source: CaptureSource = { file: path(file!) };
+  for (const [key, value] of Object.entries(given))
+    if (value !== undefined) source[key as Exclude<keyof CaptureSource, 'file'>] = value;
+  return source;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

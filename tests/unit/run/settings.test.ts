@@ -36,6 +36,7 @@ describe('resolveRunSettings: defaults', () => {
       targets: null,
       checks: { profile: null, only: null, skip: [] },
       replayFrom: null,
+      captures: null,
       reports: `${CWD}/reports`,
       concurrency: 16,
       filter: null,
@@ -314,6 +315,40 @@ describe('resolveRunSettings: the language and disclosure of class reports', () 
     expect(usageError(() => resolve({}, { LABSPEC_LANG: 'ko_KR.UTF-8' })).message).toBe(
       'LABSPEC_LANG: expected en | ko, got "ko_KR.UTF-8"',
     );
+  });
+});
+
+describe('resolveRunSettings: captures (labspec grade)', () => {
+  const capture = (over: Partial<Record<'file' | 'name' | 'role' | 'address' | 'lab', string>> = {}) => ({
+    file: 'out/controller.txt',
+    name: undefined,
+    role: undefined,
+    address: undefined,
+    lab: undefined,
+    ...over,
+  });
+
+  it('each capture file absolute, with what the command line says of its host (checked when read); an inventory only when --inventory is given', () => {
+    const settings = resolve(
+      { captures: [capture({ name: 'controller', role: 'controller', address: '10.0.0.100', lab: 'student3' })] },
+      { LABSPEC_INVENTORY: 'class.yaml' },
+    );
+    expect(settings.captures).toEqual({
+      sources: [
+        {
+          file: `${CWD}/out/controller.txt`,
+          name: 'controller',
+          role: 'controller',
+          address: '10.0.0.100',
+          lab: 'student3',
+        },
+      ],
+      inventory: null,
+    });
+    expect(resolve({ captures: [capture()], inventory: 'lab.yaml' }).captures).toEqual({
+      sources: [{ file: `${CWD}/out/controller.txt` }],
+      inventory: `${CWD}/lab.yaml`,
+    });
   });
 });
 
