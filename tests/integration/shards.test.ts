@@ -78,7 +78,7 @@ describe.skipIf(!isRoot)('labspec run --shard K/N and labspec merge (real sshd, 
       `      - { name: ${name}, address: 127.0.0.1, port: ${port}, labAddress: ${labAddress}, role: ${name === 'controller' ? 'controller' : 'compute'} }`;
     const lab = (name: string, hosts: string[]) =>
       [`  - name: ${name}`, '    lab: { chronySyncWaitSeconds: 0, minCpus: 1 }', '    hosts:', ...hosts].join('\n');
-    const defaults = `defaults: { user: root, identityFile: ${sshd.clientKey}, knownHostsFile: ${knownHosts}, connectTimeoutSeconds: 2 }`;
+    const defaults = `defaults: { user: root, identityFile: ${sshd.clientKey}, knownHostsFile: ${knownHosts}, connectTimeoutSeconds: 30 }`;
     classInventory = join(dir, 'class.yaml');
     writeFileSync(
       classInventory,
