@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the local lab and the tests need, when they are missing.
 #   lab:  systemd-nspawn, debootstrap, ip, nft (a class's NAT), ssh, ssh-keygen
-#   test: the lab's, plus sshd (tests start real ones on loopback), xmllint (JUnit schema checks), and Chromium with
-#         a Korean font (the class scoreboard's browser test; playwright-core drives Debian's Chromium, nothing is
-#         downloaded from a browser vendor)
+#   test: the lab's, plus sshd (tests start real ones on loopback), xmllint (JUnit schema checks), packer (the
+#         Packer template in examples/ci is built for real) and Chromium with a Korean font (the class scoreboard's
+#         browser test; playwright-core drives Debian's Chromium, nothing is downloaded from a browser vendor)
 set -euo pipefail
 
 lab=(systemd-container debootstrap iproute2 nftables openssh-client)
-test=("${lab[@]}" openssh-server libxml2-utils chromium fonts-nanum)
+test=("${lab[@]}" openssh-server libxml2-utils packer chromium fonts-nanum)
 case "${1:-}" in
   lab) wanted=("${lab[@]}") ;;
   test) wanted=("${test[@]}") ;;
