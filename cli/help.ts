@@ -226,7 +226,8 @@ script, so 'labspec grade' refuses a capture that is cut, edited or from another
   --peer IP                 controller: a compute node's lab address to ask chronyd about
                             (chronyc accheck, for chrony.allow and topology.ntp); repeat it
   --chrony-sync-wait S      compute: how long to wait for chrony to select a source (default 10)
-  --max-probe-output-mib N  output kept per probe, cut on the host (default 8)
+  --max-probe-output-mib N  output kept per probe, cut on the host (default 8; a fraction such
+                            as 0.5 is rounded down to whole bytes)
   --inventory FILE          take all of the above from the inventory: the host --name (--lab when
                             several labs have one of that name), its role and lab address, its
                             lab's compute nodes as peers, chronySyncWaitSeconds, maxProbeOutputMiB

@@ -1,6 +1,6 @@
 import { parseFacts, type HostFacts } from '../facts/host-facts.ts';
 import { SNAPSHOT_VERSION, type HostSnapshot } from '../facts/snapshot.ts';
-import type { HostSpec, Lab } from '../inventory/load.ts';
+import { bytesOfMiB, type HostSpec, type Lab } from '../inventory/load.ts';
 import { labPeers } from '../probes/chrony-accheck.ts';
 import type { CommandOutput } from '../probes/probe.ts';
 import { buildBundle, frameClock, preamble, splitFrames } from './bundle.ts';
@@ -48,14 +48,13 @@ export async function gatherHost(
   at: { position: number; runId: string; knownHosts: KnownHostsFiles },
 ): Promise<GatheredHost> {
   const startedAt = new Date();
-  const MiB = 1024 * 1024;
   const bundle = buildBundle(
     {
       role: host.role,
       chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds,
       peers: labPeers(host, lab.hosts),
     },
-    host.connection.maxProbeOutputMiB * MiB,
+    bytesOfMiB(host.connection.maxProbeOutputMiB),
   );
   const transport = await transportFor(host, at.knownHosts);
   const base = {
@@ -74,7 +73,7 @@ export async function gatherHost(
   const deadline = startedAt.getTime() + host.connection.deadlineSeconds * 1000;
   const clock = frameClock(bundle);
   try {
-    const maxOutputBytes = host.connection.maxHostOutputMiB * MiB;
+    const maxOutputBytes = bytesOfMiB(host.connection.maxHostOutputMiB);
     const result = await transport.run(bundle.command, bundle.script, {
       deadline,
       onStdout: clock.feed,

@@ -36,6 +36,14 @@ export interface Connection {
   hostKey?: string;
 }
 
+/**
+ * A limit given in MiB (`maxProbeOutputMiB`, `maxHostOutputMiB`, which may be fractions such as 0.5) in whole bytes,
+ * rounded down: `head -c` on the host takes no fraction, and a limit is never raised by rounding.
+ */
+export function bytesOfMiB(mebibytes: number): number {
+  return Math.floor(mebibytes * 1024 * 1024);
+}
+
 export interface HostSpec extends HostIdentity {
   connection: Connection;
 }

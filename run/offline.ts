@@ -10,7 +10,14 @@ import {
 } from '../gather/capture.ts';
 import { DEFAULT_PROBE_OUTPUT_LIMIT } from '../gather/bundle.ts';
 import type { GatheredHost } from '../gather/gather.ts';
-import { InventoryError, loadInventory, type HostSpec, type Inventory, type Lab } from '../inventory/load.ts';
+import {
+  bytesOfMiB,
+  InventoryError,
+  loadInventory,
+  type HostSpec,
+  type Inventory,
+  type Lab,
+} from '../inventory/load.ts';
 import { hostName, role, singleLab, type HostIdentity, type LabSettings } from '../inventory/schema.ts';
 import { labPeers } from '../probes/chrony-accheck.ts';
 import { z } from 'zod';
@@ -45,8 +52,6 @@ export interface BundleRequest {
   maxProbeOutputMiB?: string | undefined;
 }
 
-const MiB = 1024 * 1024;
-
 /**
  * The offline bundle for one host. With an inventory, everything comes from it: the host (--name,
  * --lab when several labs have one of that name), its role, the peers its chronyd is asked about (its
@@ -70,7 +75,7 @@ export function makeBundle(request: BundleRequest, labspecVersion: string): stri
       role: host.role,
       peers: labPeers(host, lab.hosts),
       chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds,
-      probeOutputLimitBytes: host.connection.maxProbeOutputMiB * MiB,
+      probeOutputLimitBytes: bytesOfMiB(host.connection.maxProbeOutputMiB),
     };
     return offlineBundle(
       settings,
@@ -100,12 +105,14 @@ export function makeBundle(request: BundleRequest, labspecVersion: string): stri
     probeOutputLimitBytes:
       request.maxProbeOutputMiB === undefined
         ? DEFAULT_PROBE_OUTPUT_LIMIT
-        : flag(
-            '--max-probe-output-mib',
-            request.maxProbeOutputMiB,
-            mebibytes,
-            'a number of MiB above 0, at most 1024',
-          ) * MiB,
+        : bytesOfMiB(
+            flag(
+              '--max-probe-output-mib',
+              request.maxProbeOutputMiB,
+              mebibytes,
+              'a number of MiB above 0, at most 1024',
+            ),
+          ),
   };
   return offlineBundle(settings, identity, labspecVersion);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultsDocument } from '../../outputs/report.ts';
-import { cleanEnv } from '../helpers/labspec-cli.ts';
+import { cleanEnv, labspec } from '../helpers/labspec-cli.ts';
 import { REPO } from '../helpers/run-npm-test.ts';
 import { startSshd, type TestSshd } from '../helpers/sshd.ts';
 
@@ -127,4 +127,89 @@ describe.skipIf(!isRoot)('output limits (real sshd, needs root)', () => {
     const early = results(reports).find((r) => r.host === 'compute1' && r.check === 'cpu.count')!;
     expect(early.status).toBe('pass');
   }, 120_000);
+});
+
+/**
+ * A fractional maxProbeOutputMiB is a whole number of bytes on the host: rounded down, so `head -c` gets an integer
+ * and a probe's output is cut exactly past it. Two real sshd serve an /etc/hosts of exactly 0.5 MiB and of one byte
+ * more; each is read at 0.5 MiB and at a limit just above it whose byte count has a fraction.
+ */
+describe.skipIf(!isRoot)('a fractional maxProbeOutputMiB (real sshd, needs root)', () => {
+  const servers: TestSshd[] = [];
+  let files: string;
+  let inventory: string;
+  const LIMIT = 524288;
+
+  beforeAll(async () => {
+    files = mkdtempSync(join(process.env.LABSPEC_TEST_SCRATCH ?? tmpdir(), 'half-mib-'));
+    const hostsFile = (name: string, bytes: number) => {
+      const head = '10.0.0.100 controller\n10.0.0.101 compute1\n# ';
+      writeFileSync(join(files, name), head + 'x'.repeat(bytes - head.length - 1) + '\n');
+      return join(files, name);
+    };
+    const wrapper = (source: string) =>
+      `ForceCommand unshare -m /bin/sh -c 'mount --bind ${source} /etc/hosts && exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"'`;
+    const exact = await startSshd([wrapper(hostsFile('exact', LIMIT))]);
+    const over = await startSshd([wrapper(hostsFile('over', LIMIT + 1))]);
+    servers.push(exact, over);
+    writeFileSync(join(over.dir, 'authorized_keys'), readFileSync(join(exact.dir, 'authorized_keys')));
+    const knownHosts = join(files, 'known_hosts');
+    writeFileSync(knownHosts, servers.map((s) => `[127.0.0.1]:${s.port} ${s.hostKeys.ed25519}\n`).join(''));
+    const host = (name: string, server: TestSshd, limit: number) =>
+      `  - { name: ${name}, address: 127.0.0.1, port: ${server.port}, labAddress: 10.0.0.101, role: compute, maxProbeOutputMiB: ${limit} }`;
+    inventory = join(files, 'inventory.yaml');
+    writeFileSync(
+      inventory,
+      [
+        `defaults: { user: root, identityFile: ${exact.clientKey}, knownHostsFile: ${knownHosts} }`,
+        'hosts:',
+        host('exact', exact, 0.5),
+        host('over', over, 0.5),
+        // 524288.0105 bytes: its fraction used to reach head -c as 524289.0105, which head refuses.
+        host('exact-fraction', exact, 0.50000001),
+        host('over-fraction', over, 0.50000001),
+        '',
+      ].join('\n'),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const server of servers) await server.stop();
+    if (files) rmSync(files, { recursive: true, force: true });
+  });
+
+  it('is cut on the host at 524288 bytes: an output of exactly that is judged, one byte more errors', () => {
+    const reports = join(files, 'reports');
+    const run = labspec(['run', '--inventory', inventory, '--reports', reports, '-q'], { env: { HOME: files } });
+    expect([1, 3], run.stderr).toContain(run.code);
+    const report = resultsDocument.parse(JSON.parse(readFileSync(join(reports, 'results.json'), 'utf8')));
+    expect(report.hosts.map((h) => h.connection.ok)).toEqual([true, true, true, true]);
+    for (const name of ['exact', 'over', 'exact-fraction', 'over-fraction']) {
+      const snapshot = JSON.parse(readFileSync(join(reports, 'facts', `${name}.json`), 'utf8'));
+      expect(snapshot.script, name).toContain(`| head -c ${LIMIT + 1} >&9`);
+      expect(snapshot.script, name).not.toMatch(/head -c \d+\./);
+      const etcHosts = snapshot.outputs.find((o: { probe: string }) => o.probe === 'etcHosts');
+      expect(etcHosts.exitCode, name).toBe(0);
+      const mapping = report.results.find((r) => r.host === name && r.check === 'hosts.exact')!;
+      if (name.startsWith('exact')) {
+        expect(etcHosts.truncated, name).toBeUndefined();
+        expect(Buffer.byteLength(etcHosts.stdout), name).toBe(LIMIT);
+        // Read whole and judged: the file maps 10.0.0.101 to compute1, not to this host's name.
+        expect(mapping.status, name).toBe('fail');
+      } else {
+        expect(etcHosts.truncated, name).toBe(true);
+        expect(mapping).toMatchObject({
+          status: 'error',
+          message: expect.stringContaining('output exceeded the per-probe limit (maxProbeOutputMiB)'),
+        });
+      }
+    }
+  }, 120_000);
+
+  it('labspec bundle --max-probe-output-mib with a fraction cuts at whole bytes too', () => {
+    const bundle = labspec(['bundle', '--role', 'compute', '--max-probe-output-mib', '0.50000001']);
+    expect(bundle.code, bundle.stderr).toBe(0);
+    expect(bundle.stdout).toContain(`| head -c ${LIMIT + 1} >&9`);
+    expect(bundle.stdout).not.toMatch(/head -c \d+\./);
+  });
 });
