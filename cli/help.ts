@@ -69,8 +69,8 @@ Usage:
   labspec replay  [DIR] [--reports DIR] [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
                   [--lab ID]... [--rubric FILE] [--grade-scale N] [--lang en|ko] [--disclose LEVEL]
   labspec merge   DIR... [--reports DIR] [-q] [--lang en|ko] [--disclose LEVEL]
-  labspec bundle  --role ROLE [--name NAME] [--address IP] [--peer IP]... | --inventory FILE --name HOST
-  labspec grade   CAPTURE [--name NAME] [--role ROLE] [--address IP] [CAPTURE ...] [--inventory FILE]
+  labspec bundle  --role ROLE [--name NAME] [--lab-address IP] [--peer IP]... | --inventory FILE --name HOST
+  labspec grade   CAPTURE [--name NAME] [--role ROLE] [--lab-address IP] [CAPTURE ...] [--inventory FILE]
                   [--reports DIR] [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
   labspec checks  [--json]
   labspec probes
@@ -203,14 +203,14 @@ ${EXIT_CODES}
   bundle: `labspec bundle — the read-only probes of one host, as a sh file to run on it
 
 Usage:
-  labspec bundle --role controller|compute [--name NAME] [--address IP] [--lab LAB]
+  labspec bundle --role controller|compute [--name NAME] [--lab-address IP] [--lab LAB]
                  [--peer IP]... [--chrony-sync-wait SECONDS] [--max-probe-output-mib N]
   labspec bundle --inventory FILE --name HOST [--lab LAB]
 
 Prints to stdout the script a live 'labspec run' sends to the host, wrapped so that plain sh
 (or bash) runs it anywhere and everything it prints, stderr included, comes out on stdout:
 
-  labspec bundle --role compute --name compute1 --address 10.0.0.101 > bundle.sh
+  labspec bundle --role compute --name compute1 --lab-address 10.0.0.101 > bundle.sh
   ssh root@HOST sh -s < bundle.sh > capture.txt      (or on the host: sh bundle.sh > capture.txt)
   labspec grade capture.txt
 
@@ -221,7 +221,8 @@ script, so 'labspec grade' refuses a capture that is cut, edited or from another
 
   --role ROLE               controller or compute: the probes differ by role
   --name NAME               the host's name (its expected hostname), recorded for grade
-  --address IP              the host's lab address, recorded for grade
+  --lab-address IP          the host's lab address, recorded for grade (as for run --target;
+                            --address is its older name and means the same)
   --lab LAB                 the lab's name, recorded for grade (default: default)
   --peer IP                 controller: a compute node's lab address to ask chronyd about
                             (chronyc accheck, for chrony.allow and topology.ntp); repeat it
@@ -235,7 +236,7 @@ script, so 'labspec grade' refuses a capture that is cut, edited or from another
 `,
   grade: `labspec grade — judge captured bundle output like a live run
 
-Usage: labspec grade CAPTURE [--name NAME] [--role ROLE] [--address IP] [--lab LAB]
+Usage: labspec grade CAPTURE [--name NAME] [--role ROLE] [--lab-address IP] [--lab LAB]
                      [CAPTURE [--name NAME] ...] [--inventory FILE] [--reports DIR]
                      [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
 
@@ -244,8 +245,9 @@ Usage: labspec grade CAPTURE [--name NAME] [--role ROLE] [--address IP] [--lab L
                        together, cross-host checks included
   --name NAME          the host's name            } each applies to the capture it follows;
   --role ROLE          must be the bundle's role  } given in the bundle, they may be left out
-  --address IP         the host's lab address     } here (with one capture, put them anywhere)
+  --lab-address IP     the host's lab address     } here (with one capture, put them anywhere)
   --lab LAB            the lab's name (default: the bundle's, else default)
+  --address IP         the older name of --lab-address (as for run --target); the same option
   --inventory FILE     the lab's expected values (subnet, ntpUpstream, release …), its choice of
                        checks, and each host's role and addresses, found by name; without it,
                        the tutorial's defaults

@@ -118,6 +118,7 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
           name: { type: 'string' },
           lab: { type: 'string' },
           role: { type: 'string' },
+          'lab-address': { type: 'string' },
           address: { type: 'string' },
           peer: { type: 'string', multiple: true },
           'chrony-sync-wait': { type: 'string' },
@@ -125,6 +126,8 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
         });
         if (values.help) return print(HELP.bundle);
         noPositionals('bundle', positionals);
+        if (values['lab-address'] !== undefined && values.address !== undefined)
+          throw new UsageError('--lab-address and --address are one option (--address is its older name): give one');
         const inventory = values.inventory as string | undefined;
         const { printBundle } = await import('../run/offline.ts');
         return printBundle(
@@ -133,7 +136,7 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
             name: values.name as string | undefined,
             lab: values.lab as string | undefined,
             role: values.role as string | undefined,
-            address: values.address as string | undefined,
+            address: (values['lab-address'] ?? values.address) as string | undefined,
             peers: values.peer as string[] | undefined,
             chronySyncWait: values['chrony-sync-wait'] as string | undefined,
             maxProbeOutputMiB: values['max-probe-output-mib'] as string | undefined,
@@ -223,10 +226,20 @@ function parse(args: string[], options: Options) {
 const CAPTURE_OPTIONS: Options = {
   name: { type: 'string', multiple: true },
   role: { type: 'string', multiple: true },
+  'lab-address': { type: 'string', multiple: true },
   address: { type: 'string', multiple: true },
   lab: { type: 'string', multiple: true },
 };
 type CaptureFlags = Record<'file' | 'name' | 'role' | 'address' | 'lab', string | undefined>;
+
+/** The capture field each option sets: `--address` is the older name of `--lab-address`, as `bundle` has it too. */
+const CAPTURE_FIELDS: Record<string, Exclude<keyof CaptureFlags, 'file'>> = {
+  name: 'name',
+  role: 'role',
+  'lab-address': 'address',
+  address: 'address',
+  lab: 'lab',
+};
 
 /**
  * `grade A.txt --name controller B.txt --name compute1`: each capture with the flags after it.
@@ -234,29 +247,29 @@ type CaptureFlags = Record<'file' | 'name' | 'role' | 'address' | 'lab', string 
  */
 function captureGroups(tokens: ReturnType<typeof parse>['tokens']): CaptureFlags[] {
   const groups: CaptureFlags[] = [];
-  const early: Array<{ name: keyof CaptureFlags; value: string }> = [];
-  const set = (group: CaptureFlags, name: keyof CaptureFlags, value: string) => {
-    if (group[name] !== undefined) throw new UsageError(`--${name} given twice for ${group.file}`);
-    group[name] = value;
+  const early: Array<{ option: string; field: keyof CaptureFlags; value: string }> = [];
+  const set = (group: CaptureFlags, option: string, field: keyof CaptureFlags, value: string) => {
+    if (group[field] !== undefined) throw new UsageError(`--${option} given twice for ${group.file}`);
+    group[field] = value;
   };
   for (const token of tokens ?? []) {
     if (token.kind === 'positional') {
       groups.push({ file: token.value, name: undefined, role: undefined, address: undefined, lab: undefined });
-    } else if (token.kind === 'option' && token.name in CAPTURE_OPTIONS) {
-      const name = token.name as keyof CaptureFlags;
+    } else if (token.kind === 'option' && token.name in CAPTURE_FIELDS) {
+      const field = CAPTURE_FIELDS[token.name]!;
       if (token.value === undefined) continue;
       const group = groups.at(-1);
-      if (group === undefined) early.push({ name, value: token.value });
-      else set(group, name, token.value);
+      if (group === undefined) early.push({ option: token.name, field, value: token.value });
+      else set(group, token.name, field, token.value);
     }
   }
   if (groups.length === 0) throw new UsageError('grade needs the capture file(s) to grade: labspec grade CAPTURE...');
   if (early.length > 0 && groups.length > 1) {
     throw new UsageError(
-      `--${early[0]!.name} before the first capture: with several captures, put it after the one it is about`,
+      `--${early[0]!.option} before the first capture: with several captures, put it after the one it is about`,
     );
   }
-  for (const { name, value } of early) set(groups[0]!, name, value);
+  for (const { option, field, value } of early) set(groups[0]!, option, field, value);
   return groups;
 }
 

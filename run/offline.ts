@@ -61,7 +61,7 @@ export function makeBundle(request: BundleRequest, labspecVersion: string): stri
   if (request.inventory !== undefined) {
     const { lab, host } = inventoryHost(loadInventory(request.inventory), request);
     for (const [flag, value] of [
-      ['--address', request.address],
+      ['--lab-address', request.address],
       ['--peer', request.peers?.[0]],
       ['--chrony-sync-wait', request.chronySyncWait],
       ['--max-probe-output-mib', request.maxProbeOutputMiB],
@@ -94,7 +94,7 @@ export function makeBundle(request: BundleRequest, labspecVersion: string): stri
     identity.name = flag('--name', request.name, hostName, 'a host name such as compute1');
   if (request.lab !== undefined) identity.lab = flag('--lab', request.lab, hostName, 'a lab name such as student3');
   if (request.address !== undefined)
-    identity.address = flag('--address', request.address, z.ipv4(), 'an IPv4 address such as 10.0.0.101');
+    identity.address = flag('--lab-address', request.address, z.ipv4(), 'an IPv4 address such as 10.0.0.101');
   const settings: BundleSettings = {
     role: hostRole,
     peers,
@@ -186,7 +186,7 @@ function checkedSource(source: CaptureSource): CheckedSource {
   if (source.lab !== undefined) checked.lab = flag('--lab', source.lab, hostName, 'a lab name such as student3');
   if (source.role !== undefined) checked.role = flag('--role', source.role, role, 'controller or compute');
   if (source.address !== undefined)
-    checked.address = flag('--address', source.address, z.ipv4(), 'an IPv4 address such as 10.0.0.101');
+    checked.address = flag('--lab-address', source.address, z.ipv4(), 'an IPv4 address such as 10.0.0.101');
   return checked;
 }
 
@@ -212,7 +212,7 @@ function fromFlags(capture: Capture, source: CheckedSource, index: number): Plac
   const labAddress = source.address ?? capture.header.address;
   if (labAddress === undefined) {
     throw new CaptureError(
-      `${capture.file}: no lab address in the capture: give --address LAB_ADDRESS after the capture (the address ${name} has, or will have, on the lab network)`,
+      `${capture.file}: no lab address in the capture: give --lab-address IP after the capture (the address ${name} has, or will have, on the lab network)`,
     );
   }
   const lab = source.lab ?? capture.header.lab ?? 'default';
@@ -242,7 +242,7 @@ function fromInventory(capture: Capture, source: CheckedSource, inventory: Inven
     );
   if (source.address !== undefined && source.address !== host.labAddress) {
     throw new CaptureError(
-      `${capture.file}: --address ${source.address}, but ${host.name}'s lab address in ${inventory.file} is ${host.labAddress}`,
+      `${capture.file}: --lab-address ${source.address}, but ${host.name}'s lab address in ${inventory.file} is ${host.labAddress}`,
     );
   }
   const position = inventory.labs.flatMap((l) => l.hosts).indexOf(host);

@@ -95,8 +95,18 @@ describe('labspec bundle and grade: the command line', () => {
     [['grade', 'x.txt', '--name', 'a', '--name', 'b'], '--name given twice for x.txt'],
     [['grade', 'x.txt', '--role', 'storage'], '--role: expected controller or compute, got "storage"'],
     [
+      ['grade', 'x.txt', '--lab-address', '10.0.0.300'],
+      '--lab-address: expected an IPv4 address such as 10.0.0.101, got "10.0.0.300"',
+    ],
+    // --address is the older name of --lab-address: one option, given once per capture.
+    [
       ['grade', 'x.txt', '--address', '10.0.0.300'],
-      '--address: expected an IPv4 address such as 10.0.0.101, got "10.0.0.300"',
+      '--lab-address: expected an IPv4 address such as 10.0.0.101, got "10.0.0.300"',
+    ],
+    [['grade', 'x.txt', '--lab-address', '10.0.0.1', '--address', '10.0.0.1'], '--address given twice for x.txt'],
+    [
+      ['bundle', '--role', 'compute', '--lab-address', '10.0.0.1', '--address', '10.0.0.1'],
+      '--lab-address and --address are one option (--address is its older name): give one',
     ],
     [['grade', 'x.txt', '--name', 'compute 1'], '--name: expected a host name such as compute1, got "compute 1"'],
   ])('%j is a usage error: exit 2 and one line', (args, message) => {
@@ -140,7 +150,7 @@ describe('labspec bundle and grade: the command line', () => {
       [[good], `${good}: no host name in the capture: give --name NAME after the capture`],
       [
         [good, '--name', 'compute1'],
-        `${good}: no lab address in the capture: give --address LAB_ADDRESS after the capture (the address compute1 has, or will have, on the lab network)`,
+        `${good}: no lab address in the capture: give --lab-address IP after the capture (the address compute1 has, or will have, on the lab network)`,
       ],
       [
         [good, '--name', 'compute1', '--address', '10.0.0.101', '--role', 'controller'],
@@ -298,31 +308,49 @@ hosts:
       expect(live.hosts[0]!.connection).toEqual({ ok: true });
 
       const bundleFile = bundle(['--inventory', inventory, '--name', 'controller']);
-      const ssh = spawnSync(
-        'ssh',
-        [
-          '-F',
-          '/dev/null',
-          '-p',
-          String(sshd.port),
-          '-i',
-          sshd.clientKey,
-          '-o',
-          `UserKnownHostsFile=${knownHosts}`,
-          '-o',
-          'StrictHostKeyChecking=yes',
-          '-o',
-          'BatchMode=yes',
-          'root@127.0.0.1',
-          'sh -s',
-        ],
-        { input: readFileSync(bundleFile), timeout: 60_000, env: { ...process.env, SSH_AUTH_SOCK: '' } },
-      );
+      const sshArgs = () => [
+        '-F',
+        '/dev/null',
+        '-p',
+        String(sshd.port),
+        '-i',
+        sshd.clientKey,
+        '-o',
+        `UserKnownHostsFile=${knownHosts}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        'root@127.0.0.1',
+        'sh -s',
+      ];
+      const ssh = spawnSync('ssh', sshArgs(), {
+        input: readFileSync(bundleFile),
+        timeout: 60_000,
+        env: { ...process.env, SSH_AUTH_SOCK: '' },
+      });
       expect(ssh.status, ssh.stderr.toString()).toBe(0);
       const captured = write('capture.txt', ssh.stdout);
       const reports = path('graded');
       labspec(['grade', captured, '--inventory', inventory, '--reports', reports, '-q']);
       expect(reportDifferences(live, results(reports))).toEqual([]);
+
+      // Without the inventory, the host named on grade's command line: --lab-address as for run --target, or its
+      // older name --address; the same verdicts either way.
+      const bare = spawnSync('ssh', sshArgs(), {
+        input: readFileSync(bundle(['--role', 'controller', '--lab', 'sshd'])),
+        timeout: 60_000,
+        env: { ...process.env, SSH_AUTH_SOCK: '' },
+      });
+      expect(bare.status, bare.stderr.toString()).toBe(0);
+      const bareCapture = write('capture.txt', bare.stdout);
+      for (const option of ['--lab-address', '--address']) {
+        const named = path('graded');
+        const run = labspec(['grade', bareCapture, '--name', 'controller', option, '10.0.0.100', '--reports', named]);
+        expect(run.stderr, option).toBe('');
+        expect(results(named).hosts[0], option).toMatchObject({ host: 'controller', labAddress: '10.0.0.100' });
+        expect(reportDifferences(live, results(named)), option).toEqual([]);
+      }
     });
   },
 );
