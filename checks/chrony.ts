@@ -1,5 +1,6 @@
 import type { HostIdentity } from '../inventory/schema.ts';
 import type { ChronyDirective } from '../probes/chrony-config.ts';
+import { CHRONYD_SETTLING_SECONDS, type ChronyWait } from '../probes/chrony-sources.ts';
 import {
   CannotEvaluate,
   fact,
@@ -485,6 +486,7 @@ export const chronyServing: HostCheck = {
  * - chronyc output not recognised → error with the raw text; chronyd not answering → fail;
  * - the controller named by another name or selected under an address that is not its lab
  *   address → fail, never a guess.
+ * The message says how long the host waited for chronyd to select a source, and why no longer.
  */
 export const chronySource: HostCheck = {
   id: 'chrony.source',
@@ -513,28 +515,36 @@ export const chronySource: HostCheck = {
     if (line) sourceOptions(line);
     const fix = `${appendLine(`server ${controller.name} iburst`, config.mainFile ?? '/etc/chrony.conf')} && systemctl restart chronyd`;
     if (!line) {
+      const recorded = host.facts.chronySources.ok ? host.facts.chronySources.value.wait : undefined;
+      const waited = recorded ? ` (${describeWait(recorded, lab.settings.chronySyncWaitSeconds)})` : '';
       return fail({
         expected,
         actual: 'no server line names the controller',
         source: config.source,
-        message: `chrony.conf does not name ${controller.name}`,
+        message: `chrony.conf does not name ${controller.name}${waited}`,
         fix,
       });
     }
     const { value: sources, source: sourcesCommand } = fact(host, 'chronySources');
+    const waited = describeWait(sources.wait, lab.settings.chronySyncWaitSeconds);
     if (sources.daemon === 'unreachable') {
       return fail({
         expected,
         actual: sources.message,
         source: sourcesCommand,
-        message: `chronyc cannot query chronyd: ${sources.message}`,
+        message: `chronyc cannot query chronyd: ${sources.message} (${waited})`,
         fix: 'systemctl enable --now chronyd',
       });
     }
     const selected = sources.sources.find((s) => s.state === '*');
     const actual = `${show(line)} (${where(line)}); selected: ${selected ? selected.address : 'none'}`;
     if (selected && namesHost(selected.address, controller)) {
-      return pass({ expected, actual, source: `${where(line)} ; ${sourcesCommand}` });
+      return pass({
+        expected,
+        actual,
+        source: `${where(line)} ; ${sourcesCommand}`,
+        message: sources.wait ? waited : '',
+      });
     }
     const controllerRow = sources.sources.find((s) => namesHost(s.address, controller));
     const why = controllerRow
@@ -544,11 +554,45 @@ export const chronySource: HostCheck = {
       expected,
       actual,
       source: sourcesCommand,
-      message: `${why} (waited up to ${lab.settings.chronySyncWaitSeconds}s)`,
+      message: `${why} (${waited})`,
       fix: 'check that the controller allows this host (chrony.allow) and that UDP 123 is open between them',
     });
   },
 };
+
+/** How long the compute node waited for chronyd to select a source, and why no longer (or why not at all). */
+export function describeWait(wait: ChronyWait | undefined, waitSeconds: number): string {
+  if (waitSeconds === 0) return 'not waited: chronySyncWaitSeconds is 0';
+  // A snapshot from before the wait said why it ended.
+  if (!wait) return `waited up to ${waitSeconds}s`;
+  const n = wait.waitedSeconds;
+  const stopped = (why: string) => (n === 0 ? `not waited: ${why}` : `waited ${n}s, then stopped: ${why}`);
+  const age = wait.activeSeconds === null ? '?' : String(wait.activeSeconds);
+  switch (wait.stop) {
+    case 'selected':
+      return n === 0 ? 'a source was selected at once' : `waited ${n}s until a source was selected`;
+    case 'inactive':
+      return stopped(
+        wait.activeState === null
+          ? 'systemctl said nothing of chronyd.service'
+          : `chronyd.service is ${wait.activeState}`,
+      );
+    case 'unanswered':
+      return stopped('chronyc got no sources from chronyd');
+    case 'unlisted':
+      return stopped("the controller is not among chronyd's sources");
+    case 'unknown-start':
+      return stopped('systemd does not say when chronyd started');
+    case 'settled':
+      return stopped(
+        `chronyd has run ${age}s without selecting a source (waiting helps in its first ${CHRONYD_SETTLING_SECONDS}s)`,
+      );
+    case 'no-reply':
+      return stopped(`in its ${age}s of running, chronyd has had no answer from the controller (reach 0)`);
+    case 'timeout':
+      return `waited ${n}s (chronySyncWaitSeconds) for chronyd, running ${age}s, to select a source`;
+  }
+}
 
 /**
  * chronyc prints Reach as the octal value of an 8-bit register, one bit per recent poll: "377" is

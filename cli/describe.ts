@@ -47,12 +47,17 @@ export function describeChecksJson(): string {
   return `${JSON.stringify(checks, null, 2)}\n`;
 }
 
+/** The lab address a compute node's chrony wait names, in the listing (the tutorial's controller). */
+const EXAMPLE_CONTROLLER = '10.0.0.11';
+
 export function describeProbes(): string {
   const roles = ['controller', 'compute'] as const;
   return Object.values(PROBES)
     .map((probe) => {
       const commands = new Set(
-        roles.flatMap((role) => Object.values(probe.commands({ role, chronySyncWaitSeconds: 10 }))),
+        roles.flatMap((role) =>
+          Object.values(probe.commands({ role, chronySyncWaitSeconds: 10, syncSource: EXAMPLE_CONTROLLER })),
+        ),
       );
       return [
         `${probe.id} — ${probe.description}`,

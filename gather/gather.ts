@@ -2,6 +2,7 @@ import { parseFacts, type HostFacts } from '../facts/host-facts.ts';
 import { SNAPSHOT_VERSION, type HostSnapshot } from '../facts/snapshot.ts';
 import { bytesOfMiB, type HostSpec, type Lab } from '../inventory/load.ts';
 import { labPeers } from '../probes/chrony-accheck.ts';
+import { syncSource } from '../probes/chrony-sources.ts';
 import type { CommandOutput } from '../probes/probe.ts';
 import { buildBundle, frameClock, preamble, splitFrames } from './bundle.ts';
 import { KnownHostsFiles } from './known-hosts.ts';
@@ -53,6 +54,7 @@ export async function gatherHost(
       role: host.role,
       chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds,
       peers: labPeers(host, lab.hosts),
+      syncSource: syncSource(host, lab.hosts),
     },
     bytesOfMiB(host.connection.maxProbeOutputMiB),
   );

@@ -18,7 +18,7 @@ export const chronyAccheckFact = z.object({
 });
 
 /** Dotted-quad IPv4 only: these words go into a shell command. */
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+export const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 /** The peers to ask about, refusing anything that is not a plain IPv4 address. */
 export function accheckPeers(options: Pick<ProbeOptions, 'peers'>): string[] {

@@ -20,6 +20,11 @@ export interface ProbeOptions {
    * (validated again by the probe that puts them into `chronyc accheck`). Absent or empty: none.
    */
   peers?: readonly string[];
+  /**
+   * On a compute node: its lab's controller's lab address, when it is a dotted-quad IPv4 address (validated
+   * again by chrony-sources, which puts it into its wait). Absent: the compute node has nothing to wait for.
+   */
+  syncSource?: string;
 }
 
 /**

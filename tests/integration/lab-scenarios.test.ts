@@ -4,9 +4,29 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { compareWithScenario } from '../../lab/expectations.ts';
 import { labDown, labExecPrefix, labUp, scenarios } from '../../lab/index.ts';
+import { sshRun } from '../../lab/ssh.ts';
+import { CHRONYD_FIRST_ANSWER_SECONDS } from '../../probes/chrony-sources.ts';
 import { runNpmTest } from '../helpers/run-npm-test.ts';
 
 const isRoot = process.getuid?.() === 0;
+
+/** compute1's chrony wait, as its snapshot recorded it: `key=value` lines and how long the part took. */
+function computeWait(reports: string): { said: Record<string, string>; durationMs: number | null } {
+  const snapshot = JSON.parse(readFileSync(join(reports, 'facts', 'compute1.json'), 'utf8')) as {
+    outputs: { probe: string; part: string; stdout: string; durationMs: number | null }[];
+  };
+  const wait = snapshot.outputs.find((o) => o.probe === 'chronySources' && o.part === 'wait');
+  if (!wait) throw new Error('compute1 was sent no chrony wait');
+  return {
+    said: Object.fromEntries(
+      wait.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=', 2) as [string, string]),
+    ),
+    durationMs: wait.durationMs,
+  };
+}
 const CHECKS_PER_HOST = 21; // 19 host checks + hosts.controller + hosts.compute1
 
 /** Every scenario of the local lab, checked by a real `npm test` run from inside the lab network. */
@@ -50,8 +70,31 @@ describe.skipIf(!isRoot)('npm test against the local lab (needs root)', () => {
       }
       expect(run.results.hosts.map((h) => h.connection.ok)).toEqual([true, true]);
       expect(run.results.hosts[0]!.commands.length).toBeGreaterThan(10);
+
+      // The lab's chronyd has just started: a compute that can sync is read once it has, one that cannot is not
+      // kept waiting for chronySyncWaitSeconds (at most the seconds chronyd's first answer takes).
+      const { said } = computeWait(run.reports);
+      if (scenario.mustFail.includes('compute1:chrony.source')) {
+        expect(said.stop, JSON.stringify(said)).not.toMatch(/^(selected|timeout)$/);
+        expect(Number(said.waited), JSON.stringify(said)).toBeLessThanOrEqual(CHRONYD_FIRST_ANSWER_SECONDS);
+      } else {
+        expect(said, JSON.stringify(said)).toMatchObject({ stop: 'selected' });
+      }
     });
   }
+
+  it('a compute whose chronyd was just restarted is waited for until it selects the controller', async () => {
+    const up = await labUp({ scenario: 'compliant', keep: true });
+    const restart = await sshRun({ address: '10.0.0.101', port: 22 }, 'systemctl restart chronyd', 10);
+    expect(restart.ok, restart.stderr).toBe(true);
+    const run = runNpmTest({ LABSPEC_INVENTORY: up.inventoryPath }, labExecPrefix(), ['-t', 'chrony']);
+
+    expect(run.exitCode, run.output).toBe(0);
+    const { said } = computeWait(run.reports);
+    expect(said, JSON.stringify(said)).toMatchObject({ ActiveState: 'active', stop: 'selected' });
+    const source = run.results.results.find((r) => r.host === 'compute1' && r.check === 'chrony.source')!;
+    expect(source.message).toMatch(/^(a source was selected at once|waited \d+s until a source was selected)$/);
+  });
 
   it('grades a class: three student labs in one run, reported lab by lab', async () => {
     const up = await labUp({ scenario: 'compliant', keep: true });

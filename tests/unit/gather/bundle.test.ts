@@ -64,11 +64,20 @@ describe('buildBundle', () => {
     expect(a.marker).not.toBe(b.marker);
   });
 
-  it('compute nodes wait for a selected chrony source, for chronySyncWaitSeconds', () => {
-    const bundle = buildBundle({ role: 'compute', chronySyncWaitSeconds: 7 });
-    expect(bundle.parts.find((p) => p.probe === 'chronySources')!.command).toBe(
-      "i=0; while [ $i -lt 7 ] && ! chronyc -n sources 2>/dev/null | grep -q '^.\\*'; do sleep 1; i=$((i+1)); done; chronyc -n sources",
-    );
+  it('a compute node first waits for chronyd to select its controller, up to chronySyncWaitSeconds', () => {
+    const parts = (options: Parameters<typeof buildBundle>[0]) =>
+      buildBundle(options)
+        .parts.filter((p) => p.probe === 'chronySources')
+        .map((p) => p.part);
+    expect(parts({ role: 'compute', chronySyncWaitSeconds: 7, syncSource: '10.0.0.11' })).toEqual(['wait', 'sources']);
+    const wait = buildBundle({ role: 'compute', chronySyncWaitSeconds: 7, syncSource: '10.0.0.11' }).parts.find(
+      (p) => p.part === 'wait',
+    )!.command;
+    expect(wait).toContain('elif [ $i -ge 7 ]; then w=timeout;');
+    expect(wait).toContain('if [ "$a" = 10.0.0.11 ];');
+    expect(parts({ role: 'compute', chronySyncWaitSeconds: 0, syncSource: '10.0.0.11' })).toEqual(['sources']);
+    expect(parts({ role: 'compute', chronySyncWaitSeconds: 7 })).toEqual(['sources']);
+    expect(parts({ role: 'controller', chronySyncWaitSeconds: 7, syncSource: '10.0.0.11' })).toEqual(['sources']);
   });
 });
 
@@ -110,6 +119,23 @@ describe('the real script in the local shell, split back into parts', () => {
     const facts = parseFacts(outputs);
     expect(facts.hostname).toMatchObject({ ok: true, value: { hostname: hostname() } });
     expect(facts.etcHosts.ok).toBe(true);
+  });
+});
+
+describe("a compute node's chrony wait in the local shell", () => {
+  // This machine runs no chronyd under systemd (and has no chronyc): waiting cannot change anything.
+  const bundle = buildBundle({ role: 'compute', chronySyncWaitSeconds: 10, syncSource: '10.0.0.11' });
+  const { stdout, stderr, status } = runLocally(bundle);
+  const outputs = splitFrames(bundle, stdout, stderr);
+
+  it('reads chronyd once and does not wait, saying why', () => {
+    expect(status).toBe(0);
+    expect(outputs.get('chronySources.wait')).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(outputs.get('chronySources.wait')!.stdout).toMatch(/^uptime=\d+\.\d+\nwaited=0\nstop=inactive\n$/m);
+    expect(parseFacts(outputs).chronySources).toMatchObject({
+      ok: true,
+      value: { wait: { waitedSeconds: 0, stop: 'inactive' } },
+    });
   });
 });
 

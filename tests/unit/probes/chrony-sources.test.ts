@@ -48,6 +48,15 @@ describe('chrony-sources: tables', () => {
       ],
     ],
     [
+      'chronyc-n-sources__labspec-lab-debian12-chrony4.3-controller-denies-reach-0.txt',
+      [src('^', '?', '10.0.0.100', 0, 0)],
+    ],
+    ['chronyc-n-sources__labspec-lab-debian12-chrony4.3-no-sources.txt', []],
+    [
+      'chronyc-n-sources__labspec-lab-debian12-chrony4.3-controller-selected.txt',
+      [src('^', '*', '10.0.0.100', 10, 17)],
+    ],
+    [
       'chronyc-n-sources-v__centos7-k8s-unreachable-first-rows__12015384051.txt',
       [
         src('^', '?', '94.237.64.20', 2, 1),
@@ -84,6 +93,74 @@ describe('chrony-sources: tables', () => {
   it('peer (=), negative poll of a refclock, missing final newline', () => {
     const text = `MS Name/IP address         Stratum Poll Reach LastRx Last sample\n${'='.repeat(79)}\n=+ 10.0.0.12                   3  -6   377    12   +12us[  +13us] +/-   10ms`;
     expect(parse(text)).toEqual({ daemon: 'answered', sources: [src('=', '+', '10.0.0.12', 3, 377)] });
+  });
+});
+
+describe("chrony-sources: the compute node's wait, read back", () => {
+  const SELECTED = corpus('chrony', 'chronyc-sources__openstack-install-guide-controller.txt');
+  const waitOf = (file: string) =>
+    chronySourcesProbe.parse({ wait: ok(corpus('chrony', file)), sources: ok(SELECTED) }).wait;
+  const at = (name: string) => `chrony-wait__labspec-lab-debian12-chrony4.3-${name}.txt`;
+
+  it.each([
+    [
+      at('compliant-selected-at-once'),
+      { waitedSeconds: 0, stop: 'selected', activeState: 'active', activeSeconds: 12 },
+    ],
+    [
+      at('restarted-selected-after-4s'),
+      { waitedSeconds: 4, stop: 'selected', activeState: 'active', activeSeconds: 4 },
+    ],
+    [
+      at('no-iburst-restarted-timeout'),
+      { waitedSeconds: 10, stop: 'timeout', activeState: 'active', activeSeconds: 11 },
+    ],
+    [at('stopped-inactive'), { waitedSeconds: 0, stop: 'inactive', activeState: 'inactive', activeSeconds: null }],
+    [
+      at('unit-removed-never-active'),
+      { waitedSeconds: 0, stop: 'inactive', activeState: 'inactive', activeSeconds: null },
+    ],
+    [
+      at('drift-controller-unresolved-unlisted'),
+      { waitedSeconds: 0, stop: 'unlisted', activeState: 'active', activeSeconds: 11 },
+    ],
+    [
+      at('controller-unsynchronised-no-reply'),
+      { waitedSeconds: 0, stop: 'no-reply', activeState: 'active', activeSeconds: 10 },
+    ],
+    [
+      at('controller-denies-settled-after-143s'),
+      { waitedSeconds: 0, stop: 'settled', activeState: 'active', activeSeconds: 143 },
+    ],
+  ])('%s', (file, wait) => {
+    expect(waitOf(file)).toEqual(wait);
+  });
+
+  it('kept with an unreachable daemon too; absent when no wait was sent (a controller, or chronySyncWaitSeconds 0)', () => {
+    const stopped = ok(corpus('chrony', at('stopped-inactive')));
+    expect(chronySourcesProbe.parse({ wait: stopped, sources: run('506 Cannot talk to daemon\n', '', 1) })).toEqual({
+      daemon: 'unreachable',
+      message: '506 Cannot talk to daemon',
+      wait: { waitedSeconds: 0, stop: 'inactive', activeState: 'inactive', activeSeconds: null },
+    });
+    expect(chronySourcesProbe.parse({ sources: ok(SELECTED) })).not.toHaveProperty('wait');
+  });
+
+  it('systemctl saying nothing (no systemd) leaves the state unknown', () => {
+    expect(
+      chronySourcesProbe.parse({ wait: ok('uptime=10901.65\nwaited=0\nstop=inactive\n'), sources: ok(SELECTED) }).wait,
+    ).toEqual({ waitedSeconds: 0, stop: 'inactive', activeState: null, activeSeconds: null });
+  });
+
+  it.each([
+    ['an unknown line', ok('uptime=1.0\nwaited=0\nstop=selected\nreboot=now\n')],
+    ['a key twice', ok('uptime=1.0\nwaited=0\nwaited=3\nstop=selected\n')],
+    ['no stop', ok('uptime=1.0\nwaited=0\n')],
+    ['a stop labspec does not know', ok('uptime=1.0\nwaited=0\nstop=bored\n')],
+    ['waited not a number', ok('uptime=1.0\nwaited=soon\nstop=timeout\n')],
+    ['a failed wait', run('', 'sh: 1: syntax error\n', 2)],
+  ])('rejects %s', (_why, wait) => {
+    expectUnparsable(() => chronySourcesProbe.parse({ wait, sources: ok(SELECTED) }));
   });
 });
 

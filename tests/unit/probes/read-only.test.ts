@@ -54,14 +54,16 @@ const OPTIONS = (role: 'controller' | 'compute') => ({
   role,
   chronySyncWaitSeconds: 10,
   peers: ['10.0.0.101', '10.0.0.102'],
+  syncSource: '10.0.0.100',
 });
 const CHRONY_READER = PROBES.chronyConfig.commands(OPTIONS('controller')).files!;
+const CHRONY_WAIT = PROBES.chronySources.commands(OPTIONS('compute')).wait!;
 const ALL_COMMANDS = Object.values(PROBES).flatMap((probe) =>
   (['controller', 'compute'] as const).flatMap((role) => Object.values(probe.commands(OPTIONS(role)))),
 );
 
 describe('every probe command is one of the reviewed read-only commands', () => {
-  it.each([...new Set(ALL_COMMANDS)].filter((c) => c !== CHRONY_READER))('%s', (command) => {
+  it.each([...new Set(ALL_COMMANDS)].filter((c) => c !== CHRONY_READER && c !== CHRONY_WAIT))('%s', (command) => {
     expect(command).not.toMatch(/[`]|\$\((?!\(i\+1\)\))|>(?!\s*\/dev\/null|&1)/);
     for (const simple of simpleCommands(command)) {
       const program = simple.split(/[\s=]/)[0]!;
@@ -123,7 +125,7 @@ function shellPieces(script: string): string[] {
   }
   pieces.push(current.trim());
   return pieces
-    .map((p) => p.replace(/^((do|then|else|if|while|!|\{)\s+)+/, ''))
+    .map((p) => p.replace(/^((do|then|else|elif|if|while|!|\{)\s+)+/, ''))
     .filter((p) => p !== '' && !/^(done|fi|esac|\})$/.test(p) && !/^(\*|\/|\[[^ ])/.test(p));
 }
 
@@ -161,6 +163,57 @@ describe('the chrony-config reader', () => {
         READER_COMMANDS.some((re) => re.test(piece)),
         piece,
       ).toBe(true);
+  });
+});
+
+/**
+ * A compute node's wait for chronyd to select its controller (probes/chrony-sources.ts), pinned as reviewed: it
+ * reads chronyd's state once (systemctl show), /proc/uptime and `chronyc -n sources` every second, sleeps, and
+ * prints key=value lines to stdout; no command substitution, no redirection but `2>/dev/null` and `</proc/uptime`.
+ * The controller's address (10.0.0.100 here) is a validated dotted quad, and the numbers are the probe's own.
+ */
+const REVIEWED_CHRONY_WAIT =
+  'systemctl show -p ActiveState,ActiveEnterTimestampMonotonic chronyd.service 2>/dev/null | { s=; t=; while IFS== read -r k v; do printf \'%s=%s\\n\' "$k" "$v"; case $k in ActiveState) s=$v;; ActiveEnterTimestampMonotonic) t=$v;; esac; done; i=0; while :; do read -r u x </proc/uptime; chronyc -n sources 2>/dev/null | { c=5; while read -r m a x y r z; do case $m in ?\\*) exit 0;; =====*) c=4;; esac; if [ "$a" = 10.0.0.100 ]; then if [ "$r" = 0 ]; then c=3; else c=2; fi; fi; done; exit $c; }; c=$?; g=; case $t in \'\'|0|*[!0-9]*) ;; *) case $u in [0-9]*) g=$(( ${u%%.*} - t / 1000000 ));; esac;; esac; if [ $c = 0 ]; then w=selected; elif [ "$s" != active ]; then w=inactive; elif [ $c = 5 ]; then w=unanswered; elif [ $c = 4 ]; then w=unlisted; elif [ -z "$g" ]; then w=unknown-start; elif [ $g -ge 120 ]; then w=settled; elif [ $c = 3 ] && [ $g -ge 4 ]; then w=no-reply; elif [ $i -ge 10 ]; then w=timeout; else sleep 1; i=$((i+1)); continue; fi; printf \'uptime=%s\\nwaited=%s\\nstop=%s\\n\' "$u" $i $w; break; done; }';
+
+/** Each simple command of the wait, and what it must say: read-only programs and shell builtins. */
+const WAIT_COMMANDS: RegExp[] = [
+  /^systemctl show -p ActiveState,ActiveEnterTimestampMonotonic chronyd\.service 2>\/dev\/null$/,
+  /^chronyc -n sources 2>\/dev\/null$/,
+  /^IFS== read -r k v$/,
+  /^read -r (u x <\/proc\/uptime|m a x y r z)$/,
+  /^[stcgiw]=(\$v|\$\?|\d|[a-z-]+|\$\(\( \$\{u%%\.\*\} - t \/ 1000000 \)\)|\$\(\(i\+1\)\))?$/,
+  /^printf '(%s=%s\\n|uptime=%s\\nwaited=%s\\nstop=%s\\n)' ("\$[kvu]"|\$[iw]| )+$/,
+  /^case \$[kmtu] in (ActiveState|\?\\\*|''|\[0-9\]\*)$/,
+  /^(ActiveEnterTimestampMonotonic|=====\*|0)$/,
+  /^\[ ("\$[as]"|\$[cgi]|-z "\$g"|"\$r") (=|!=|-ge)? ?[\w.]* ?\]$/,
+  /^(exit (0|\$c)|sleep 1|continue|break|:)$/,
+];
+
+describe("the compute node's chrony wait", () => {
+  it('is the reviewed script, byte for byte', () => {
+    expect(CHRONY_WAIT).toBe(REVIEWED_CHRONY_WAIT);
+  });
+
+  it('starts only read-only programs (systemctl show, chronyc -n sources, sleep) and builtins; writes nowhere', () => {
+    expect(CHRONY_WAIT).not.toMatch(
+      /[`]|\$\((?!\( \$\{u%%\.\*\} - t \/ 1000000 \)\)|\(i\+1\)\))|>(?!\/dev\/null)|<(?!\/proc\/uptime)/,
+    );
+    expect(CHRONY_WAIT.match(/\d?>[^ ]*/g)).toEqual(Array(2).fill('2>/dev/null'));
+    for (const piece of shellPieces(CHRONY_WAIT))
+      expect(
+        WAIT_COMMANDS.some((re) => re.test(piece)),
+        piece,
+      ).toBe(true);
+  });
+
+  it('is sent only to a compute node with a wait to do and an IPv4 controller to wait for', () => {
+    const commands = (options: Parameters<typeof PROBES.chronySources.commands>[0]) =>
+      Object.keys(PROBES.chronySources.commands(options));
+    expect(commands(OPTIONS('controller'))).toEqual(['sources']);
+    expect(commands({ ...OPTIONS('compute'), chronySyncWaitSeconds: 0 })).toEqual(['sources']);
+    expect(commands({ ...OPTIONS('compute'), syncSource: undefined })).toEqual(['sources']);
+    expect(commands(OPTIONS('compute'))).toEqual(['wait', 'sources']);
+    expect(() => commands({ ...OPTIONS('compute'), syncSource: '10.0.0.1; reboot' })).toThrow(/not an IPv4 address/);
   });
 });
 
