@@ -53,12 +53,15 @@ export function labspecPlugin(): Vite.Plugin {
         project.provide('labspecRun', run),
       );
       vitest.config.reporters.push(reporter);
+      reporter.readEarly();
     },
   };
 }
 
 class LabspecReporter implements Reporter {
   private run: PreparedRun | undefined;
+  /** The first run's reading, begun while vitest is still starting (it awaits nothing of it until the run). */
+  private early: Promise<PreparedRun> | undefined;
   private exitCode: number = EXIT.ok;
   private readonly settings: RunSettings;
   private readonly io: Console;
@@ -79,9 +82,20 @@ class LabspecReporter implements Reporter {
     endOnInterruption((code) => (this.exitCode = code));
   }
 
+  /**
+   * Starts reading the hosts now, so that the connections and the hosts' own work overlap vitest's start-up (its
+   * workers, the spec files); the first run takes this reading, a rerun in watch mode reads the hosts again.
+   */
+  readEarly(): void {
+    this.early = prepareRun(this.settings, this.io);
+    this.early.catch(() => {}); // a usage error is reported when the run takes it, in onTestRunStart
+  }
+
   async onTestRunStart(): Promise<void> {
+    const reading = this.early ?? prepareRun(this.settings, this.io);
+    this.early = undefined;
     try {
-      this.run = await prepareRun(this.settings, this.io);
+      this.run = await reading;
     } catch (error) {
       // The exit listener set in the constructor decides the code: process.exit(code) alone would be overridden.
       this.exitCode = failUsage(this.settings, error, this.io);
