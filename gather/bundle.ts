@@ -44,17 +44,16 @@ export function buildBundle(
   );
   const lines = [
     'LC_ALL=C; export LC_ALL',
-    // fd 9: the real stdout, for the probes' output once it has passed through head's limit.
-    'exec 9>&1',
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH; export PATH',
     ...parts.flatMap(({ probe, part, command }) => {
       const key = `${probe}.${part}`;
       return [
         `printf '\\n%s begin %s\\n' ${marker} ${key}; printf '\\n%s begin %s\\n' ${marker} ${key} >&2`,
-        // stdin is the script itself: no probe may read it. Its stdout goes through head, which cuts it one
-        // byte past the limit (so the runner can tell a cut from an exact fit); its exit status comes back on fd 8.
-        `labspec_status=$( { { { ${command}\n} </dev/null 8>&- 9>&-; echo $? >&8; } | head -c ${probeOutputLimitBytes + 1} >&9; } 8>&1 )`,
-        `printf '\\n%s end %s %s\\n' ${marker} ${key} "$labspec_status"; printf '\\n%s end %s\\n' ${marker} ${key} >&2`,
+        // stdin is the script itself: no probe may read it. Its stdout goes through head, which cuts it one byte
+        // past the limit (so the runner can tell a cut from an exact fit); its exit status ends its stderr frame,
+        // written once it has finished. One subshell and head per part: nothing else is started to frame it.
+        `{ { ${command}\n} </dev/null; printf '\\n%s end %s %s\\n' ${marker} ${key} $? >&2; } | head -c ${probeOutputLimitBytes + 1}`,
+        `printf '\\n%s end %s\\n' ${marker} ${key}`,
       ];
     }),
   ];
@@ -67,7 +66,10 @@ const KEPT_OF_CUT_OUTPUT = 64 * 1024;
 /** Output kept per probe unless the inventory says otherwise (`maxProbeOutputMiB`). */
 export const DEFAULT_PROBE_OUTPUT_LIMIT = 8 * 1024 * 1024;
 
-/** Cuts the framed streams back into one output per part; a part whose end frame never came has exitCode null. */
+/**
+ * Cuts the framed streams back into one output per part. The exit status ends the part's stderr frame; a part
+ * whose stdout or stderr end frame never came did not finish: exitCode null.
+ */
 export function splitFrames(
   bundle: Pick<Bundle, 'marker' | 'parts' | 'probeOutputLimitBytes'>,
   stdout: string,
@@ -76,22 +78,22 @@ export function splitFrames(
   const outputs = new Map<string, CommandOutput>();
   for (const { probe, part } of bundle.parts) {
     const key = `${probe}.${part}`;
-    const out = frame(stdout, bundle.marker, key, true);
-    const err = frame(stderr, bundle.marker, key, false);
+    const out = frame(stdout, bundle.marker, key, false);
+    const err = frame(stderr, bundle.marker, key, true);
     const body = out?.body ?? '';
     const truncated = Buffer.byteLength(body) > bundle.probeOutputLimitBytes;
     outputs.set(key, {
       // A cut output is never judged: its start is enough for the record, and keeps snapshots and memory small.
       stdout: truncated ? body.slice(0, KEPT_OF_CUT_OUTPUT) : body,
       stderr: err?.body ?? '',
-      exitCode: out?.exitCode ?? null,
+      exitCode: out?.ended ? (err?.exitCode ?? null) : null,
       ...(truncated ? { truncated } : {}),
     });
   }
   return outputs;
 }
 
-/** The parts whose frames are not all there: a begin or an end (with its status) missing on stdout or on stderr. */
+/** The parts whose frames are not all there: a begin or an end missing on stdout, or on stderr (whose end holds the status). */
 export function incompleteParts(
   bundle: Pick<Bundle, 'marker' | 'parts'>,
   stdout: string,
@@ -100,8 +102,8 @@ export function incompleteParts(
   const incomplete: Array<{ key: string; missing: string }> = [];
   for (const { probe, part } of bundle.parts) {
     const key = `${probe}.${part}`;
-    const out = frame(stdout, bundle.marker, key, true);
-    const err = frame(stderr, bundle.marker, key, false);
+    const out = frame(stdout, bundle.marker, key, false);
+    const err = frame(stderr, bundle.marker, key, true);
     const missing =
       out === null
         ? 'its stdout frame'

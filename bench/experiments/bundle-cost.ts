@@ -1,6 +1,6 @@
 /**
  * Experiment: what the probe bundle costs on a host (this machine), run locally with `sh -s` as the
- * remote shell would: as labspec sends it; its framing alone (every command replaced by `:`); its
+ * remote shell would: as labspec sends it; as it was sent before the status moved to the stderr frame; its framing alone (every command replaced by `:`); its
  * commands alone (no framing); and framed without the per-probe `head` wrapper except for the probes
  * whose output is file contents (a proposal). Run: npx node bench/experiments/bundle-cost.ts [runs]
  */
@@ -13,30 +13,45 @@ const options = { role: 'controller', chronySyncWaitSeconds: 0, peers: ['10.0.0.
 const b = buildBundle(options);
 const m = b.marker;
 const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' };
-const prologue = b.script.split('\n').slice(0, 3);
-const framed = (wrap: (command: string) => string) =>
+const prologue = b.script.split('\n').slice(0, 2);
+const framed = (wrap: (command: string, key: string) => string) =>
   [
     ...prologue,
     ...b.parts.flatMap(({ probe, part, command }) => {
       const key = `${probe}.${part}`;
       return [
         `printf '\\n%s begin %s\\n' ${m} ${key}; printf '\\n%s begin %s\\n' ${m} ${key} >&2`,
-        wrap(command),
-        `printf '\\n%s end %s %s\\n' ${m} ${key} "$labspec_status"; printf '\\n%s end %s\\n' ${m} ${key} >&2`,
+        wrap(command, key),
+        `printf '\\n%s end %s\\n' ${m} ${key}`,
       ];
     }),
   ].join('\n') + '\n';
 const limit = b.probeOutputLimitBytes + 1;
-const cut = (command: string) =>
-  `labspec_status=$( { { { ${command}\n} </dev/null 8>&- 9>&-; echo $? >&8; } | head -c ${limit} >&9; } 8>&1 )`;
-const plain = (command: string) => `{ ${command}\n} </dev/null; labspec_status=$?`;
+const status = (key: string) => `printf '\\n%s end %s %s\\n' ${m} ${key} $? >&2`;
+const cut = (command: string, key: string) => `{ { ${command}\n} </dev/null; ${status(key)}; } | head -c ${limit}`;
+/** The framing before it moved the status to the stderr frame: a command substitution more per part. */
+const framedBefore =
+  [
+    ...prologue,
+    'exec 9>&1',
+    ...b.parts.flatMap(({ probe, part, command }) => {
+      const key = `${probe}.${part}`;
+      return [
+        `printf '\\n%s begin %s\\n' ${m} ${key}; printf '\\n%s begin %s\\n' ${m} ${key} >&2`,
+        `labspec_status=$( { { { ${command}\n} </dev/null 8>&- 9>&-; echo $? >&8; } | head -c ${limit} >&9; } 8>&1 )`,
+        `printf '\\n%s end %s %s\\n' ${m} ${key} "$labspec_status"; printf '\\n%s end %s\\n' ${m} ${key} >&2`,
+      ];
+    }),
+  ].join('\n') + '\n';
+const plain = (command: string, key: string) => `{ ${command}\n} </dev/null; ${status(key)}`;
 /** Probes whose stdout is a file's content, whose size the host decides. */
 const fileContent = /(^|[;&|(]\s*)(cat|grep)\b|r\(\)/;
 const scripts: [string, string][] = [
   ['as sent (head wrapper on every part)', b.script],
-  ['framing alone (commands → :)', framed(() => cut(':'))],
+  ['as sent before (status through $( ))', framedBefore],
+  ['framing alone (commands → :)', framed((_, key) => cut(':', key))],
   ['commands alone (no framing)', b.parts.map((p) => `{ ${p.command}\n} </dev/null`).join('\n') + '\n'],
-  ['framed, head wrapper only on file contents', framed((c) => (fileContent.test(c) ? cut(c) : plain(c)))],
+  ['framed, head wrapper only on file contents', framed((c, k) => (fileContent.test(c) ? cut(c, k) : plain(c, k)))],
   ['framed, no head wrapper', framed(plain)],
 ];
 const samples = scripts.map(() => [] as number[]);

@@ -194,23 +194,25 @@ describe('hostile output through the real framing', () => {
 describe('splitFrames on crafted streams', () => {
   const bundle = buildBundle({ role: 'controller', chronySyncWaitSeconds: 0 });
   const M = bundle.marker;
-  const out = (key: string, body: string, code: number) => `\n${M} begin ${key}\n${body}\n${M} end ${key} ${code}\n`;
-  const err = (key: string, body: string) => `\n${M} begin ${key}\n${body}\n${M} end ${key}\n`;
+  const out = (key: string, body: string) => `\n${M} begin ${key}\n${body}\n${M} end ${key}\n`;
+  const err = (key: string, body: string, code: number) => `\n${M} begin ${key}\n${body}\n${M} end ${key} ${code}\n`;
 
   it('a truncated stream: the unfinished part has exitCode null and its partial body; later parts are empty and unfinished', () => {
-    const stdout = out('release.osRelease', 'ID=centos', 0) + `\n${M} begin release.centosRelease\nCentOS Linux rel`;
-    const all = splitFrames(bundle, stdout, err('release.osRelease', ''));
+    const stdout = out('release.osRelease', 'ID=centos') + `\n${M} begin release.centosRelease\nCentOS Linux rel`;
+    const stderr = err('release.osRelease', '', 0) + err('release.centosRelease', '', 0);
+    const all = splitFrames(bundle, stdout, stderr);
     expect(all.get('release.osRelease')).toEqual({ stdout: 'ID=centos', stderr: '', exitCode: 0 });
     expect(all.get('release.centosRelease')).toEqual({ stdout: 'CentOS Linux rel', stderr: '', exitCode: null });
     expect(all.get('etcHosts.hosts')).toEqual({ stdout: '', stderr: '', exitCode: null });
     expect(all.size).toBe(KEYS.length);
   });
 
-  it('an end frame cut in the middle of its status line is no end frame', () => {
-    const stdout = `\n${M} begin hostname.uname\ncontroller\n${M} end hostname.uname 0`;
-    expect(splitFrames(bundle, stdout, '').get('hostname.uname')).toEqual({
-      stdout: `controller\n${M} end hostname.uname 0`,
-      stderr: '',
+  it('an end frame cut in the middle of its line is no end frame', () => {
+    const stdout = `\n${M} begin hostname.uname\ncontroller\n${M} end hostname.uname`;
+    const stderr = `\n${M} begin hostname.uname\n\n${M} end hostname.uname 0`;
+    expect(splitFrames(bundle, stdout, stderr).get('hostname.uname')).toEqual({
+      stdout: `controller\n${M} end hostname.uname`,
+      stderr: `\n${M} end hostname.uname 0`,
       exitCode: null,
     });
   });
@@ -220,32 +222,35 @@ describe('splitFrames on crafted streams', () => {
       'Welcome to CentOS Linux 7 (Core)\n\nLast login: Mon Jan  1 00:00:00 2024 from 10.0.0.1\nno newline at the end';
     const all = splitFrames(
       bundle,
-      banner + out('hostname.uname', 'controller\n', 0),
-      'stty: standard input: Inappropriate ioctl for device\n' + err('hostname.uname', ''),
+      banner + out('hostname.uname', 'controller\n'),
+      'stty: standard input: Inappropriate ioctl for device\n' + err('hostname.uname', '', 0),
     );
     expect(all.get('hostname.uname')).toEqual({ stdout: 'controller\n', stderr: '', exitCode: 0 });
   });
 
   it('an end frame with another key does not end the part', () => {
-    const stdout = `\n${M} begin hostname.uname\nx\n${M} end hostname.unameX 0\ny\n${M} end hostname.uname 3\n`;
-    expect(splitFrames(bundle, stdout, '').get('hostname.uname')).toEqual({
-      stdout: `x\n${M} end hostname.unameX 0\ny`,
-      stderr: '',
+    const stdout = `\n${M} begin hostname.uname\nx\n${M} end hostname.unameX\ny\n${M} end hostname.uname\n`;
+    const stderr = `\n${M} begin hostname.uname\n\n${M} end hostname.unameX 0\n${M} end hostname.uname 3\n`;
+    expect(splitFrames(bundle, stdout, stderr).get('hostname.uname')).toEqual({
+      stdout: `x\n${M} end hostname.unameX\ny`,
+      stderr: `\n${M} end hostname.unameX 0`,
       exitCode: 3,
     });
   });
 
-  it('stderr frames carry no status; stdout decides the exit code', () => {
+  it('the stderr end frame carries the exit status; both end frames are needed for the part to have finished', () => {
     const all = splitFrames(
       bundle,
-      out('selinux.config', '', 1),
-      err('selinux.config', 'cat: /etc/selinux/config: No such file or directory\n'),
+      out('selinux.config', ''),
+      err('selinux.config', 'cat: /etc/selinux/config: No such file or directory\n', 1),
     );
     expect(all.get('selinux.config')).toEqual({
       stdout: '',
       stderr: 'cat: /etc/selinux/config: No such file or directory\n',
       exitCode: 1,
     });
+    const stdoutOnly = splitFrames(bundle, out('selinux.config', ''), `\n${M} begin selinux.config\nhalf`);
+    expect(stdoutOnly.get('selinux.config')!.exitCode).toBeNull();
   });
 });
 
