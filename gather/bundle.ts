@@ -14,7 +14,7 @@ export interface Bundle {
   script: string;
   marker: string;
   parts: BundlePart[];
-  /** Each probe's stdout is cut on the host past this many bytes. */
+  /** Each file part's stdout is cut on the host past this many bytes. */
   probeOutputLimitBytes: number;
 }
 
@@ -47,17 +47,25 @@ export function buildBundle(
     'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH; export PATH',
     ...parts.flatMap(({ probe, part, command }) => {
       const key = `${probe}.${part}`;
+      // stdin is the script itself: no probe may read it. The exit status ends the part's stderr frame, written
+      // once the command has finished. A file's content goes through head, which cuts it one byte past the limit
+      // (so the runner can tell a cut from an exact fit): a subshell and head for those parts, nothing for the others.
+      const ended = `printf '\\n%s end %s %s\\n' ${marker} ${key} $? >&2`;
       return [
         `printf '\\n%s begin %s\\n' ${marker} ${key}; printf '\\n%s begin %s\\n' ${marker} ${key} >&2`,
-        // stdin is the script itself: no probe may read it. Its stdout goes through head, which cuts it one byte
-        // past the limit (so the runner can tell a cut from an exact fit); its exit status ends its stderr frame,
-        // written once it has finished. One subshell and head per part: nothing else is started to frame it.
-        `{ { ${command}\n} </dev/null; printf '\\n%s end %s %s\\n' ${marker} ${key} $? >&2; } | head -c ${probeOutputLimitBytes + 1}`,
+        isFilePart(probe, part)
+          ? `{ { ${command}\n} </dev/null; ${ended}; } | head -c ${probeOutputLimitBytes + 1}`
+          : `{ ${command}\n} </dev/null; ${ended}`,
         `printf '\\n%s end %s\\n' ${marker} ${key}`,
       ];
     }),
   ];
   return { command: BUNDLE_COMMAND, script: `${lines.join('\n')}\n`, marker, parts, probeOutputLimitBytes };
+}
+
+/** Whether the part prints files, cut on the host at the per-probe limit (the probe's fileParts). */
+export function isFilePart(probe: ProbeName, part: string): boolean {
+  return PROBES[probe].fileParts?.includes(part) ?? false;
 }
 
 /** How much of an output cut at the limit is kept for the record. */
@@ -81,7 +89,7 @@ export function splitFrames(
     const out = frame(stdout, bundle.marker, key, false);
     const err = frame(stderr, bundle.marker, key, true);
     const body = out?.body ?? '';
-    const truncated = Buffer.byteLength(body) > bundle.probeOutputLimitBytes;
+    const truncated = isFilePart(probe, part) && Buffer.byteLength(body) > bundle.probeOutputLimitBytes;
     outputs.set(key, {
       // A cut output is never judged: its start is enough for the record, and keeps snapshots and memory small.
       stdout: truncated ? body.slice(0, KEPT_OF_CUT_OUTPUT) : body,

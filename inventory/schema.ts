@@ -69,7 +69,7 @@ const connectionFields = {
   proxyJump: z.string().min(1).optional(),
   connectTimeoutSeconds: z.number().positive().max(600).optional(),
   deadlineSeconds: z.number().positive().max(3600).optional(),
-  /** Output kept per probe, cut on the host; past it the probe's checks error. */
+  /** A file a probe prints is kept up to this, cut on the host; past it the probe's checks error. */
   maxProbeOutputMiB: z.number().positive().max(1024).optional(),
   /** Output read per host in all; past it labspec stops reading that host. */
   maxHostOutputMiB: z.number().positive().max(4096).optional(),

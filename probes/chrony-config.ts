@@ -70,6 +70,7 @@ export const chronyConfigProbe = defineProbe({
     "chrony's configuration as chronyd reads it: /etc/chrony.conf (EL) or /etc/chrony/chrony.conf (Debian/Ubuntu), every file its include, confdir and sourcedir directives name (recursively, 10 levels like chronyd), in chronyd's order.",
   example:
     '{ mainFile: "/etc/chrony.conf", directives: [{ file: "/etc/chrony.conf", line: 3, keyword: "server", args: ["controller", "iburst"] }] }',
+  fileParts: ['files'],
   commands: () => ({ files: chronyConfigReader() }),
   schema: chronyConfigFact,
   /**

@@ -15,6 +15,7 @@ export const cpuinfoProbe = defineProbe({
   id: 'cpuinfo',
   description: 'CPU count and virtualization flags from /proc/cpuinfo.',
   example: '{ processors: 4, virtualizationFlags: ["vmx"], hypervisor: true }',
+  fileParts: ['cpuinfo'],
   commands: () => ({ cpuinfo: 'cat /proc/cpuinfo' }),
   schema: cpuinfoFact,
   /**

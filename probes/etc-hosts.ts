@@ -18,6 +18,7 @@ export const etcHostsProbe = defineProbe({
   id: 'etc-hosts',
   description: 'Static name mappings in /etc/hosts, comments dropped, with line numbers.',
   example: '{ entries: [{ line: 3, address: "10.0.0.100", names: ["controller"] }] }',
+  fileParts: ['hosts'],
   commands: () => ({ hosts: 'cat /etc/hosts' }),
   schema: etcHostsFact,
   /**

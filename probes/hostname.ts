@@ -32,6 +32,7 @@ export const hostnameProbe = defineProbe({
     'The running hostname, and the static one that survives a reboot, from hostnamectl and from /etc/hostname.',
   example:
     '{ hostname: "controller", staticHostname: { hostnamectl: { state: "set", name: "controller" }, etcHostname: { state: "set", name: "controller" } } }',
+  fileParts: ['etcHostname'],
   commands: () => ({
     uname: 'uname -n',
     hostnamectl: 'timeout 5 hostnamectl status',

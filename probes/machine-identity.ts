@@ -29,6 +29,7 @@ export const machineIdentityProbe = defineProbe({
     'What tells one machine from a copy of it, for clone detection: /etc/machine-id, the MAC addresses of non-virtual interfaces (/sys/class/net), and the root filesystem UUID (findmnt).',
   example:
     '{ machineId: { state: "read", value: "3d1219c7c4c5404aaa1f6d2a48adfda4" }, macs: { state: "read", value: [{ interface: "eth0", address: "52:54:00:12:34:56" }] }, rootFsUuid: { state: "unread", reason: "findmnt does not know the UUID of /" } }',
+  fileParts: ['machineId', 'macs'],
   commands: () => ({
     machineId: 'cat /etc/machine-id',
     macs: `grep -H '' ${INTERFACES} ${VIRTUAL_INTERFACES}`,

@@ -38,6 +38,12 @@ export interface Probe<Schema extends z.ZodType = z.ZodType> {
   example: string;
   /** Part name → command. Each part is framed and recorded separately. */
   commands(options: ProbeOptions): Record<string, string>;
+  /**
+   * The parts that print files (sizes the host decides): each is cut on the host one byte past the per-probe limit
+   * (maxProbeOutputMiB), through `head -c`. The other parts print a program's answer, which the host's own state
+   * bounds; they cost no extra process and are limited with the rest of the host (maxHostOutputMiB).
+   */
+  fileParts?: readonly string[];
   schema: Schema;
   /** Throws UnparsableOutput when the output is not understood: never guesses. */
   parse(outputs: Record<string, CommandOutput>): z.infer<Schema>;

@@ -33,6 +33,7 @@ export const releaseProbe = defineProbe({
   description: 'The distribution, from /etc/os-release and /etc/centos-release.',
   example:
     '{ osRelease: { id: "centos", name: "CentOS Linux", versionId: "7" }, centosRelease: { name: "CentOS Linux", version: "7.9.2009" } }',
+  fileParts: ['osRelease', 'centosRelease'],
   commands: () => ({
     osRelease: 'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release',
     centosRelease: 'cat /etc/centos-release',

@@ -22,6 +22,7 @@ export const selinuxProbe = defineProbe({
   description:
     "SELinux mode now (getenforce, and the kernel's /sys/fs/selinux/enforce) and at next boot (/etc/selinux/config).",
   example: '{ runtime: "permissive", config: { selinux: { value: "disabled", line: 7 } } }',
+  fileParts: ['kernel', 'config'],
   commands: () => ({
     getenforce: 'getenforce',
     kernel: 'cat /sys/fs/selinux/enforce',

@@ -1,11 +1,12 @@
 /**
- * Experiment: what the probe bundle costs on a host (this machine), run locally with `sh -s` as the
- * remote shell would: as labspec sends it; as it was sent before the status moved to the stderr frame; its framing alone (every command replaced by `:`); its
- * commands alone (no framing); and framed without the per-probe `head` wrapper except for the probes
- * whose output is file contents (a proposal). Run: npx node bench/experiments/bundle-cost.ts [runs]
+ * Experiment: what the probe bundle costs on a host (this machine), run locally with `sh -s` as the remote shell
+ * would: as labspec sends it (head only on the parts that print files); with head on every part; as it was first
+ * sent (head on every part and the status through a command substitution); its framing alone (every command
+ * replaced by `:`); its commands alone (no framing); framed with no head at all.
+ * Run: npx node bench/experiments/bundle-cost.ts [runs]
  */
 import { spawnSync } from 'node:child_process';
-import { buildBundle } from '../../gather/bundle.ts';
+import { buildBundle, isFilePart } from '../../gather/bundle.ts';
 import { stats } from '../fleet/measure.ts';
 
 const runs = Number(process.argv[2] ?? 9);
@@ -29,7 +30,7 @@ const framed = (wrap: (command: string, key: string) => string) =>
 const limit = b.probeOutputLimitBytes + 1;
 const status = (key: string) => `printf '\\n%s end %s %s\\n' ${m} ${key} $? >&2`;
 const cut = (command: string, key: string) => `{ { ${command}\n} </dev/null; ${status(key)}; } | head -c ${limit}`;
-/** The framing before it moved the status to the stderr frame: a command substitution more per part. */
+/** The first framing: head on every part, the status back through a command substitution and fds 8 and 9. */
 const framedBefore =
   [
     ...prologue,
@@ -44,15 +45,13 @@ const framedBefore =
     }),
   ].join('\n') + '\n';
 const plain = (command: string, key: string) => `{ ${command}\n} </dev/null; ${status(key)}`;
-/** Probes whose stdout is a file's content, whose size the host decides. */
-const fileContent = /(^|[;&|(]\s*)(cat|grep)\b|r\(\)/;
 const scripts: [string, string][] = [
-  ['as sent (head wrapper on every part)', b.script],
-  ['as sent before (status through $( ))', framedBefore],
+  ['as sent (head on the file parts only)', b.script],
+  ['head on every part', framed(cut)],
+  ['as first sent (head on every part, status via $( ))', framedBefore],
   ['framing alone (commands → :)', framed((_, key) => cut(':', key))],
   ['commands alone (no framing)', b.parts.map((p) => `{ ${p.command}\n} </dev/null`).join('\n') + '\n'],
-  ['framed, head wrapper only on file contents', framed((c, k) => (fileContent.test(c) ? cut(c, k) : plain(c, k)))],
-  ['framed, no head wrapper', framed(plain)],
+  ['framed, no head at all', framed(plain)],
 ];
 const samples = scripts.map(() => [] as number[]);
 for (let r = 0; r < runs; r++)
@@ -62,12 +61,12 @@ for (let r = 0; r < runs; r++)
     samples[i]!.push(performance.now() - start);
   }
 console.log(
-  `${b.parts.length} parts, ${Buffer.byteLength(b.script)} bytes; the head wrapper kept on: ${b.parts
-    .filter((p) => fileContent.test(p.command))
+  `${b.parts.length} parts, ${Buffer.byteLength(b.script)} bytes; head on: ${b.parts
+    .filter((p) => isFilePart(p.probe, p.part))
     .map((p) => `${p.probe}.${p.part}`)
     .join(' ')}`,
 );
 for (const [i, [what]] of scripts.entries()) {
   const s = stats(samples[i]!);
-  console.log(`${what.padEnd(46)} median ${s.median.toFixed(0)} ms (${s.min.toFixed(0)}–${s.max.toFixed(0)})`);
+  console.log(`${what.padEnd(52)} median ${s.median.toFixed(0)} ms (${s.min.toFixed(0)}–${s.max.toFixed(0)})`);
 }

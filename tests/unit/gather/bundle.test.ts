@@ -2,7 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_COMMAND, buildBundle, frameClock, preamble, splitFrames, type Bundle } from '../../../gather/bundle.ts';
+import {
+  BUNDLE_COMMAND,
+  buildBundle,
+  frameClock,
+  isFilePart,
+  preamble,
+  splitFrames,
+  type Bundle,
+} from '../../../gather/bundle.ts';
 import { parseFacts } from '../../../facts/host-facts.ts';
 
 const KEYS = [
@@ -78,6 +86,27 @@ describe('buildBundle', () => {
     expect(parts({ role: 'compute', chronySyncWaitSeconds: 0, syncSource: '10.0.0.11' })).toEqual(['sources']);
     expect(parts({ role: 'compute', chronySyncWaitSeconds: 7 })).toEqual(['sources']);
     expect(parts({ role: 'controller', chronySyncWaitSeconds: 7, syncSource: '10.0.0.11' })).toEqual(['sources']);
+  });
+});
+
+describe('the per-probe output limit', () => {
+  /** What prints a file: cat, grep, or the chrony-config reader's redirections from "$f". */
+  const printsFiles = (command: string) => /\b(cat|grep)\b|<"\$f"/.test(command);
+
+  it('cuts on the host exactly the parts that print files, and no other', () => {
+    for (const role of ['controller', 'compute'] as const) {
+      const bundle = buildBundle(
+        { role, chronySyncWaitSeconds: 10, peers: ['10.0.0.2'], syncSource: '10.0.0.1' },
+        1024,
+      );
+      for (const { probe, part, command } of bundle.parts) {
+        const key = `${probe}.${part}`;
+        expect(isFilePart(probe, part), `${key}: ${command}`).toBe(printsFiles(command));
+        const cut = `{ { ${command}\n} </dev/null; printf '\\n%s end %s %s\\n' ${bundle.marker} ${key} $? >&2; } | head -c 1025\n`;
+        const whole = `{ ${command}\n} </dev/null; printf '\\n%s end %s %s\\n' ${bundle.marker} ${key} $? >&2\n`;
+        expect(bundle.script, key).toContain(isFilePart(probe, part) ? cut : whole);
+      }
+    }
   });
 });
 

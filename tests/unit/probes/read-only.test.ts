@@ -82,10 +82,11 @@ describe('every probe command is one of the reviewed read-only commands', () => 
       );
     const rest = bundle.script.split('\n').filter((line) => !line.startsWith('printf ') && line !== '');
     const commands = new Set(bundle.parts.map((p) => p.command));
-    // Each command runs as `{ { COMMAND` … `} </dev/null; printf '\n%s end %s %s\n' MARKER KEY $? >&2; } | head -c N`.
-    const open = /^\{ \{ /;
+    // Each command runs as `{ COMMAND` … `} </dev/null; printf '\n%s end %s %s\n' MARKER KEY $? >&2`, and a file
+    // part as `{ { COMMAND` … `} </dev/null; printf … >&2; } | head -c N`.
+    const open = /^\{ (\{ )?/;
     const close =
-      /^\} <\/dev\/null; printf '\\n%s end %s %s\\n' LABSPEC_[0-9a-f]{32} [\w.]+ \$\? >&2; \} \| head -c 8388609$/;
+      /^\} <\/dev\/null; printf '\\n%s end %s %s\\n' LABSPEC_[0-9a-f]{32} [\w.]+ \$\? >&2(; \} \| head -c 8388609)?$/;
     for (const line of rest) {
       const inner = line.replace(open, '').replace(close, '');
       if (inner === '') continue;
