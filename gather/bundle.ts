@@ -84,17 +84,16 @@ export function splitFrames(
   stderr: string,
 ): Map<string, CommandOutput> {
   const outputs = new Map<string, CommandOutput>();
-  for (const { probe, part } of bundle.parts) {
-    const key = `${probe}.${part}`;
-    const out = frame(stdout, bundle.marker, key, false);
-    const err = frame(stderr, bundle.marker, key, true);
-    const body = out?.body ?? '';
+  const out = frames(stdout, bundle, false);
+  const err = frames(stderr, bundle, true);
+  for (const [i, { probe, part }] of bundle.parts.entries()) {
+    const body = out[i]?.body ?? '';
     const truncated = isFilePart(probe, part) && Buffer.byteLength(body) > bundle.probeOutputLimitBytes;
-    outputs.set(key, {
+    outputs.set(`${probe}.${part}`, {
       // A cut output is never judged: its start is enough for the record, and keeps snapshots and memory small.
       stdout: truncated ? body.slice(0, KEPT_OF_CUT_OUTPUT) : body,
-      stderr: err?.body ?? '',
-      exitCode: out?.ended ? (err?.exitCode ?? null) : null,
+      stderr: err[i]?.body ?? '',
+      exitCode: out[i]?.ended ? (err[i]?.exitCode ?? null) : null,
       ...(truncated ? { truncated } : {}),
     });
   }
@@ -108,10 +107,11 @@ export function incompleteParts(
   stderr: string,
 ): Array<{ key: string; missing: string }> {
   const incomplete: Array<{ key: string; missing: string }> = [];
-  for (const { probe, part } of bundle.parts) {
-    const key = `${probe}.${part}`;
-    const out = frame(stdout, bundle.marker, key, false);
-    const err = frame(stderr, bundle.marker, key, true);
+  const outs = frames(stdout, bundle, false);
+  const errs = frames(stderr, bundle, true);
+  for (const [i, { probe, part }] of bundle.parts.entries()) {
+    const out = outs[i] ?? null;
+    const err = errs[i] ?? null;
     const missing =
       out === null
         ? 'its stdout frame'
@@ -122,7 +122,7 @@ export function incompleteParts(
             : !err.ended
               ? 'the end of its stderr frame'
               : null;
-    if (missing !== null) incomplete.push({ key, missing });
+    if (missing !== null) incomplete.push({ key: `${probe}.${part}`, missing });
   }
   return incomplete;
 }
@@ -133,21 +133,41 @@ export function preamble(bundle: Pick<Bundle, 'marker'>, text: string): string {
   return first < 0 ? text : text.slice(0, first);
 }
 
-function frame(
-  text: string,
-  marker: string,
-  key: string,
-  withStatus: boolean,
-): { body: string; exitCode: number | null; ended: boolean } | null {
-  const begin = `\n${marker} begin ${key}\n`;
-  const start = text.indexOf(begin);
-  if (start < 0) return null;
-  const bodyStart = start + begin.length;
-  const endPattern = new RegExp(`\\n${marker} end ${key.replace(/\./g, '\\.')}${withStatus ? ' (\\d+)' : ''}\\n`, 'g');
-  endPattern.lastIndex = bodyStart;
-  const end = endPattern.exec(text);
-  if (!end) return { body: text.slice(bodyStart), exitCode: null, ended: false };
-  return { body: text.slice(bodyStart, end.index), exitCode: withStatus ? Number(end[1]) : null, ended: true };
+interface Frame {
+  body: string;
+  ended: boolean;
+  exitCode: number | null;
+}
+
+/**
+ * Each part's frame in one stream, null for a part that never began. The parts run in the bundle's order and no
+ * output can forge the run's marker, so each frame is looked for after the previous one: one pass over the text.
+ * An end line must be whole (`… end KEY STATUS\n` on stderr, `… end KEY\n` on stdout) to end its part.
+ */
+function frames(text: string, bundle: Pick<Bundle, 'marker' | 'parts'>, withStatus: boolean): (Frame | null)[] {
+  let from = 0;
+  return bundle.parts.map(({ probe, part }) => {
+    const key = `${probe}.${part}`;
+    const begin = `\n${bundle.marker} begin ${key}\n`;
+    const start = text.indexOf(begin, from);
+    if (start < 0) return null;
+    const bodyStart = start + begin.length;
+    const endTag = `\n${bundle.marker} end ${key}${withStatus ? ' ' : '\n'}`;
+    for (let end = text.indexOf(endTag, bodyStart); end >= 0; end = text.indexOf(endTag, end + 1)) {
+      const afterTag = end + endTag.length;
+      if (!withStatus) {
+        from = afterTag;
+        return { body: text.slice(bodyStart, end), ended: true, exitCode: null };
+      }
+      const status = /^(\d+)\n/.exec(text.slice(afterTag, afterTag + 12));
+      if (status) {
+        from = afterTag + status[0].length;
+        return { body: text.slice(bodyStart, end), ended: true, exitCode: Number(status[1]) };
+      }
+    }
+    from = text.length;
+    return { body: text.slice(bodyStart), ended: false, exitCode: null };
+  });
 }
 
 /**

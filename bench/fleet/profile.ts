@@ -42,6 +42,7 @@ export interface ProfileSummary {
 function shortUrl(url: string): string {
   return url
     .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\/labspec\/dist\//, 'dist/')
     .replace(/^.*\/node_modules\//, '')
     .replace(/^.*\/dist\//, 'dist/');
 }
@@ -59,7 +60,8 @@ function categoryOf(frame: CallFrame): string | null {
   if (/\/node_modules\/zod\//.test(url)) return 'zod';
   if (/\/node_modules\/yaml\//.test(url)) return 'yaml';
   if (/\/node_modules\/zx\//.test(url)) return 'zx';
-  if (/\/node_modules\//.test(url)) return 'other dependencies';
+  // labspec itself, installed (node_modules/labspec/dist/…) or from this checkout.
+  if (/\/node_modules\/(?!labspec\/dist\/)/.test(url)) return 'other dependencies';
   const m =
     /\/dist\/([^/]+)\//.exec(url) ??
     /\/(gather|probes|facts|checks|run|outputs|inventory|cli|bin|lab)\/[^/]+\.ts$/.exec(url);
