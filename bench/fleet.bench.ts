@@ -16,7 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { buildBundle } from '../gather/bundle.ts';
 import { inventoryYaml, labAddress, type Layout } from './fleet/inventory.ts';
 import { hasGnuTime, measure, running, stats, type Measured, type Stats } from './fleet/measure.ts';
@@ -24,6 +24,7 @@ import { summarizeProfile, type ProfileSummary } from './fleet/profile.ts';
 import { descendantsOf, startFleet, stopAll, sweepLeftovers, TMP_PREFIX, type Fleet } from './fleet/sshd-fleet.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
+/** The checkout's build, which `npm pack` ships. */
 const BIN = join(ROOT, 'dist/bin/labspec.js');
 const FLOOR_PARALLEL = 8;
 const DEFAULT_CONCURRENCY = 16;
@@ -51,7 +52,8 @@ const HELP = `npm run bench -- [options]           (as root: it starts sshd)
   --hosts LIST        host counts, comma-separated (default 1,50,200)
   --runs N            runs per measurement (default 5 up to 50 hosts, 3 above)
   --layout labs|flat  labs of 2 hosts (default) or one lab of N hosts
-  --ci                --runs 2 --no-profile --no-chrony: the CI job (exit 0 unless the benchmark broke)
+  --ci                --runs 2 --no-profile --no-chrony --only floor,labspec-c16,npm-test: the CI job
+                      (exit 0 unless the benchmark broke)
   --no-profile        skip the CPU profile of labspec at the largest N
   --no-npm-test       skip npm test
   --no-chrony         skip the chrony wait measurement
@@ -111,6 +113,7 @@ function parseOptions(argv: string[]): Options {
         o.runs ??= 2;
         o.profile = false;
         o.chronyDemo = false;
+        o.only ??= new Set(['floor', 'labspec-c16', 'npm-test']);
         break;
       case '--no-profile':
         o.profile = false;
@@ -163,12 +166,62 @@ function cleanEnv(): NodeJS.ProcessEnv {
     if (/^(npm_|INIT_CWD$|SSH_AUTH_SOCK$|LABSPEC_|NODE_OPTIONS$|FORCE_COLOR$|VITEST)/.test(k)) continue;
     env[k] = v;
   }
-  env.PATH = (process.env.PATH ?? '')
-    .split(':')
-    .filter((p) => !/node_modules\/\.bin$|node-gyp-bin$/.test(p))
-    .join(':');
+  // A user's Node.js (≥ 22, here this one) first on PATH: the installed bin's `#!/usr/bin/env node` finds it.
+  env.PATH = [
+    dirname(process.execPath),
+    ...(process.env.PATH ?? '').split(delimiter).filter((p) => !/node_modules\/\.bin$|node-gyp-bin$/.test(p)),
+  ].join(delimiter);
   env.NO_COLOR = '1';
   return env;
+}
+
+/** labspec as users install it: the checkout's `npm pack`, installed into an empty folder. */
+interface Installed {
+  tarball: string;
+  /** node_modules/.bin/labspec: what `labspec` runs on a user's PATH (or npx). */
+  bin: string;
+  /** The script the bin links to, for runs that need node flags (profiles, --labspec-node-args). */
+  script: string;
+}
+
+/**
+ * `npm pack` of this checkout (dist/ as built above), then `npm install TARBALL --omit=dev --ignore-scripts` into
+ * an empty folder, as the README tells users: no devDependencies, no native build (ssh2 on its JavaScript crypto).
+ * The dependencies come from npm's cache when `npm ci` filled it.
+ */
+function installPackage(scratch: string, env: NodeJS.ProcessEnv): Installed {
+  const packs = join(scratch, 'pack');
+  const app = join(scratch, 'app');
+  mkdirSync(packs);
+  mkdirSync(app);
+  const npm = (args: string[], cwd: string) => {
+    const r = spawnSync('npm', args, { cwd, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim()}`);
+  };
+  npm(['pack', '--ignore-scripts', '--silent', '--pack-destination', packs], ROOT);
+  const tarball = join(
+    packs,
+    readdirSync(packs).find((f) => f.endsWith('.tgz'))!,
+  );
+  npm(
+    [
+      'install',
+      tarball,
+      '--omit=dev',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--prefix',
+      app,
+    ],
+    app,
+  );
+  return {
+    tarball,
+    bin: join(app, 'node_modules/.bin/labspec'),
+    script: join(app, 'node_modules/labspec/dist/bin/labspec.js'),
+  };
 }
 
 function newestMtime(path: string): number {
@@ -297,6 +350,7 @@ interface RunPhases {
 
 interface Ctx {
   env: NodeJS.ProcessEnv;
+  installed: Installed;
   scratch: string;
   fleet: Fleet;
   options: Options;
@@ -427,10 +481,14 @@ async function runOnce(
   const reports = mkdtempSync(join(ctx.scratch, `reports-${variant}-${n}-`));
   const portsFile = join(ctx.scratch, `ports.${n}`);
   const node = process.execPath;
-  const labspecArgs = (concurrency: number | null) => [
+  // The installed bin, as a user runs it; through node when node needs flags (a profile, an A/B experiment).
+  const nodeFlags = [
     ...ctx.options.labspecNodeArgs,
     ...(extra.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${extra.cpuProf}`] : []),
-    BIN,
+  ];
+  const labspec = nodeFlags.length > 0 ? node : ctx.installed.bin;
+  const labspecArgs = (concurrency: number | null) => [
+    ...(nodeFlags.length > 0 ? [...nodeFlags, ctx.installed.script] : []),
     'run',
     '--inventory',
     inventory,
@@ -464,9 +522,9 @@ async function runOnce(
           ctx.env,
         ]
       : variant === 'labspec-c16'
-        ? [node, labspecArgs(null), ctx.env]
+        ? [labspec, labspecArgs(null), ctx.env]
         : variant === 'labspec-c8'
-          ? [node, labspecArgs(8), ctx.env]
+          ? [labspec, labspecArgs(8), ctx.env]
           : variant === 'npm-test'
             ? ['npm', ['test'], { ...ctx.env, LABSPEC_INVENTORY: inventory, LABSPEC_REPORTS: reports }]
             : [
@@ -581,19 +639,24 @@ async function measureN(
   return { measurements, phases, load: { before: loadBefore, after: load() } };
 }
 
-/** Start-up alone: labspec --version compiled and from the sources, and node itself, interleaved. */
+/**
+ * Start-up alone, interleaved: node itself, the installed bin doing nothing (--version) and loading every check and
+ * probe (checks), and the sources through Node's TypeScript stripping.
+ */
 async function measureStartup(ctx: Ctx, runs = 10) {
-  const cases: [string, string[]][] = [
-    ['node -e 0 (node alone)', ['-e', '0']],
-    ['node dist/bin/labspec.js --version', [BIN, '--version']],
-    ['node bin/labspec.ts --version', [join(ROOT, 'bin/labspec.ts'), '--version']],
+  const node = process.execPath;
+  const cases: [string, string, string[]][] = [
+    ['node -e 0 (node alone)', node, ['-e', '0']],
+    ['labspec --version (installed bin)', ctx.installed.bin, ['--version']],
+    ['labspec checks (installed bin)', ctx.installed.bin, ['checks']],
+    ['node bin/labspec.ts --version (sources)', node, [join(ROOT, 'bin/labspec.ts'), '--version']],
   ];
   const samples = cases.map(() => [] as number[]);
   const rss = cases.map(() => [] as number[]);
   for (let r = 0; r < runs + 1; r++) {
-    for (const [i, [, args]] of cases.entries()) {
-      const m = await measure(process.execPath, args, { env: ctx.env, cwd: ROOT, scratch: ctx.scratch });
-      if (m.exitCode !== 0) ctx.broken.push(`${args.join(' ')} exited ${m.exitCode}: ${m.stderr.trim()}`);
+    for (const [i, [, command, args]] of cases.entries()) {
+      const m = await measure(command, args, { env: ctx.env, cwd: ROOT, scratch: ctx.scratch });
+      if (m.exitCode !== 0) ctx.broken.push(`${command} ${args.join(' ')} exited ${m.exitCode}: ${m.stderr.trim()}`);
       if (r > 0) {
         samples[i]!.push(m.wallMs);
         if (m.maxProcessRssKiB !== null) rss[i]!.push(m.maxProcessRssKiB / 1024);
@@ -644,9 +707,12 @@ async function negotiated(ctx: Ctx): Promise<{ client: string; kex: string; host
   }
 }
 
-/** A lab of a controller and a compute, with the compute's chrony wait at the inventory default (10 s) and at 0. */
+/**
+ * A lab of a controller and a compute, with the compute's chrony wait at the inventory default (10 s) and at 0.
+ * This machine runs no chronyd under systemd: the wait has nothing to wait for, and must say so at once.
+ */
 async function chronyWait(ctx: Ctx) {
-  const out: { waitSeconds: number; wallSeconds: number; computeSourcesMs: number | null }[] = [];
+  const out: { waitSeconds: number; wallSeconds: number; computeChronyMs: number | null; waitSaid: string }[] = [];
   for (const wait of [10, 0]) {
     const inventory = join(ctx.scratch, `inventory.chrony${wait}.yaml`);
     writeFileSync(
@@ -661,12 +727,17 @@ async function chronyWait(ctx: Ctx) {
     );
     const { measured, reports } = await runOnce(ctx, 'labspec-c16', 2, inventory);
     const compute = JSON.parse(readFileSync(join(reports, 'facts', 'host2.json'), 'utf8')) as {
-      outputs: { probe: string; part: string; durationMs: number | null }[];
+      outputs: { probe: string; part: string; stdout: string; durationMs: number | null }[];
     };
+    const parts = compute.outputs.filter((p) => p.probe === 'chronySources');
+    const waitPart = parts.find((p) => p.part === 'wait');
     out.push({
       waitSeconds: wait,
       wallSeconds: measured.wallMs / 1000,
-      computeSourcesMs: compute.outputs.find((p) => p.probe === 'chronySources')?.durationMs ?? null,
+      computeChronyMs: parts.every((p) => p.durationMs !== null)
+        ? parts.reduce((sum, p) => sum + p.durationMs!, 0)
+        : null,
+      waitSaid: waitPart ? waitPart.stdout.trim().split('\n').slice(-2).join(', ') : 'no wait sent',
     });
     rmSync(reports, { recursive: true, force: true });
   }
@@ -788,7 +859,9 @@ async function main(): Promise<number> {
     `bench: ${maxN} sshd up on 127.0.0.1 in ${fleetStartSeconds.toFixed(1)} s${fleet.hiddenRcFiles.length ? ` (${fleet.hiddenRcFiles.join(', ')} hidden from their sessions)` : ''}`,
   );
   try {
-    const ctx: Ctx = { env, scratch, fleet, options, broken: [], bundleChecks: [] };
+    console.log('bench: installing labspec from its npm pack tarball, as users do …');
+    const installed = installPackage(scratch, env);
+    const ctx: Ctx = { env, installed, scratch, fleet, options, broken: [], bundleChecks: [] };
 
     const startup = await measureStartup(ctx);
     const perN: Awaited<ReturnType<typeof measureN>>[] = [];
@@ -835,7 +908,7 @@ async function main(): Promise<number> {
         chronySyncWaitSeconds: 0,
         floorBundles: ctx.bundleChecks,
         floorCommand: `xargs -P ${FLOOR_PARALLEL} -n 1 -a PORTS sh -c 'exec ssh -F none -o BatchMode=yes -o ControlMaster=no -o ControlPath=none -o IdentitiesOnly=yes -o IdentityAgent=none -o UpdateHostKeys=no -o StrictHostKeyChecking=yes -o UserKnownHostsFile=KNOWN_HOSTS -o GlobalKnownHostsFile=/dev/null -i KEY -p "$1" -l root 127.0.0.1 "env LC_ALL=C /bin/sh -s" <BUNDLE >/dev/null' sh`,
-        labspecCommand: `${process.execPath} ${options.labspecNodeArgs.join(' ')} dist/bin/labspec.js run --inventory INV --reports TMP -q [--concurrency 8]`,
+        labspecCommand: `${options.labspecNodeArgs.length ? `${process.execPath} ${options.labspecNodeArgs.join(' ')} APP/node_modules/labspec/dist/bin/labspec.js` : 'APP/node_modules/.bin/labspec'} run --inventory INV --reports TMP -q [--concurrency 8], APP: npm install TARBALL --omit=dev --ignore-scripts`,
         rssSampling: '/proc/PID/statm of the process tree every 20 ms, summed; CPU from GNU time (user+sys, tree)',
         build,
       },
@@ -930,14 +1003,18 @@ async function main(): Promise<number> {
       '',
     );
     if (chrony) {
-      md.push("## The compute's chrony wait (a 2-host lab; chronyc is not installed on this machine)", '');
+      md.push(
+        "## The compute's chrony wait (a 2-host lab; this machine runs no chronyd under systemd and has no chronyc)",
+        '',
+      );
       md.push(
         markdownTable(
-          ['chronySyncWaitSeconds', 'labspec run s', 'compute chronySources.sources ms'],
+          ['chronySyncWaitSeconds', 'labspec run s', "compute's chronySources ms (wait + sources)", 'the wait said'],
           chrony.map((c) => [
             String(c.waitSeconds),
             f2(c.wallSeconds),
-            c.computeSourcesMs === null ? '-' : f0(c.computeSourcesMs),
+            c.computeChronyMs === null ? '-' : f0(c.computeChronyMs),
+            c.waitSaid,
           ]),
         ),
         '',
@@ -1004,7 +1081,7 @@ async function main(): Promise<number> {
     if (chrony)
       for (const c of chrony)
         console.log(
-          `chrony wait ${c.waitSeconds} s: 2-host lab in ${f2(c.wallSeconds)} s (compute's chronyc step ${c.computeSourcesMs ?? '-'} ms)`,
+          `chrony wait ${c.waitSeconds} s: 2-host lab in ${f2(c.wallSeconds)} s (compute's chrony parts ${c.computeChronyMs ?? '-'} ms; ${c.waitSaid})`,
         );
     console.log(`load average: start ${loadAtStart.join(' ')}, end ${loadAtEnd.join(' ')}`);
     console.log(`bench: wrote ${relative(ROOT, jsonFile)} and ${relative(ROOT, mdFile)}`);
