@@ -204,7 +204,8 @@ ${EXIT_CODES}
 
 Usage:
   labspec bundle --role controller|compute [--name NAME] [--lab-address IP] [--lab LAB]
-                 [--peer IP]... [--chrony-sync-wait SECONDS] [--max-probe-output-mib N]
+                 [--peer IP]... [--sync-source IP] [--chrony-sync-wait SECONDS]
+                 [--max-probe-output-mib N]
   labspec bundle --inventory FILE --name HOST [--lab LAB]
 
 Prints to stdout the script a live 'labspec run' sends to the host, wrapped so that plain sh
@@ -226,12 +227,15 @@ script, so 'labspec grade' refuses a capture that is cut, edited or from another
   --lab LAB                 the lab's name, recorded for grade (default: default)
   --peer IP                 controller: a compute node's lab address to ask chronyd about
                             (chronyc accheck, for chrony.allow and topology.ntp); repeat it
+  --sync-source IP          compute: the controller's lab address, the source chronyd should
+                            select; its wait (see --chrony-sync-wait) watches for it, none without
   --chrony-sync-wait S      compute: how long to wait for chrony to select a source (default 10)
   --max-probe-output-mib N  output kept per probe, cut on the host (default 8; a fraction such
                             as 0.5 is rounded down to whole bytes)
   --inventory FILE          take all of the above from the inventory: the host --name (--lab when
                             several labs have one of that name), its role and lab address, its
-                            lab's compute nodes as peers, chronySyncWaitSeconds, maxProbeOutputMiB
+                            lab's compute nodes as peers or its controller as sync source,
+                            chronySyncWaitSeconds, maxProbeOutputMiB
   -h, --help                this text
 `,
   grade: `labspec grade — judge captured bundle output like a live run

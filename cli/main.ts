@@ -121,6 +121,7 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
           'lab-address': { type: 'string' },
           address: { type: 'string' },
           peer: { type: 'string', multiple: true },
+          'sync-source': { type: 'string' },
           'chrony-sync-wait': { type: 'string' },
           'max-probe-output-mib': { type: 'string' },
         });
@@ -138,6 +139,7 @@ export async function main({ argv, env, cwd, io, self }: Invocation): Promise<nu
             role: values.role as string | undefined,
             address: (values['lab-address'] ?? values.address) as string | undefined,
             peers: values.peer as string[] | undefined,
+            syncSource: values['sync-source'] as string | undefined,
             chronySyncWait: values['chrony-sync-wait'] as string | undefined,
             maxProbeOutputMiB: values['max-probe-output-mib'] as string | undefined,
           },

@@ -52,6 +52,7 @@ const bundleFields = z.strictObject({
     .string()
     .transform((text) => (text === '' ? [] : text.split(',')))
     .pipe(z.array(z.ipv4({ error: 'expected IPv4 addresses separated by commas' }))),
+  'sync-source': z.ipv4({ error: 'expected an IPv4 address' }).optional(),
   'chrony-sync-wait': z.coerce.number().pipe(z.int().min(0).max(120)),
   'max-probe-output': z.coerce.number().pipe(z.number().positive()),
   'script-sha256': z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits'),
@@ -73,6 +74,8 @@ export interface BundleSettings {
   role: z.infer<typeof role>;
   /** The compute nodes' lab addresses the controller's chronyd is asked about. */
   peers: string[];
+  /** A compute node's controller's lab address: the source its chrony wait watches for; none, no wait. */
+  syncSource?: string | undefined;
   chronySyncWaitSeconds: number;
   probeOutputLimitBytes: number;
 }
@@ -95,7 +98,12 @@ export interface CaptureHeader extends BundleSettings, BundleIdentity {
 /** The live run's script, as built for these settings: the one the bundle carries, and the one grade compares with. */
 export function bundleScript(settings: BundleSettings, marker?: string): Bundle {
   return buildBundle(
-    { role: settings.role, chronySyncWaitSeconds: settings.chronySyncWaitSeconds, peers: settings.peers },
+    {
+      role: settings.role,
+      chronySyncWaitSeconds: settings.chronySyncWaitSeconds,
+      peers: settings.peers,
+      ...(settings.syncSource === undefined ? {} : { syncSource: settings.syncSource }),
+    },
     settings.probeOutputLimitBytes,
     marker,
   );
@@ -120,6 +128,7 @@ export function offlineBundle(
     marker: bundle.marker,
     role: settings.role,
     peers: settings.peers.join(','),
+    ...(settings.syncSource === undefined ? {} : { 'sync-source': settings.syncSource }),
     'chrony-sync-wait': String(settings.chronySyncWaitSeconds),
     'max-probe-output': String(settings.probeOutputLimitBytes),
     'script-sha256': sha256(bundle.script),
@@ -239,6 +248,7 @@ export function parseCapture(text: string, file: string): Capture {
       marker: f.marker,
       role: f.role,
       peers: f.peers,
+      ...(f['sync-source'] === undefined ? {} : { syncSource: f['sync-source'] }),
       chronySyncWaitSeconds: f['chrony-sync-wait'],
       probeOutputLimitBytes: f['max-probe-output'],
       scriptSha256: f['script-sha256'],

@@ -20,6 +20,7 @@ import {
 } from '../inventory/load.ts';
 import { hostName, role, singleLab, type HostIdentity, type LabSettings } from '../inventory/schema.ts';
 import { labPeers } from '../probes/chrony-accheck.ts';
+import { syncSource } from '../probes/chrony-sources.ts';
 import { z } from 'zod';
 import { EXIT } from './exit-codes.ts';
 import type { Console } from './run.ts';
@@ -48,6 +49,7 @@ export interface BundleRequest {
   role?: string | undefined;
   address?: string | undefined;
   peers?: string[] | undefined;
+  syncSource?: string | undefined;
   chronySyncWait?: string | undefined;
   maxProbeOutputMiB?: string | undefined;
 }
@@ -55,7 +57,8 @@ export interface BundleRequest {
 /**
  * The offline bundle for one host. With an inventory, everything comes from it: the host (--name,
  * --lab when several labs have one of that name), its role, the peers its chronyd is asked about (its
- * lab's compute nodes), chronySyncWaitSeconds and maxProbeOutputMiB. Without one, from the flags.
+ * lab's compute nodes) or the controller a compute's chronyd should select, chronySyncWaitSeconds and
+ * maxProbeOutputMiB. Without one, from the flags.
  */
 export function makeBundle(request: BundleRequest, labspecVersion: string): string {
   if (request.inventory !== undefined) {
@@ -63,6 +66,7 @@ export function makeBundle(request: BundleRequest, labspecVersion: string): stri
     for (const [flag, value] of [
       ['--lab-address', request.address],
       ['--peer', request.peers?.[0]],
+      ['--sync-source', request.syncSource],
       ['--chrony-sync-wait', request.chronySyncWait],
       ['--max-probe-output-mib', request.maxProbeOutputMiB],
     ] as const) {
@@ -74,6 +78,7 @@ export function makeBundle(request: BundleRequest, labspecVersion: string): stri
     const settings: BundleSettings = {
       role: host.role,
       peers: labPeers(host, lab.hosts),
+      syncSource: syncSource(host, lab.hosts),
       chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds,
       probeOutputLimitBytes: bytesOfMiB(host.connection.maxProbeOutputMiB),
     };
@@ -89,6 +94,12 @@ export function makeBundle(request: BundleRequest, labspecVersion: string): stri
   const peers = (request.peers ?? []).map((peer) => flag('--peer', peer, z.ipv4(), 'an IPv4 address'));
   if (hostRole === 'compute' && peers.length > 0)
     throw new UsageError("--peer: only a controller's chronyd is asked about its compute nodes");
+  const source =
+    request.syncSource === undefined
+      ? undefined
+      : flag('--sync-source', request.syncSource, z.ipv4(), 'an IPv4 address');
+  if (hostRole === 'controller' && source !== undefined)
+    throw new UsageError("--sync-source: only a compute node's chronyd syncs from the controller");
   const identity: BundleIdentity = {};
   if (request.name !== undefined)
     identity.name = flag('--name', request.name, hostName, 'a host name such as compute1');
@@ -98,6 +109,7 @@ export function makeBundle(request: BundleRequest, labspecVersion: string): stri
   const settings: BundleSettings = {
     role: hostRole,
     peers,
+    syncSource: source,
     chronySyncWaitSeconds:
       request.chronySyncWait === undefined
         ? LAB_DEFAULTS.chronySyncWaitSeconds

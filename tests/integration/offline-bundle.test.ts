@@ -79,6 +79,14 @@ describe('labspec bundle and grade: the command line', () => {
       "--peer: only a controller's chronyd is asked about its compute nodes",
     ],
     [
+      ['bundle', '--role', 'controller', '--sync-source', '10.0.0.1'],
+      "--sync-source: only a compute node's chronyd syncs from the controller",
+    ],
+    [
+      ['bundle', '--role', 'compute', '--sync-source', '10.0.0.1;reboot'],
+      '--sync-source: expected an IPv4 address, got "10.0.0.1;reboot"',
+    ],
+    [
       ['bundle', '--role', 'compute', '--chrony-sync-wait', '1000'],
       '--chrony-sync-wait: expected whole seconds from 0 to 120, got "1000"',
     ],
@@ -134,6 +142,9 @@ describe('labspec bundle and grade: the command line', () => {
     expect(made.stdout).toMatch(
       /'labspec-capture 1 .* role=controller peers=10\.0\.0\.101 .* lab=here name=controller address=10\.0\.0\.100'/,
     );
+    const compute = labspec(['bundle', '--inventory', inventory, '--name', 'compute1']);
+    expect(compute.stdout).toMatch(/'labspec-capture 1 .* role=compute peers= sync-source=10\.0\.0\.100 /);
+    expect(compute.stdout).toContain('chronyc -n sources 2>/dev/null | { c=5;');
   });
 
   it('a capture that cannot be used, or whose host cannot be named, is exit 2 naming the file; no report is left to publish', () => {
@@ -217,7 +228,7 @@ describe('the same machine read live and through bundles: the same report', () =
       ]),
       ['sh'],
     );
-    const compute = capture(bundle(['--role', 'compute', '--lab', 'here']), ['sh']);
+    const compute = capture(bundle(['--role', 'compute', '--lab', 'here', '--sync-source', '10.0.0.100']), ['sh']);
     const reports = path('graded');
     labspec([
       'grade',

@@ -313,6 +313,17 @@ describe('a cut, edited or mismatched capture is refused with the reason in one 
     );
   });
 
+  it("a compute node's sync source edited in the header: its wait is another script", () => {
+    const compute: BundleSettings = { ...SETTINGS, role: 'compute', peers: [], syncSource: '10.0.0.100' };
+    const header = offlineBundle(compute, IDENTITY, '0.1.0')
+      .split('\n')
+      .find((l) => l.includes('sync-source='))!;
+    expect(header).toContain(' sync-source=10.0.0.100 ');
+    expect(bundleScript(compute).script).toContain('[ "$a" = 10.0.0.100 ]');
+    const other = bundleScript({ ...compute, syncSource: '10.0.0.200' }, bundleScript(compute).marker).script;
+    expect(other).not.toBe(bundleScript(compute, bundleScript(compute).marker).script);
+  });
+
   it('as a snapshot: a host that could not be read, every fact unavailable with the reason', () => {
     const lab = { ...singleLab.shape.lab.parse(undefined), name: 'default' };
     const host = {
