@@ -186,7 +186,7 @@ describe.skipIf(!isRoot)('a fractional maxProbeOutputMiB (real sshd, needs root)
     expect(report.hosts.map((h) => h.connection.ok)).toEqual([true, true, true, true]);
     for (const name of ['exact', 'over', 'exact-fraction', 'over-fraction']) {
       const snapshot = JSON.parse(readFileSync(join(reports, 'facts', `${name}.json`), 'utf8'));
-      expect(snapshot.script, name).toContain(`| head -c ${LIMIT + 1} >&9`);
+      expect(snapshot.script, name).toContain(`| head -c ${LIMIT + 1}\n`);
       expect(snapshot.script, name).not.toMatch(/head -c \d+\./);
       const etcHosts = snapshot.outputs.find((o: { probe: string }) => o.probe === 'etcHosts');
       expect(etcHosts.exitCode, name).toBe(0);
@@ -209,7 +209,7 @@ describe.skipIf(!isRoot)('a fractional maxProbeOutputMiB (real sshd, needs root)
   it('labspec bundle --max-probe-output-mib with a fraction cuts at whole bytes too', () => {
     const bundle = labspec(['bundle', '--role', 'compute', '--max-probe-output-mib', '0.50000001']);
     expect(bundle.code, bundle.stderr).toBe(0);
-    expect(bundle.stdout).toContain(`| head -c ${LIMIT + 1} >&9`);
+    expect(bundle.stdout).toContain(`| head -c ${LIMIT + 1}\n`);
     expect(bundle.stdout).not.toMatch(/head -c \d+\./);
   });
 });
