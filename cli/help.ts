@@ -195,6 +195,10 @@ ${CLASS}
 
 The raw outputs in the snapshots are parsed again with today's parsers and judged with the
 lab settings they were gathered with. The replay is a run of its own in DIR/runs/.
+The checks are those the replayed run chose (its profile, --only and skips, from the results.json
+next to the snapshots), each skip with its reason. --profile, --only or --skip (or their env
+variables) replace that choice whole: 'replay --profile full' judges every check. Snapshots with
+no results.json are judged with every check; one that is unreadable or another run's is exit 2.
 A class is graded again from its snapshots: with --rubric FILE, else with the rubric the
 replayed run was graded with (its class.json), so only a changed rubric changes the grades.
 

@@ -50,7 +50,14 @@ export const checkSelection = z.strictObject({
   profile: z.enum(CHECK_PROFILES),
   /** null: every check of the profile. */
   only: z.array(z.string()).nullable(),
-  skip: z.array(z.strictObject({ pattern: z.string(), reason: z.string() })),
+  skip: z.array(
+    z.strictObject({
+      pattern: z.string(),
+      reason: z.string(),
+      /** Who chose it (`--skip`, `lab.yaml:14 checks.skip[0].id`), as its skipped checks' source; absent in older runs. */
+      source: z.string().optional(),
+    }),
+  ),
 });
 export type RecordedSelection = z.infer<typeof checkSelection>;
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { z } from 'zod';
 import {
   locateSnapshots,
   readSnapshots,
@@ -26,6 +27,7 @@ import { buildMoodleCsv } from '../outputs/moodle-csv.ts';
 import { buildJunit } from '../outputs/junit.ts';
 import { progressReporter, type ConsoleStream } from '../outputs/progress.ts';
 import {
+  checkSelection,
   RESULTS_SCHEMA,
   summarize,
   type HostRecord,
@@ -37,7 +39,15 @@ import { newRunId, ReportsFolder, ReportsUnwritable, type ReportFiles } from '..
 import { studentReportFiles } from '../outputs/student-report.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import { judgeLabs, observeLabs, planChecks, type Judged } from './judge.ts';
-import { isSelected, recordedSelection, selectChecks } from './selection.ts';
+import {
+  choosesChecks,
+  isSelected,
+  JUDGE_ALL,
+  recordedSelection,
+  selectChecks,
+  selectionOfRecord,
+  type CheckSelection,
+} from './selection.ts';
 import { gatherCaptures } from './offline.ts';
 import { UsageError, type RunSettings } from './settings.ts';
 import { inventoryFingerprint, shareOf } from './shard.ts';
@@ -118,14 +128,17 @@ export async function prepareRun(settings: RunSettings, io: Console): Promise<Pr
     const gatheredBy = [...new Set(snapshots.map((s) => s.runId ?? 'unknown'))].join(',');
     const multipleLabs = new Set(all.map((s) => s.lab)).size > 1;
     const labs = observeLabs(gathered);
-    const selection = selectChecks(
-      settings.checks,
-      null,
-      planChecks(
-        labs.map((lab) => lab.view),
-        multipleLabs,
-      ),
-    );
+    // The checks the replayed run chose, unless the command line chooses them: then its choice replaces that one.
+    const selection = choosesChecks(settings.checks)
+      ? selectChecks(
+          settings.checks,
+          null,
+          planChecks(
+            labs.map((lab) => lab.view),
+            multipleLabs,
+          ),
+        )
+      : replayedSelection(settings.replayFrom, all);
     const judged = judgeLabs(labs, multipleLabs, selection);
     const checks = recordedSelection(selection);
     return {
@@ -243,6 +256,39 @@ function replayRubric(settings: RunSettings): AppliedRubric {
     throw new SnapshotError(`${file}: cannot read the rubric the run was graded with (${reason}); give --rubric FILE`);
   }
   return { ...recorded, gradeScale: settings.gradeScale ?? recorded.gradeScale };
+}
+
+/** What a replay reads of the replayed run's results.json: whose snapshots it judged, and the checks it chose. */
+const replayedRun = z.object({
+  gatheredBy: z.string(),
+  /** Absent in results written before checks could be chosen: every check was judged. */
+  checks: checkSelection.optional(),
+});
+
+/**
+ * The checks the replayed run chose (its results.json next to the snapshots), so its snapshots are judged with the
+ * same profile, --only and skips. Without a results.json (a facts folder copied alone), every check; one that
+ * cannot be read, or that is another run's, is a snapshot error: nothing is judged on a guess.
+ */
+function replayedSelection(replayFrom: string, snapshots: readonly HostSnapshot[]): CheckSelection {
+  const file = join(dirname(locateSnapshots(replayFrom)), 'results.json');
+  if (!existsSync(file)) return JUDGE_ALL;
+  const giveThem = 'give --profile, --only or --skip to choose the checks';
+  let run: z.infer<typeof replayedRun>;
+  try {
+    run = replayedRun.parse((JSON.parse(readFileSync(file, 'utf8')) as { run?: unknown }).run);
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? error.message : 'not the results of a labspec run';
+    throw new SnapshotError(`${file}: cannot read the checks the replayed run chose (${reason}); ${giveThem}`);
+  }
+  const recorded = new Set(run.gatheredBy.split(','));
+  const other = snapshots.find((s) => s.runId !== undefined && !recorded.has(s.runId));
+  if (other) {
+    throw new SnapshotError(
+      `${file}: the results of run ${run.gatheredBy}, but ${other.host.name}'s snapshot is of run ${other.runId}; ${giveThem}`,
+    );
+  }
+  return run.checks === undefined ? JUDGE_ALL : selectionOfRecord(run.checks);
 }
 
 /** The class graded from the run's report: students and machine identities from the snapshots. */

@@ -12,13 +12,34 @@ export interface CheckSelection {
   skip: SkipChoice[];
 }
 
-/** The selection as results.json records it, without where each choice was written. */
+/** The selection as results.json records it: each skip with who chose it, the source its skipped checks show. */
 export function recordedSelection(selection: CheckSelection): RecordedSelection {
   return {
     profile: selection.profile,
     only: selection.only?.map((choice) => choice.pattern) ?? null,
-    skip: selection.skip.map(({ pattern, reason }) => ({ pattern, reason })),
+    skip: selection.skip.map(({ pattern, reason, where }) => ({ pattern, reason, source: where })),
   };
+}
+
+/** Where a choice recorded by a run written before skips recorded who chose them comes from. */
+const REPLAYED_RUN = 'the replayed run';
+
+/**
+ * The selection a run recorded, to judge its snapshots again with the same checks: each skip keeps the reason and
+ * the source it had. Its patterns are not checked again: they matched the run's inventory, of which a replay may
+ * hold only part (a shard, some students).
+ */
+export function selectionOfRecord(recorded: RecordedSelection): CheckSelection {
+  return {
+    profile: recorded.profile,
+    only: recorded.only?.map((pattern) => ({ pattern, where: REPLAYED_RUN })) ?? null,
+    skip: recorded.skip.map(({ pattern, reason, source }) => ({ pattern, reason, where: source ?? REPLAYED_RUN })),
+  };
+}
+
+/** Whether the command line (or the variables standing in for its options) chooses checks at all. */
+export function choosesChecks(choices: CheckChoices): boolean {
+  return choices.profile !== null || choices.only !== null || choices.skip.length > 0;
 }
 
 /** Every check of the full spec, nothing skipped: what a run judges unless told otherwise. */

@@ -5,6 +5,7 @@
  */
 import {
   appendFileSync,
+  cpSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFamily, REGISTRY } from '../../checks/registry.ts';
 import { resultsDocument, type RunReport } from '../../outputs/report.ts';
+import { reportDifferences } from '../helpers/compare-results.ts';
 import { labspec, type CliRun } from '../helpers/labspec-cli.ts';
 import { startSshd, type TestSshd } from '../helpers/sshd.ts';
 
@@ -301,7 +303,7 @@ describe.skipIf(!isRoot)('labspec run --target (real sshd, needs root)', () => {
       expect(result.report!.run.checks).toEqual({
         profile: 'full',
         only: ['cpu.*', 'host.*', 'chrony.installed'],
-        skip: [{ pattern: 'host.address', reason: 'skipped with --skip host.address' }],
+        skip: [{ pattern: 'host.address', reason: 'skipped with --skip host.address', source: '--skip' }],
       });
       const skipped = result.report!.results.find((r) => r.check === 'host.address')!;
       expect(skipped).toMatchObject({ status: 'skip', message: 'skipped with --skip host.address', source: '--skip' });
@@ -378,6 +380,84 @@ describe.skipIf(!isRoot)('labspec run --target (real sshd, needs root)', () => {
         r.report!.results.filter((e) => e.source === 'profile image').map((e) => e.check);
       expect(imageSkips(run(['--inventory', inventory]))).toEqual(skipped.map((r) => r.check));
       expect(imageSkips(run(['--inventory', inventory, '--profile', 'full']))).toEqual([]);
+    });
+
+    it('a replay judges the checks the run chose; the command line replaces that choice whole', () => {
+      const live = run(args('--profile', 'image', '--skip', 'cpu.count'));
+      expect(live.code, live.stderr).toBe(1);
+      const reports = join(live.dir, 'reports');
+      const replay = (from: string, ...more: string[]) => {
+        const dir = join(work, `run-${++counter}`);
+        const result = labspec(['replay', from, '--reports', dir, ...more], { cwd: work });
+        const path = join(dir, 'results.json');
+        const report = existsSync(path) ? resultsDocument.parse(JSON.parse(readFileSync(path, 'utf8'))) : null;
+        return { ...result, report, dir };
+      };
+      const skips = (report: RunReport | null) =>
+        report!.results.filter((r) => r.status === 'skip' && r.source !== '').map((r) => `${r.check} (${r.source})`);
+      expect(skips(live.report)).toEqual([
+        'host.hostname (profile image)',
+        'host.address (profile image)',
+        'cpu.count (--skip)',
+        'chrony.source (profile image)',
+        'topology.hosts (profile image)',
+        'topology.ntp (profile image)',
+      ]);
+
+      // The reports folder, the run folder or the facts folder: the same verdicts, skips and reasons as the run.
+      const runFolder = join(reports, 'runs', live.report!.run.id);
+      const replays = [reports, runFolder, join(runFolder, 'facts')].map((from) => replay(from));
+      for (const same of replays) {
+        expect(same.code, same.stderr).toBe(live.code);
+        expect(same.report!.run).toMatchObject({ kind: 'replay', gatheredBy: live.report!.run.id });
+        expect(same.report!.run.checks).toEqual(live.report!.run.checks);
+        expect(reportDifferences(live.report!, same.report!)).toEqual([]);
+      }
+
+      // Given on the command line, the choice replaces the run's whole: --profile full judges every check, the
+      // skipped cpu.count too; --skip alone is the default profile with that skip.
+      const full = replay(reports, '--profile', 'full');
+      expect(skips(full.report)).toEqual([]);
+      expect(full.report!.run.checks).toEqual({ profile: 'full', only: null, skip: [] });
+      for (const check of ['host.hostname', 'host.address', 'cpu.count', 'chrony.source', 'topology.ntp'])
+        expect(full.report!.results.find((r) => r.check === check)?.status, check).not.toBe('skip');
+      // chrony.source and topology.ntp have no controller to judge against in a lab of one compute: errors.
+      expect(full.code).toBe(1);
+      const skipOnly = replay(reports, '--skip', 'host.*');
+      expect(skips(skipOnly.report)).toEqual(['host.hostname (--skip)', 'host.address (--skip)']);
+
+      // A replay of the replay still judges what the first run chose.
+      const again = replay(replays[0]!.dir);
+      expect(again.report!.run.checks).toEqual(live.report!.run.checks);
+      expect(reportDifferences(live.report!, again.report!)).toEqual([]);
+    });
+
+    it("a replay refuses a results.json that is not its snapshots' run; without one it judges every check", () => {
+      const first = run(args('--profile', 'image'));
+      const second = run(args('--skip', 'cpu.count'));
+      const facts = join(first.dir, 'reports', 'runs', first.report!.run.id, 'facts');
+      // Another run's results next to these snapshots.
+      const mixed = join(work, 'mixed');
+      cpSync(facts, join(mixed, 'facts'), { recursive: true });
+      cpSync(join(second.dir, 'reports', 'results.json'), join(mixed, 'results.json'));
+      const refused = labspec(['replay', mixed, '--reports', join(mixed, 'out')], { cwd: work });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr.split('\n')[0]).toBe(
+        `labspec: ${join(mixed, 'results.json')}: the results of run ${second.report!.run.id}, but compute1's snapshot is of run ${first.report!.run.id}; give --profile, --only or --skip to choose the checks`,
+      );
+      const chosen = labspec(['replay', mixed, '--reports', join(mixed, 'chosen'), '--profile', 'image'], {
+        cwd: work,
+      });
+      expect(chosen.code, chosen.stderr).toBe(first.code);
+
+      // The snapshots alone: nothing recorded to follow, every check judged.
+      const alone = join(work, 'alone');
+      cpSync(facts, alone, { recursive: true });
+      const judged = labspec(['replay', alone, '--reports', join(work, 'alone-out')], { cwd: work });
+      const report = resultsDocument.parse(JSON.parse(readFileSync(join(work, 'alone-out', 'results.json'), 'utf8')));
+      expect(judged.code).toBe(1);
+      expect(report.run.checks).toEqual({ profile: 'full', only: null, skip: [] });
+      expect(report.results.filter((r) => r.status === 'skip' && r.source !== '')).toEqual([]);
     });
   });
 });
