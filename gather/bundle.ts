@@ -50,13 +50,16 @@ export function buildBundle(
       // stdin is the script itself: no probe may read it. The exit status ends the part's stderr frame, written
       // once the command has finished. A file's content goes through head, which cuts it one byte past the limit
       // (so the runner can tell a cut from an exact fit): a subshell and head for those parts, nothing for the others.
+      // head's own status ends the stdout frame of a file part: a head that failed passed on part of the file, or none.
       const ended = `printf '\\n%s end %s %s\\n' ${marker} ${key} $? >&2`;
       return [
         `printf '\\n%s begin %s\\n' ${marker} ${key}; printf '\\n%s begin %s\\n' ${marker} ${key} >&2`,
-        isFilePart(probe, part)
-          ? `{ { ${command}\n} </dev/null; ${ended}; } | head -c ${probeOutputLimitBytes + 1}`
-          : `{ ${command}\n} </dev/null; ${ended}`,
-        `printf '\\n%s end %s\\n' ${marker} ${key}`,
+        ...(isFilePart(probe, part)
+          ? [
+              `{ { ${command}\n} </dev/null; ${ended}; } | head -c ${probeOutputLimitBytes + 1}`,
+              `printf '\\n%s end %s %s\\n' ${marker} ${key} $?`,
+            ]
+          : [`{ ${command}\n} </dev/null; ${ended}`, `printf '\\n%s end %s\\n' ${marker} ${key}`]),
       ];
     }),
   ];
@@ -76,7 +79,7 @@ export const DEFAULT_PROBE_OUTPUT_LIMIT = 8 * 1024 * 1024;
 
 /**
  * Cuts the framed streams back into one output per part. The exit status ends the part's stderr frame; a part
- * whose stdout or stderr end frame never came did not finish: exitCode null.
+ * whose stdout or stderr end frame never came, or whose head failed, did not finish: exitCode null.
  */
 export function splitFrames(
   bundle: Pick<Bundle, 'marker' | 'parts' | 'probeOutputLimitBytes'>,
@@ -84,8 +87,8 @@ export function splitFrames(
   stderr: string,
 ): Map<string, CommandOutput> {
   const outputs = new Map<string, CommandOutput>();
-  const out = frames(stdout, bundle, false);
-  const err = frames(stderr, bundle, true);
+  const out = frames(stdout, bundle, 'stdout');
+  const err = frames(stderr, bundle, 'stderr');
   for (const [i, { probe, part }] of bundle.parts.entries()) {
     const body = out[i]?.body ?? '';
     const truncated = isFilePart(probe, part) && Buffer.byteLength(body) > bundle.probeOutputLimitBytes;
@@ -93,7 +96,7 @@ export function splitFrames(
       // A cut output is never judged: its start is enough for the record, and keeps snapshots and memory small.
       stdout: truncated ? body.slice(0, KEPT_OF_CUT_OUTPUT) : body,
       stderr: err[i]?.body ?? '',
-      exitCode: out[i]?.ended ? (err[i]?.exitCode ?? null) : null,
+      exitCode: passedOn(out[i] ?? null) ? (err[i]?.status ?? null) : null,
       ...(truncated ? { truncated } : {}),
     });
   }
@@ -107,8 +110,8 @@ export function incompleteParts(
   stderr: string,
 ): Array<{ key: string; missing: string }> {
   const incomplete: Array<{ key: string; missing: string }> = [];
-  const outs = frames(stdout, bundle, false);
-  const errs = frames(stderr, bundle, true);
+  const outs = frames(stdout, bundle, 'stdout');
+  const errs = frames(stderr, bundle, 'stderr');
   for (const [i, { probe, part }] of bundle.parts.entries()) {
     const out = outs[i] ?? null;
     const err = errs[i] ?? null;
@@ -117,11 +120,13 @@ export function incompleteParts(
         ? 'its stdout frame'
         : !out.ended
           ? 'the end of its stdout frame'
-          : err === null
-            ? 'its stderr frame'
-            : !err.ended
-              ? 'the end of its stderr frame'
-              : null;
+          : !passedOn(out)
+            ? `its whole stdout (head exited ${out.status} on the host)`
+            : err === null
+              ? 'its stderr frame'
+              : !err.ended
+                ? 'the end of its stderr frame'
+                : null;
     if (missing !== null) incomplete.push({ key: `${probe}.${part}`, missing });
   }
   return incomplete;
@@ -136,18 +141,26 @@ export function preamble(bundle: Pick<Bundle, 'marker'>, text: string): string {
 interface Frame {
   body: string;
   ended: boolean;
-  exitCode: number | null;
+  /** What the end line says: on stderr the command's exit status, on a file part's stdout head's. */
+  status: number | null;
+}
+
+/** Whether the part's stdout came through whole: its frame ended, and a file part's head did not fail. */
+function passedOn(out: Frame | null): boolean {
+  return out !== null && out.ended && (out.status === null || out.status === 0);
 }
 
 /**
  * Each part's frame in one stream, null for a part that never began. The parts run in the bundle's order and no
  * output can forge the run's marker, so each frame is looked for after the previous one: one pass over the text.
- * An end line must be whole (`… end KEY STATUS\n` on stderr, `… end KEY\n` on stdout) to end its part.
+ * An end line must be whole (`… end KEY STATUS\n` on stderr and on a file part's stdout, `… end KEY\n` on the
+ * other parts' stdout) to end its part.
  */
-function frames(text: string, bundle: Pick<Bundle, 'marker' | 'parts'>, withStatus: boolean): (Frame | null)[] {
+function frames(text: string, bundle: Pick<Bundle, 'marker' | 'parts'>, stream: 'stdout' | 'stderr'): (Frame | null)[] {
   let from = 0;
   return bundle.parts.map(({ probe, part }) => {
     const key = `${probe}.${part}`;
+    const withStatus = stream === 'stderr' || isFilePart(probe, part);
     const begin = `\n${bundle.marker} begin ${key}\n`;
     const start = text.indexOf(begin, from);
     if (start < 0) return null;
@@ -157,16 +170,16 @@ function frames(text: string, bundle: Pick<Bundle, 'marker' | 'parts'>, withStat
       const afterTag = end + endTag.length;
       if (!withStatus) {
         from = afterTag;
-        return { body: text.slice(bodyStart, end), ended: true, exitCode: null };
+        return { body: text.slice(bodyStart, end), ended: true, status: null };
       }
       const status = /^(\d+)\n/.exec(text.slice(afterTag, afterTag + 12));
       if (status) {
         from = afterTag + status[0].length;
-        return { body: text.slice(bodyStart, end), ended: true, exitCode: Number(status[1]) };
+        return { body: text.slice(bodyStart, end), ended: true, status: Number(status[1]) };
       }
     }
     from = text.length;
-    return { body: text.slice(bodyStart), ended: false, exitCode: null };
+    return { body: text.slice(bodyStart), ended: false, status: null };
   });
 }
 

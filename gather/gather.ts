@@ -158,6 +158,11 @@ export function describeSessionEnd(seen: {
   if (seen.result.overflowed) {
     return `the host sent more than ${seen.maxHostOutputMiB} MiB in all (maxHostOutputMiB); labspec stopped reading it`;
   }
+  // The last part finished, so the script ran to its end: what is missing was lost on the host, not in the session.
+  if (parts.at(-1)?.exitCode !== null) {
+    const unfinished = [...seen.outputs].filter(([, o]) => o.exitCode === null).map(([key]) => key);
+    return `the script ran to its end, but not every part's output came through whole (${unfinished.join(', ')}: head -c failed on the host, or a frame line was lost)`;
+  }
   const status = seen.result.exitCode === null ? 'without an exit status' : `with status ${seen.result.exitCode}`;
   const said = firstLine(seen.preamble.stderr) || firstLine(seen.preamble.stdout);
   const quote = said ? `: ${JSON.stringify(said)}` : '';

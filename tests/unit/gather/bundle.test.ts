@@ -6,12 +6,15 @@ import {
   BUNDLE_COMMAND,
   buildBundle,
   frameClock,
+  incompleteParts,
   isFilePart,
   preamble,
   splitFrames,
   type Bundle,
 } from '../../../gather/bundle.ts';
 import { parseFacts } from '../../../facts/host-facts.ts';
+import type { ProbeName } from '../../../probes/index.ts';
+import { describeSessionEnd } from '../../../gather/gather.ts';
 
 const KEYS = [
   'release.osRelease',
@@ -50,7 +53,8 @@ function runLocally(bundle: Bundle, script = bundle.script): { stdout: string; s
 function withCommand(bundle: Bundle, original: string, replacement: string): string {
   const block = `{ ${original}\n} </dev/null`;
   expect(bundle.script.split(block)).toHaveLength(2);
-  return bundle.script.replace(block, `{ ${replacement}\n} </dev/null`);
+  // A function, so that `$$` in the replacement is the shell's and not a replacement pattern.
+  return bundle.script.replace(block, () => `{ ${replacement}\n} </dev/null`);
 }
 
 describe('buildBundle', () => {
@@ -214,6 +218,37 @@ describe('hostile output through the real framing', () => {
     expect(typeof all.get('hostname.hostnamectl')!.exitCode).toBe('number');
   });
 
+  it("a file part whose head dies before passing the file on did not finish, and only it: the command's 0 is not the part's", () => {
+    // The command itself exits 0; head, stopped before it read anything, is then killed: none of /etc/hosts came through.
+    const script = withCommand(
+      bundle,
+      'cat /etc/hosts',
+      'pkill -STOP -x -P $$ head; cat /etc/hosts; pkill -KILL -x -P $$ head; true',
+    );
+    const { stdout, stderr } = runLocally(bundle, script);
+    const all = splitFrames(bundle, stdout, stderr);
+    expect(all.get('etcHosts.hosts')).toMatchObject({ stdout: '', exitCode: null });
+    expect(incompleteParts(bundle, stdout, stderr)).toEqual([
+      { key: 'etcHosts.hosts', missing: 'its whole stdout (head exited 137 on the host)' },
+    ]);
+    expect(all.get('machineIdentity.machineId')).toMatchObject({ exitCode: 0, stderr: '' });
+    const facts = parseFacts(all);
+    expect(facts.etcHosts).toMatchObject({ ok: false });
+    expect(facts.machineIdentity.ok).toBe(true);
+    expect(
+      describeSessionEnd({
+        result: { exitCode: 0, timedOut: false, overflowed: false },
+        outputs: all,
+        preamble: { stdout: '', stderr: '' },
+        elapsedMs: 500,
+        deadlineSeconds: 60,
+        maxHostOutputMiB: 32,
+      }),
+    ).toBe(
+      "the script ran to its end, but not every part's output came through whole (etcHosts.hosts: head -c failed on the host, or a frame line was lost)",
+    );
+  });
+
   it('CR LF and control characters pass through untouched', () => {
     const { all } = runWith("printf 'a\\r\\nb\\033[31m\\000c'");
     expect(all.get('hostname.uname')!.stdout).toBe('a\r\nb\u001b[31m\u0000c');
@@ -223,7 +258,9 @@ describe('hostile output through the real framing', () => {
 describe('splitFrames on crafted streams', () => {
   const bundle = buildBundle({ role: 'controller', chronySyncWaitSeconds: 0 });
   const M = bundle.marker;
-  const out = (key: string, body: string) => `\n${M} begin ${key}\n${body}\n${M} end ${key}\n`;
+  // A file part's stdout end carries head's status.
+  const headStatus = (key: string) => (isFilePart(...(key.split('.') as [ProbeName, string])) ? ' 0' : '');
+  const out = (key: string, body: string) => `\n${M} begin ${key}\n${body}\n${M} end ${key}${headStatus(key)}\n`;
   const err = (key: string, body: string, code: number) => `\n${M} begin ${key}\n${body}\n${M} end ${key} ${code}\n`;
 
   it('a truncated stream: the unfinished part has exitCode null and its partial body; later parts are empty and unfinished', () => {

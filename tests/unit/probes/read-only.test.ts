@@ -78,12 +78,12 @@ describe('every probe command is one of the reviewed read-only commands', () => 
     expect(framing).toHaveLength(bundle.parts.length * 2);
     for (const line of framing)
       expect(line).toMatch(
-        /^printf '\\n%s (begin|end) %s\\n' LABSPEC_[0-9a-f]{32} [\w.]+(; printf '\\n%s begin %s\\n' LABSPEC_[0-9a-f]{32} [\w.]+ >&2)?$/,
+        /^printf '\\n%s (begin %s\\n' LABSPEC_[0-9a-f]{32} [\w.]+; printf '\\n%s begin %s\\n' LABSPEC_[0-9a-f]{32} [\w.]+ >&2|end %s\\n' LABSPEC_[0-9a-f]{32} [\w.]+|end %s %s\\n' LABSPEC_[0-9a-f]{32} [\w.]+ \$\?)$/,
       );
     const rest = bundle.script.split('\n').filter((line) => !line.startsWith('printf ') && line !== '');
     const commands = new Set(bundle.parts.map((p) => p.command));
     // Each command runs as `{ COMMAND` … `} </dev/null; printf '\n%s end %s %s\n' MARKER KEY $? >&2`, and a file
-    // part as `{ { COMMAND` … `} </dev/null; printf … >&2; } | head -c N`.
+    // part as `{ { COMMAND` … `} </dev/null; printf … >&2; } | head -c N` (its stdout end line then carries head's $?).
     const open = /^\{ (\{ )?/;
     const close =
       /^\} <\/dev\/null; printf '\\n%s end %s %s\\n' LABSPEC_[0-9a-f]{32} [\w.]+ \$\? >&2(; \} \| head -c 8388609)?$/;
