@@ -45,7 +45,33 @@ function configOf(host: ObservedHost) {
       );
     }
   }
+  configReadByChronyd(host, config.mainFile);
   return { ...config, source: config.mainFile ?? source };
+}
+
+/**
+ * Errors unless chronyd, as it runs now and as systemd would start it after a reboot, reads the main file labspec
+ * read: `-f OTHER` or directives on its command line make chronyd ignore it.
+ */
+function configReadByChronyd(host: ObservedHost, mainFile: string | null): void {
+  const { value: startup, source } = fact(host, 'chronyStartup');
+  for (const line of startup.commandLines) {
+    const command = line.argv.join(' ');
+    if (line.directives.length > 0)
+      throw new FactUnavailable(
+        'chronyStartup',
+        `${line.origin} is given its configuration on its command line ('${command}'), so it reads no chrony.conf; labspec judges chrony.conf only`,
+        source,
+        '',
+      );
+    if (line.configFile !== null && line.configFile !== mainFile)
+      throw new FactUnavailable(
+        'chronyStartup',
+        `${line.origin} reads ${line.configFile} (-f in '${command}')${mainFile === null ? '' : `, not ${mainFile}`}; labspec did not read ${line.configFile}`,
+        source,
+        '',
+      );
+  }
 }
 
 /** chrony 4.x server/pool/peer options (cmdparse.c CPS_ParseNTPSourceAdd): flags, and those taking a value. */

@@ -3,6 +3,7 @@ import { addressesProbe } from './addresses.ts';
 import { chronyAccheckProbe } from './chrony-accheck.ts';
 import { chronyConfigProbe } from './chrony-config.ts';
 import { chronySourcesProbe } from './chrony-sources.ts';
+import { chronyStartupProbe } from './chrony-startup.ts';
 import { cpuinfoProbe } from './cpuinfo.ts';
 import { diskProbe } from './disk.ts';
 import { etcHostsProbe } from './etc-hosts.ts';
@@ -27,6 +28,7 @@ export const PROBES = {
   selinux: selinuxProbe,
   packages: packagesProbe,
   chronyConfig: chronyConfigProbe,
+  chronyStartup: chronyStartupProbe,
   chronySources: chronySourcesProbe,
   chronyAccheck: chronyAccheckProbe,
   udpListeners: udpListenersProbe,

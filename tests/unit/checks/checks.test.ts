@@ -29,7 +29,7 @@ import type { HostIdentity } from '../../../inventory/schema.ts';
 import type { ProbeName } from '../../../probes/index.ts';
 import type { CommandOutput } from '../../../probes/probe.ts';
 import { observeLabs } from '../../../run/judge.ts';
-import { corpus, debianOutputs, gatheredHost, grepHnZ, sentCommands } from './support.ts';
+import { corpus, debianOutputs, gatheredHost, grepHnZ, labChronydStartup, sentCommands } from './support.ts';
 
 // ---------------------------------------------------------------------------------------------
 // A lab shaped like the OpenStack install guide's (controller 10.0.0.11, compute1 10.0.0.31),
@@ -69,6 +69,8 @@ function observe(spec: HostIdentity, overrides: Record<string, CommandOutput> = 
   const outputs = new Map<string, CommandOutput>();
   for (const [probe, parts] of Object.entries(DEBIAN))
     for (const [part, output] of Object.entries(parts)) outputs.set(`${probe}.${part}`, output);
+  // This machine has no systemd (chrony-startup cannot read how chronyd starts): the lab host's answer stands in.
+  outputs.set('chronyStartup.units', labChronydStartup());
   for (const [key, output] of Object.entries(overrides)) outputs.set(key, output);
   const commands = sentCommands({ role: spec.role, chronySyncWaitSeconds: lab.settings.chronySyncWaitSeconds });
   return { spec, facts: parseFacts(outputs), commands, unreachable: null };
@@ -1471,6 +1473,38 @@ describe('chrony.localclock', () => {
 });
 
 describe('chrony checks never pass what they could not read, understand or compare', () => {
+  const startup = (name: string) => ({
+    'chronyStartup.units': {
+      stdout: corpus('chrony', `chrony-startup__labspec-lab-debian12-systemd252-${name}.txt`),
+      stderr: '',
+      exitCode: 0,
+    },
+  });
+
+  it.each([
+    ['f-alt-conf-running-and-at-boot', 'running chronyd (pid 69)'],
+    ['f-alt-conf-running-only', 'running chronyd (pid 69)'],
+  ])('chronyd given another config file by -f (%s): every check that reads chrony.conf errors', (capture, origin) => {
+    const outputs = { ...chronyConf(GUIDE_CONTROLLER), ...startup(capture) };
+    for (const c of [chronyAllow, chronyUpstream, chronyLocalClock]) {
+      expect(check(c, CONTROLLER, outputs)).toMatchObject({
+        status: 'error',
+        message: `${origin} reads /etc/chrony/alt.conf (-f in '/usr/sbin/chronyd -F 1 -f /etc/chrony/alt.conf -x'), not /etc/chrony.conf; labspec did not read /etc/chrony/alt.conf`,
+        source: sent(CONTROLLER, 'chronyStartup'),
+      });
+    }
+    expect(check(chronySource, COMPUTE, { ...chronyConf(GUIDE_CONTROLLER), ...startup(capture) }).status).toBe('error');
+  });
+
+  it('how chronyd starts could not be read (no systemd; a required EnvironmentFile missing): error, not a pass', () => {
+    const noSystemd = { 'chronyStartup.units': DEBIAN.chronyStartup!.units! };
+    for (const outputs of [noSystemd, startup('required-envfile-missing')])
+      expect(check(chronyAllow, CONTROLLER, { ...chronyConf(GUIDE_CONTROLLER), ...outputs })).toMatchObject({
+        status: 'error',
+        message: expect.stringMatching(/^probe chrony-startup: /),
+      });
+  });
+
   // A lab whose compute node has a lab address the accheck captures were made for (10.0.0.101 allowed,
   // 192.0.2.1 denied: captured on labspec's local lab, Debian 12, chrony 4.3).
   const ACCHECK_LAB = labOf(`lab:

@@ -9,9 +9,9 @@ import { etcHostsProbe, type EtcHostsEntry } from '../../../probes/etc-hosts.ts'
 import type { ProbeName } from '../../../probes/index.ts';
 import type { CommandOutput, ProbeOptions } from '../../../probes/probe.ts';
 
-import { corpus, grepHnZ } from '../probes/fixtures.ts';
+import { corpus, grepHnZ, labChronydStartup } from '../probes/fixtures.ts';
 
-export { corpus, grepHnZ } from '../probes/fixtures.ts';
+export { corpus, grepHnZ, labChronydStartup } from '../probes/fixtures.ts';
 
 /** /etc/chrony.conf with this text, through the real chrony-config parser. */
 export function chronyDirectives(text: string, path = '/etc/chrony.conf'): ChronyDirective[] {
@@ -55,7 +55,8 @@ export function debianOutputs(): Record<string, CommandOutput> {
   const outputs: Record<string, CommandOutput> = {};
   for (const [probe, parts] of Object.entries(capture))
     for (const [part, output] of Object.entries(parts)) outputs[`${probe}.${part}`] = output;
-  return outputs;
+  // This machine has no systemd (chrony-startup cannot read how chronyd starts): the lab host's answer stands in.
+  return { ...outputs, 'chronyStartup.units': labChronydStartup() };
 }
 
 /**

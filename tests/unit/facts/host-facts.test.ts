@@ -33,6 +33,7 @@ describe('parseFacts on the Debian 12 capture', () => {
       'selinux',
       'packages',
       'chronyConfig',
+      'chronyStartup',
       'chronySources',
       'chronyAccheck',
       'udpListeners',

@@ -34,6 +34,7 @@ const KEYS = [
   'packages.rpm',
   'packages.dpkg',
   'chronyConfig.files',
+  'chronyStartup.units',
   'chronySources.sources',
   'chronyAccheck.accheck',
   'udpListeners.sockets',

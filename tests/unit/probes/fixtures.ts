@@ -33,6 +33,15 @@ export function debianHost(probe: string): Record<string, CommandOutput> {
   return outputs;
 }
 
+/**
+ * How chronyd starts on a lab host (chrony-startup's reader, over SSH on the local lab): running as
+ * `/usr/sbin/chronyd -F 1 -x`, from chronyd.service with DAEMON_OPTS from /etc/default/chrony. The development
+ * machine has no systemd, so tests that judge chrony.conf take this as how chronyd starts.
+ */
+export function labChronydStartup(): CommandOutput {
+  return ok(corpus('chrony', 'chrony-startup__labspec-lab-debian12-systemd252-running-F1-x.txt'));
+}
+
 /** Asserts that fn throws UnparsableOutput and returns it, so tests can check the reason. */
 export function expectUnparsable(fn: () => unknown): UnparsableOutput {
   try {

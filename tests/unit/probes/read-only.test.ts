@@ -58,19 +58,23 @@ const OPTIONS = (role: 'controller' | 'compute') => ({
 });
 const CHRONY_READER = PROBES.chronyConfig.commands(OPTIONS('controller')).files!;
 const CHRONY_WAIT = PROBES.chronySources.commands(OPTIONS('compute')).wait!;
+const CHRONY_STARTUP = PROBES.chronyStartup.commands(OPTIONS('compute')).units!;
 const ALL_COMMANDS = Object.values(PROBES).flatMap((probe) =>
   (['controller', 'compute'] as const).flatMap((role) => Object.values(probe.commands(OPTIONS(role)))),
 );
 
 describe('every probe command is one of the reviewed read-only commands', () => {
-  it.each([...new Set(ALL_COMMANDS)].filter((c) => c !== CHRONY_READER && c !== CHRONY_WAIT))('%s', (command) => {
-    expect(command).not.toMatch(/[`]|\$\((?!\(i\+1\)\))|>(?!\s*\/dev\/null|&1)/);
-    for (const simple of simpleCommands(command)) {
-      const program = simple.split(/[\s=]/)[0]!;
-      expect(Object.keys(READ_ONLY), `${simple} (in: ${command})`).toContain(program);
-      expect(simple).toMatch(READ_ONLY[program]!);
-    }
-  });
+  it.each([...new Set(ALL_COMMANDS)].filter((c) => ![CHRONY_READER, CHRONY_WAIT, CHRONY_STARTUP].includes(c)))(
+    '%s',
+    (command) => {
+      expect(command).not.toMatch(/[`]|\$\((?!\(i\+1\)\))|>(?!\s*\/dev\/null|&1)/);
+      for (const simple of simpleCommands(command)) {
+        const program = simple.split(/[\s=]/)[0]!;
+        expect(Object.keys(READ_ONLY), `${simple} (in: ${command})`).toContain(program);
+        expect(simple).toMatch(READ_ONLY[program]!);
+      }
+    },
+  );
 
   it('the bundle adds only framing around them: printf for the frames, head for the output limit, no other program', () => {
     const bundle = buildBundle({ role: 'compute', chronySyncWaitSeconds: 10 }, 8 * 1024 * 1024);
@@ -219,11 +223,47 @@ describe("the compute node's chrony wait", () => {
   });
 });
 
+/**
+ * How chronyd starts (probes/chrony-startup.ts), pinned as reviewed: one `systemctl show`, each of its lines printed
+ * as it comes, and after a MainPID or EnvironmentFiles line the file it names (a running chronyd's /proc/PID/cmdline,
+ * an environment file) dumped by od as hex. No command substitution, no redirection but `<"$f"`; the paths come from
+ * systemctl's answer and only go through parameter expansion, never evaluated.
+ */
+const REVIEWED_CHRONY_STARTUP =
+  'systemctl show -p Id,LoadState,ActiveState,MainPID,ExecStart,EnvironmentFiles,Environment chronyd.service chrony.service | while IFS= read -r l || [ -n "$l" ]; do printf \'%s\\n\' "$l"; case $l in MainPID=0) continue;; MainPID=*) f=/proc/${l#MainPID=}/cmdline;; EnvironmentFiles=*) f=${l#EnvironmentFiles=}; f=${f% (ignore_errors=*)};; *) continue;; esac; if [ -e "$f" ]; then printf \'@@ read %s\\n\' "$f"; od -An -v -tx1 <"$f"; printf \'@@ exit %s\\n\' $?; else printf \'@@ missing %s\\n\' "$f"; fi; done';
+
+const STARTUP_COMMANDS: RegExp[] = [
+  /^systemctl show -p [\w,]+ chronyd\.service chrony\.service$/,
+  /^IFS= read -r l$/,
+  /^\[ (-n "\$l"|-e "\$f") \]$/,
+  /^printf '(%s|@@ (read|exit|missing) %s)\\n' ("\$[lf]"|\$\?)$/,
+  /^case \$l in MainPID=0$/,
+  /^(MainPID|EnvironmentFiles)=\*$/,
+  /^f=(\/proc\/\$\{l#MainPID=\}\/cmdline|\$\{l#EnvironmentFiles=\}|\$\{f% \(ignore_errors=\*\)\})$/,
+  /^od -An -v -tx1 <"\$f"$/,
+  /^(continue|then|else)$/,
+];
+
+describe('the chrony-startup reader', () => {
+  it('is the reviewed script, byte for byte', () => {
+    expect(CHRONY_STARTUP).toBe(REVIEWED_CHRONY_STARTUP);
+  });
+
+  it('starts only read-only programs (systemctl show, od) and builtins; writes nowhere', () => {
+    expect(CHRONY_STARTUP).not.toMatch(/[`]|\$\(|>|<(?!"\$f")/);
+    for (const piece of shellPieces(CHRONY_STARTUP))
+      expect(
+        STARTUP_COMMANDS.some((re) => re.test(piece)),
+        piece,
+      ).toBe(true);
+  });
+});
+
 describe("the README's list of programs sent to hosts", () => {
   /** Programs the bundle itself runs around the probes: the remote command, the frames and the output limit. */
   const BUNDLE = ['env', 'sh', 'printf', 'head'];
-  /** Programs only the chrony-config reader starts, pinned byte for byte above. */
-  const READER = ['tr', 'wc'];
+  /** Programs only the chrony-config and chrony-startup readers start, pinned byte for byte above. */
+  const READER = ['tr', 'wc', 'od'];
   /** Entries of the reviewed set that are shell syntax, not programs. */
   const SYNTAX = ['i', '[', 'command', 'for'];
   const programs = new Set([
