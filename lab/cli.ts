@@ -50,7 +50,8 @@ export async function labCli(args: string[], options: LabCliOptions): Promise<nu
       case 'scenarios':
         for (const s of scenarios)
           console.log(
-            `${s.name.padEnd(28)} ${s.description}\n${''.padEnd(28)} must fail: ${s.mustFail.join(', ') || 'nothing'}`,
+            `${s.name.padEnd(28)} ${s.description}\n${''.padEnd(28)} must fail: ${s.mustFail.join(', ') || 'nothing'}` +
+              (s.mustError ? `\n${''.padEnd(28)} must error: ${s.mustError.join(', ')}` : ''),
           );
         return 0;
       default:

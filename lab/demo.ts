@@ -38,7 +38,8 @@ export async function demo(options: DemoOptions): Promise<number> {
     const { results } = resultsDocument.parse(JSON.parse(readFileSync(join(options.reports, 'results.json'), 'utf8')));
     const comparison = compareWithScenario(results, scenario);
     if (comparison.matches) {
-      const expected = `${scenario.mustFail.length} expected failure(s), everything else passed`;
+      const errors = scenario.mustError?.length ?? 0;
+      const expected = `${scenario.mustFail.length} expected failure(s)${errors > 0 ? ` and ${errors} expected error(s)` : ''}, everything else passed`;
       console.log(`demo: verdicts match scenario ${scenario.name} (${expected})`);
       return EXIT.ok;
     }

@@ -26,6 +26,8 @@ export interface Scenario {
   readonly name: string;
   readonly description: string;
   readonly mustFail: readonly MustFail[];
+  /** Checks labspec must refuse to judge (error, saying why): what decides them is something it did not read. */
+  readonly mustError?: readonly MustFail[];
   apply(ctx: ScenarioContext): Promise<void>;
 }
 
@@ -259,6 +261,24 @@ export const scenarios: readonly Scenario[] = [
         ].join('\n'),
       );
       await ctx.enable('controller', 'labspec-edit-chrony.service');
+    },
+  },
+  {
+    name: 'chrony-other-config',
+    description:
+      "controller's chronyd is started with `-f /etc/chrony/lab.conf` (DAEMON_OPTS in /etc/default/chrony, Debian's /etc/sysconfig/chronyd), a copy of chrony.conf: the lab works, but chrony.conf is not what chronyd reads, so labspec refuses to judge the controller's chrony config.",
+    mustFail: [],
+    mustError: [
+      'controller:chrony.upstream',
+      'controller:chrony.allow',
+      'controller:chrony.localclock',
+      'lab:topology.ntp',
+    ],
+    apply: async (ctx) => {
+      await ctx.write('controller', '/etc/chrony/lab.conf', await ctx.read('controller', CHRONY_CONF));
+      await ctx.edit('controller', '/etc/default/chrony', (t) =>
+        t.replace(/^DAEMON_OPTS="(.*)"$/m, 'DAEMON_OPTS="$1 -f /etc/chrony/lab.conf"'),
+      );
     },
   },
   {

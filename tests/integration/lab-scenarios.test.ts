@@ -36,13 +36,14 @@ describe.skipIf(!isRoot)('npm test against the local lab (needs root)', () => {
   });
 
   for (const scenario of scenarios) {
-    it(`scenario ${scenario.name}: exactly ${scenario.mustFail.join(', ') || 'nothing'} fail(s)`, async () => {
+    const errors = scenario.mustError ? `, ${scenario.mustError.join(', ')} error(s)` : '';
+    it(`scenario ${scenario.name}: exactly ${scenario.mustFail.join(', ') || 'nothing'} fail(s)${errors}`, async () => {
       const up = await labUp({ scenario: scenario.name });
       const run = runNpmTest({ LABSPEC_INVENTORY: up.inventoryPath }, labExecPrefix());
 
       const comparison = compareWithScenario(run.results.results, scenario);
       expect(comparison, run.output).toEqual({ matches: true, unexpected: [], missing: [], errored: [] });
-      expect(run.exitCode).toBe(scenario.mustFail.length === 0 ? 0 : 1);
+      expect(run.exitCode).toBe(scenario.mustFail.length > 0 ? 1 : scenario.mustError ? 3 : 0);
 
       const perHost = (host: string) => run.results.results.filter((r) => r.host === host);
       expect(perHost('controller')).toHaveLength(CHECKS_PER_HOST);
