@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** A run's report files, by name inside its run folder (`facts/<host>.json` for snapshots). */
@@ -21,7 +21,7 @@ export function newRunId(now = new Date()): string {
 
 /** A class's grades and every run's scores: at the top level only while the latest run is a class's. */
 const CLASS_FILES = ['class.json', 'class.csv', 'moodle.csv', 'history.csv', 'history.json', 'class.html'] as const;
-/** Copied to the top level from the latest complete run. */
+/** Linked to the top level from the latest complete run. */
 const TOP_LEVEL_FILES = ['junit.xml', 'results.json', ...CLASS_FILES] as const;
 
 /**
@@ -51,7 +51,9 @@ export class ReportsFolder {
 
   /**
    * Writes the run into `runs/.<id>.partial/`, renames it to `runs/<id>/`, then swaps each top-level
-   * entry by rename: a reader sees the previous run or this one, never a half-written file.
+   * entry by rename: a reader sees the previous run or this one, never a half-written file. The top-level files are
+   * first all staged as hard links to the run folder's (no data written, so a full disk cannot stop half of them),
+   * and only then renamed into place; a staging that fails leaves the top level as it was.
    */
   publish(runId: string, files: ReportFiles): string {
     const runDir = this.runDir(runId);
@@ -77,14 +79,18 @@ export class ReportsFolder {
         attempt(join(this.root, name), () => rmSync(join(this.root, name), { force: true }));
       this.removeLink('students');
     }
-    for (const name of TOP_LEVEL_FILES) {
-      if (!written(name)) continue;
-      const temp = join(this.root, `.${name}.${runId}`);
-      attempt(join(this.root, name), () => {
-        copyFileSync(join(runDir, name), temp);
-        renameSync(temp, join(this.root, name));
-      });
+    const staged: Array<{ temp: string; path: string }> = [];
+    try {
+      for (const name of TOP_LEVEL_FILES.filter(written)) {
+        const temp = join(this.root, `.${name}.${runId}`);
+        attempt(join(this.root, name), () => stageCopy(join(runDir, name), temp));
+        staged.push({ temp, path: join(this.root, name) });
+      }
+    } catch (error) {
+      for (const { temp } of staged) removeQuietly(temp);
+      throw error;
     }
+    for (const { temp, path } of staged) attempt(path, () => renameSync(temp, path));
     this.swapLink('facts', join('runs', runId, 'facts'));
     // class.html links each student to students/<file>.html, at the top level as in the run folder.
     if (written('class.json')) this.swapLink('students', join('runs', runId, 'students'));
@@ -127,6 +133,18 @@ function makeDirs(path: string): void {
     mkdirSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+/** A second name for a run's file: a hard link, or a copy where the filesystem has none (another mount, no links). */
+function stageCopy(from: string, to: string): void {
+  rmSync(to, { force: true });
+  try {
+    linkSync(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK') throw error;
+    copyFileSync(from, to);
   }
 }
 

@@ -102,6 +102,13 @@ describe('ReportsFolder.publish', () => {
     expect(read(join(root, 'results.json'))).toBe('{"run":"second"}\n');
   });
 
+  it('the top-level files are hard links to the run folder’s: no second copy to write, so a full disk cannot stop half of them', () => {
+    for (const name of ['junit.xml', 'results.json'])
+      expect(lstatSync(join(root, name)).ino, name).toBe(lstatSync(join(secondDir, name)).ino);
+    // The first run's files keep their own content.
+    expect(read(join(firstDir, 'junit.xml'))).toBe('<testsuites name="first"/>\n');
+  });
+
   it('facts and latest are relative symlinks to the latest run', () => {
     expect(lstatSync(join(root, 'facts')).isSymbolicLink()).toBe(true);
     expect(lstatSync(join(root, 'latest')).isSymbolicLink()).toBe(true);
@@ -239,6 +246,19 @@ describe('ReportsFolder: where reports cannot be written', () => {
     );
     expect(read(join(root, 'junit.xml'))).toBe('previous\n');
     expect(readdirSync(root).sort()).toEqual(['junit.xml', 'runs']);
+  });
+
+  it('a top-level file that cannot be staged: ReportsUnwritable, and none of the top-level files changes', () => {
+    const root = freshRoot();
+    const folder = new ReportsFolder(root);
+    folder.publish('20240101T000000Z-aaaa', runFiles('first'));
+    // junit.xml stages first; results.json's staging name is taken by a folder that is not labspec's to remove.
+    const second = '20240101T000100Z-bbbb';
+    mkdirSync(join(root, `.results.json.${second}`, 'kept'), { recursive: true });
+    expect(unwritable(() => folder.publish(second, runFiles('second'))).message).toContain(join(root, 'results.json'));
+    expect(read(join(root, 'junit.xml'))).toBe('<testsuites name="first"/>\n');
+    expect(read(join(root, 'results.json'))).toBe('{"run":"first"}\n');
+    expect(readdirSync(root).filter((name) => name.startsWith('.junit.xml'))).toEqual([]);
   });
 
   it('a read-only folder (0555): ReportsUnwritable naming it', (context) => {
