@@ -45,8 +45,12 @@ export interface LabCheckContext {
 /** The tutorial's sections, in its order; every check belongs to one. */
 export type SectionId = 'host' | 'services' | 'selinux' | 'name-resolution' | 'ntp' | 'topology';
 
-/** Whether a check can be judged on a lab image that is not deployed yet (no lab network, no peers). */
-export type ImageProfile = { judged: true } | { judged: false; reason: string };
+/**
+ * Whether a check can be judged on a lab image that is not deployed yet (no lab network, no peers).
+ * `unlessHostnameGiven`: judged all the same on a host whose hostname the inventory gives explicitly (`hostname`,
+ * `--hostname`), an image built with its final hostname rather than a generic one.
+ */
+export type ImageProfile = { judged: true } | { judged: false; reason: string; unlessHostnameGiven?: true };
 
 /** What every check says about itself: the registry, the docs and `labspec checks` read these. */
 export interface CheckInfo {

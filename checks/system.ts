@@ -147,7 +147,12 @@ export const hostHostname: HostCheck = {
   titleKo: '호스트 이름이 실습 환경의 이름과 같다',
   appliesTo: 'all',
   points: 1,
-  image: { judged: false, reason: 'a generic image gets its hostname when it is deployed' },
+  image: {
+    judged: false,
+    reason:
+      'a generic image gets its hostname when it is deployed (one built with its final hostname is judged when that is given: hostname:, --hostname)',
+    unlessHostnameGiven: true,
+  },
   fix: 'hostnamectl set-hostname <name>',
   hint: "The hostname is not the host's lab name, or it is only transient and is lost at the next boot.",
   hintKo: '호스트 이름이 실습에서 정한 이름과 다르거나, 재부팅하면 사라지는 임시 이름으로만 설정되어 있습니다.',
@@ -158,7 +163,7 @@ export const hostHostname: HostCheck = {
       value: { hostname, staticHostname },
       source,
     } = fact(host, 'hostname');
-    const name = host.spec.name;
+    const name = host.spec.hostname ?? host.spec.name;
     const fix = shellCommand('hostnamectl', 'set-hostname', name);
     const same = (a: string) => a.toLowerCase() === name.toLowerCase();
     const readings = [

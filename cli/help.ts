@@ -45,9 +45,9 @@ const CLASS_REPORTS = `A class (an inventory with labs:, or roster: with templat
   not judge "flagged": neither gets a grade, and neither is counted as failing.`;
 
 const CHOOSING = `  --profile NAME       full (the default) or image: skip the checks a lab image cannot show
-                       before it is deployed (its lab address, its hostname, NTP sync with a
-                       controller, the lab as a whole), each with its reason; 'labspec checks'
-                       marks them (env LABSPEC_PROFILE)
+                       before it is deployed (its lab address, its hostname unless given with
+                       --hostname or hostname:, NTP sync with a controller, the lab as a whole),
+                       each with its reason; 'labspec checks' marks them (env LABSPEC_PROFILE)
   --only IDS           only these checks: IDs or globs, comma-separated or repeated, e.g.
                        'chrony.*,host.hostname' (env LABSPEC_ONLY)
   --skip IDS           skip these checks, reported as skipped with the option as the reason
@@ -107,7 +107,7 @@ Usage: labspec run [--inventory FILE] [--reports DIR] [--concurrency N] [--shard
                    [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
                    [--lab ID]... [--rubric FILE] [--grade-scale N] [--lang en|ko] [--disclose LEVEL]
        labspec run --target URL --role ROLE --name NAME [--lab-address IP] [--host-key KEY]
-                   [--target ...] [--identity FILE | --identity-env NAME] [--password-env NAME]
+                   [--hostname NAME] [--target ...] [--identity FILE | --identity-env NAME] [--password-env NAME]
                    [--known-hosts FILE [--accept-new-host-key]] [options as above]
 
   --inventory FILE     the inventory YAML (default ${DEFAULTS.inventory}; env LABSPEC_INVENTORY)
@@ -122,7 +122,7 @@ ${CLASS}
   -h, --help           this text
 
 Hosts without an inventory file, instead of --inventory: all the --targets make one lab.
---role, --name, --lab-address and --host-key describe the --target before them, once each;
+--role, --name, --lab-address, --host-key and --hostname describe the --target before them, once each;
 the other options apply to every --target, wherever they are written.
   --target URL         ssh://[user@]host[:port], or local for this machine
   --role ROLE          controller | compute
@@ -131,6 +131,8 @@ the other options apply to every --target, wherever they are written.
                        to (NAT, a port forward); required for local
   --host-key KEY       the host's public key as the builder printed it ('ssh-ed25519 AAAA…',
                        from /etc/ssh/ssh_host_ed25519_key.pub): the only key accepted
+  --hostname NAME      the hostname it must have (default: --name), for an image built with its
+                       final hostname: given, --profile image judges host.hostname on it
   --identity FILE      the private key file
   --identity-env NAME  the variable that holds the private key itself (a CI secret); never
                        written to the reports
@@ -244,7 +246,7 @@ script, so 'labspec grade' refuses a capture that is cut, edited or from another
 `,
   grade: `labspec grade — judge captured bundle output like a live run
 
-Usage: labspec grade CAPTURE [--name NAME] [--role ROLE] [--lab-address IP] [--lab LAB]
+Usage: labspec grade CAPTURE [--name NAME] [--role ROLE] [--lab-address IP] [--lab LAB] [--hostname NAME]
                      [CAPTURE [--name NAME] ...] [--inventory FILE] [--reports DIR]
                      [--profile NAME] [--only IDS] [--skip IDS] [-t REGEX] [-q]
 
@@ -255,6 +257,8 @@ Usage: labspec grade CAPTURE [--name NAME] [--role ROLE] [--lab-address IP] [--l
   --role ROLE          must be the bundle's role  } given in the bundle, they may be left out
   --lab-address IP     the host's lab address     } here (with one capture, put them anywhere)
   --lab LAB            the lab's name (default: the bundle's, else default)
+  --hostname NAME      the hostname it must have (default: its name), for an image built with
+                       its final hostname: given, --profile image judges host.hostname on it
   --address IP         the older name of --lab-address (as for run --target); the same option
   --inventory FILE     the lab's expected values (subnet, ntpUpstream, release …), its choice of
                        checks, and each host's role and addresses, found by name; without it,

@@ -32,6 +32,7 @@ const PER_TARGET = {
   name: 'name',
   'lab-address': 'labAddress',
   'host-key': 'hostKey',
+  hostname: 'hostname',
 } as const satisfies Record<string, keyof TargetFlags>;
 
 const TARGET_OPTIONS: Options = {
@@ -231,8 +232,9 @@ const CAPTURE_OPTIONS: Options = {
   'lab-address': { type: 'string', multiple: true },
   address: { type: 'string', multiple: true },
   lab: { type: 'string', multiple: true },
+  hostname: { type: 'string', multiple: true },
 };
-type CaptureFlags = Record<'file' | 'name' | 'role' | 'address' | 'lab', string | undefined>;
+type CaptureFlags = Record<'file' | 'name' | 'role' | 'address' | 'lab' | 'hostname', string | undefined>;
 
 /** The capture field each option sets: `--address` is the older name of `--lab-address`, as `bundle` has it too. */
 const CAPTURE_FIELDS: Record<string, Exclude<keyof CaptureFlags, 'file'>> = {
@@ -241,6 +243,7 @@ const CAPTURE_FIELDS: Record<string, Exclude<keyof CaptureFlags, 'file'>> = {
   'lab-address': 'address',
   address: 'address',
   lab: 'lab',
+  hostname: 'hostname',
 };
 
 /**
@@ -256,7 +259,14 @@ function captureGroups(tokens: ReturnType<typeof parse>['tokens']): CaptureFlags
   };
   for (const token of tokens ?? []) {
     if (token.kind === 'positional') {
-      groups.push({ file: token.value, name: undefined, role: undefined, address: undefined, lab: undefined });
+      groups.push({
+        file: token.value,
+        name: undefined,
+        role: undefined,
+        address: undefined,
+        lab: undefined,
+        hostname: undefined,
+      });
     } else if (token.kind === 'option' && token.name in CAPTURE_FIELDS) {
       const field = CAPTURE_FIELDS[token.name]!;
       if (token.value === undefined) continue;

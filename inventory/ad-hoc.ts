@@ -10,6 +10,8 @@ export interface TargetFlags {
   name?: string | undefined;
   labAddress?: string | undefined;
   hostKey?: string | undefined;
+  /** The hostname the image was built with, when it is its final one. */
+  hostname?: string | undefined;
 }
 
 /** The options that apply to every `--target`; paths already absolute. */
@@ -27,6 +29,7 @@ const HOST_FLAGS: Record<string, string> = {
   role: '--role',
   labAddress: '--lab-address',
   hostKey: '--host-key',
+  hostname: '--hostname',
 };
 const CONNECTION_FLAGS: Record<string, string> = {
   identityFile: '--identity',
@@ -57,6 +60,7 @@ export function adHocInventory(targets: readonly TargetFlags[], connection: Targ
       ...address,
       labAddress: flags.labAddress,
       hostKey: flags.hostKey,
+      hostname: flags.hostname,
       ...(transport === 'local' ? { transport } : {}),
     });
   });

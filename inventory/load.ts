@@ -349,12 +349,13 @@ function buildLab(
   return {
     student,
     settings: { ...settings, name },
-    hosts: hosts.map(({ name: hostName, address, labAddress, role, ...overrides }) => ({
+    hosts: hosts.map(({ name: hostName, address, labAddress, role, hostname, ...overrides }) => ({
       lab: name,
       name: hostName,
       address,
       labAddress: labAddress ?? address,
       role,
+      ...(hostname !== undefined ? { hostname } : {}),
       connection: resolveConnection(mergeConnections(defaults, withoutUndefined(overrides))),
     })),
   };

@@ -112,6 +112,11 @@ const host = z
     address: z.string().min(1),
     /** The address the host has on the lab network, when `address` goes through NAT or a port forward. */
     labAddress: z.ipv4().optional(),
+    /**
+     * The hostname the host must have, its name when not given. Given, it is the host's own: the image profile
+     * judges host.hostname then, for an image built with its final hostname.
+     */
+    hostname: hostName.optional(),
     role,
     ...connectionFields,
     ...forbiddenSecrets,
@@ -346,5 +351,7 @@ export const hostIdentity = z.strictObject({
   /** The host's address on the lab network; `address` unless the inventory says otherwise. */
   labAddress: z.string(),
   role,
+  /** The hostname the host must have, when the inventory gives it (`hostname`, `--hostname`); otherwise its name. */
+  hostname: z.string().optional(),
 });
 export type HostIdentity = z.infer<typeof hostIdentity>;

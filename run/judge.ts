@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Check, LabView, ObservedHost, SectionId } from '../checks/check.ts';
+import type { HostIdentity } from '../inventory/schema.ts';
 import { appliesToRole, evaluateHostCheck, evaluateLabCheck } from '../checks/evaluate.ts';
 import { checksForLab, sectionOf } from '../checks/registry.ts';
 import type { GatheredHost } from '../gather/gather.ts';
@@ -65,6 +66,8 @@ export function testName(lab: string, host: string | null, check: string, multip
 export interface PlannedCheck {
   lab: string;
   host: string | null;
+  /** Who the host is; null for a cross-host check. */
+  target: HostIdentity | null;
   check: Check;
   section: string;
   label: string;
@@ -76,15 +79,16 @@ export interface PlannedCheck {
  * cross-host checks. `multipleLabs`: whether the inventory has several labs (a shard may hold one of them).
  */
 export function planChecks(labs: readonly LabView[], multipleLabs = labs.length > 1): PlannedCheck[] {
-  const planned = (lab: LabView, host: string | null, check: Check): PlannedCheck => {
+  const planned = (lab: LabView, target: HostIdentity | null, check: Check): PlannedCheck => {
     const section = sectionOf(check.section).title;
+    const host = target?.name ?? null;
     const label = testName(lab.settings.name, host, check.id, multipleLabs);
-    return { lab: lab.settings.name, host, check, section, label, fullName: `${section} > ${label}` };
+    return { lab: lab.settings.name, host, target, check, section, label, fullName: `${section} > ${label}` };
   };
   return labs.flatMap((lab) => {
     const checks = checksForLab(lab);
     return [
-      ...lab.hosts.flatMap((host) => checks.host.map((check) => planned(lab, host.name, check))),
+      ...lab.hosts.flatMap((host) => checks.host.map((check) => planned(lab, host, check))),
       ...checks.lab.map((check) => planned(lab, null, check)),
     ];
   });

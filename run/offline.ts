@@ -199,6 +199,8 @@ function checkedSource(source: CaptureSource): CheckedSource {
   if (source.role !== undefined) checked.role = flag('--role', source.role, role, 'controller or compute');
   if (source.address !== undefined)
     checked.address = flag('--lab-address', source.address, z.ipv4(), 'an IPv4 address such as 10.0.0.101');
+  if (source.hostname !== undefined)
+    checked.hostname = flag('--hostname', source.hostname, hostName, 'a host name such as compute1');
   return checked;
 }
 
@@ -229,7 +231,14 @@ function fromFlags(capture: Capture, source: CheckedSource, index: number): Plac
   }
   const lab = source.lab ?? capture.header.lab ?? 'default';
   return {
-    host: { lab, name, address: labAddress, labAddress, role: roleOf(capture, source) },
+    host: {
+      lab,
+      name,
+      address: labAddress,
+      labAddress,
+      role: roleOf(capture, source),
+      ...(source.hostname !== undefined ? { hostname: source.hostname } : {}),
+    },
     labSettings: { ...LAB_DEFAULTS, name: lab },
     position: index,
   };
@@ -257,9 +266,22 @@ function fromInventory(capture: Capture, source: CheckedSource, inventory: Inven
       `${capture.file}: --lab-address ${source.address}, but ${host.name}'s lab address in ${inventory.file} is ${host.labAddress}`,
     );
   }
+  if (source.hostname !== undefined && host.hostname !== undefined && source.hostname !== host.hostname) {
+    throw new CaptureError(
+      `${capture.file}: --hostname ${source.hostname}, but ${host.name}'s hostname in ${inventory.file} is ${host.hostname}`,
+    );
+  }
+  const hostname = source.hostname ?? host.hostname;
   const position = inventory.labs.flatMap((l) => l.hosts).indexOf(host);
   return {
-    host: { lab: host.lab, name: host.name, address: host.address, labAddress: host.labAddress, role: host.role },
+    host: {
+      lab: host.lab,
+      name: host.name,
+      address: host.address,
+      labAddress: host.labAddress,
+      role: host.role,
+      ...(hostname !== undefined ? { hostname } : {}),
+    },
     labSettings: lab.settings,
     position,
   };

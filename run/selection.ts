@@ -98,7 +98,8 @@ export function skipOf(selection: CheckSelection, plan: PlannedCheck): { message
   const chosen = selection.skip.find((choice) => matchesCheck(choice.pattern, plan.check.id));
   if (chosen) return { message: chosen.reason, source: chosen.where };
   const { image } = plan.check;
-  if (selection.profile === 'image' && !image.judged) {
+  const hostnameGiven = plan.target?.hostname !== undefined;
+  if (selection.profile === 'image' && !image.judged && !(image.unlessHostnameGiven && hostnameGiven)) {
     return { message: `not judged on an image: ${image.reason}`, source: 'profile image' };
   }
   return null;

@@ -58,6 +58,8 @@ export interface CaptureSource {
   /** The host's lab address. */
   address?: string;
   lab?: string;
+  /** The hostname the image was built with, when it is its final one. */
+  hostname?: string;
 }
 
 export const DEFAULTS = {

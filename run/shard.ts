@@ -35,7 +35,14 @@ export interface LabOutline {
 export function inventoryFingerprint(labs: readonly LabOutline[]): string {
   const outline = labs.map((lab) => ({
     settings: lab.settings,
-    hosts: lab.hosts.map(({ name, address, labAddress, role }) => ({ name, address, labAddress, role })),
+    // A hostname given explicitly decides whether the image profile judges host.hostname: it is part of the lab.
+    hosts: lab.hosts.map(({ name, address, labAddress, role, hostname }) => ({
+      name,
+      address,
+      labAddress,
+      role,
+      hostname,
+    })),
   }));
   return `sha256:${createHash('sha256').update(canonicalJson(outline)).digest('hex')}`;
 }

@@ -14,7 +14,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFamily, REGISTRY } from '../../checks/registry.ts';
@@ -380,6 +380,58 @@ describe.skipIf(!isRoot)('labspec run --target (real sshd, needs root)', () => {
         r.report!.results.filter((e) => e.source === 'profile image').map((e) => e.check);
       expect(imageSkips(run(['--inventory', inventory]))).toEqual(skipped.map((r) => r.check));
       expect(imageSkips(run(['--inventory', inventory, '--profile', 'full']))).toEqual([]);
+    });
+
+    it('--profile image judges host.hostname on a host whose hostname is given (--hostname, hostname:), not on a generic one', () => {
+      const machine = hostname();
+      const byCheck = (r: ReturnType<typeof run>) => new Map(r.report!.results.map((e) => [e.check, e]));
+
+      // A generic image: --name names it in the lab, nothing says the image carries that name yet.
+      const generic = byCheck(run(args('--profile', 'image')));
+      expect(generic.get('host.hostname')).toMatchObject({
+        status: 'skip',
+        source: 'profile image',
+        message: `not judged on an image: ${IMAGE_SKIPS.get('host.hostname')}`,
+      });
+      expect(IMAGE_SKIPS.get('host.hostname')).toContain('--hostname');
+
+      // Built with its final hostname: judged against it, the rest of the profile unchanged.
+      const own = run(args('--hostname', machine, '--profile', 'image'));
+      const built = byCheck(own);
+      expect(built.get('host.hostname')).toMatchObject({ status: 'pass', expected: machine });
+      expect(own.report!.results.filter((r) => r.source === 'profile image').map((r) => r.check)).toEqual([
+        'host.address',
+        'chrony.source',
+        'topology.hosts',
+        'topology.ntp',
+      ]);
+      const wrong = byCheck(run(args('--hostname', 'controller', '--profile', 'image')));
+      expect(wrong.get('host.hostname')).toMatchObject({
+        status: 'fail',
+        expected: 'controller',
+        message: `the running hostname is ${machine}`,
+        fix: 'hostnamectl set-hostname controller',
+      });
+
+      // The same from an inventory's hostname:, and a replay of that run judges it again from the snapshot.
+      const inventory = join(work, 'image-hostname.yaml');
+      writeFileSync(
+        inventory,
+        `profile: image\ndefaults: { user: root, identityFile: ${compute.clientKey}, knownHostsFile: ${knownHosts} }\n` +
+          `hosts:\n  - { name: compute1, hostname: ${machine}, address: 127.0.0.1, port: ${compute.port}, labAddress: 10.0.0.101, role: compute }\n`,
+      );
+      const fromFile = run(['--inventory', inventory]);
+      expect(byCheck(fromFile).get('host.hostname')).toMatchObject({ status: 'pass', expected: machine });
+      const snapshot = JSON.parse(readFileSync(join(fromFile.dir, 'reports', 'facts', 'compute1.json'), 'utf8'));
+      expect(snapshot.host).toMatchObject({ name: 'compute1', hostname: machine });
+      const replayed = join(work, `run-${++counter}`);
+      labspec(['replay', join(fromFile.dir, 'reports'), '--reports', replayed], { cwd: work });
+      const replay = resultsDocument.parse(JSON.parse(readFileSync(join(replayed, 'results.json'), 'utf8')));
+      expect(reportDifferences(fromFile.report!, replay)).toEqual([]);
+
+      const bad = run(args('--hostname', 'not_a_label'));
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(`--hostname (target 1, ${url(compute)}): expected a hostname label`);
     });
 
     it('a replay judges the checks the run chose; the command line replaces that choice whole', () => {

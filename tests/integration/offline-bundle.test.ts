@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultsDocument } from '../../outputs/report.ts';
@@ -259,6 +259,32 @@ describe('the same machine read live and through bundles: the same report', () =
     expect(reportDifferences(results(liveReports), graded)).toEqual([]);
     const skipped = graded.results.filter((r) => r.status === 'skip').map((r) => r.check);
     expect(skipped).toEqual(expect.arrayContaining(['host.hostname', 'host.address', 'chrony.source', 'cpu.count']));
+  });
+
+  it('an image built with its final hostname: grade --hostname judges host.hostname, as run --hostname does', () => {
+    const machine = hostname();
+    const liveReports = path('live-image');
+    const target = ['--target', 'local', '--role', 'compute', '--name', 'compute1', '--lab-address', '10.0.0.101'];
+    labspec(['run', ...target, '--hostname', machine, '--profile', 'image', '--reports', liveReports, '-q']);
+    const compute = capture(bundle(['--role', 'compute', '--name', 'compute1', '--lab-address', '10.0.0.101']), ['sh']);
+    const reports = path('graded');
+    labspec(['grade', compute, '--hostname', machine, '--profile', 'image', '--reports', reports, '-q']);
+    const graded = results(reports);
+    expect(reportDifferences(results(liveReports), graded)).toEqual([]);
+    expect(graded.results.find((r) => r.check === 'host.hostname')).toMatchObject({
+      status: 'pass',
+      expected: machine,
+    });
+    // With an inventory that gives another hostname, the flag is refused rather than chosen over it.
+    const inventory = write(
+      'lab.yaml',
+      'hosts:\n  - { name: compute1, hostname: compute1, address: 10.0.0.101, role: compute, transport: local }\n',
+    );
+    const clash = labspec(['grade', compute, '--inventory', inventory, '--hostname', machine, '--reports', path('x')]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toBe(
+      `labspec: ${compute}: --hostname ${machine}, but compute1's hostname in ${inventory} is compute1\n`,
+    );
   });
 
   it('a cut capture: its host errors every check with the reason, on stderr too; the other host is judged', () => {

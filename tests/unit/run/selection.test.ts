@@ -160,6 +160,19 @@ describe('isSelected and skipOf', () => {
     expect(COMPUTE_ONLY.some((p) => skipOf(selection({}), p) !== null)).toBe(false);
   });
 
+  it('the image profile judges host.hostname on a host whose hostname is given, and only that check', () => {
+    const image = selection({ profile: 'image' });
+    const named = planChecks([
+      { settings: SETTINGS, hosts: [{ ...host('compute1', 'compute', '10.0.0.101'), hostname: 'compute1' }] },
+    ]);
+    const skippedOn = (plans: typeof LAB) => plans.filter((p) => skipOf(image, p) !== null).map((p) => p.check.id);
+    expect(skippedOn(COMPUTE_ONLY)).toContain('host.hostname');
+    expect(skippedOn(named)).toEqual(skippedOn(COMPUTE_ONLY).filter((id) => id !== 'host.hostname'));
+    // A skip chosen by name still skips it.
+    const chosen = selection({ profile: 'image', skip: [skipAt('host.hostname', 'renamed at deployment')] });
+    expect(skipOf(chosen, plan('host.hostname', named))?.message).toBe('renamed at deployment');
+  });
+
   it('a chosen skip gives its own reason and where it was chosen, before the profile’s', () => {
     const chosen = selection({
       profile: 'image',

@@ -325,6 +325,7 @@ describe('resolveRunSettings: captures (labspec grade)', () => {
     role: undefined,
     address: undefined,
     lab: undefined,
+    hostname: undefined,
     ...over,
   });
 
