@@ -153,6 +153,8 @@ function passedOn(out: Frame | null): boolean {
 /**
  * Each part's frame in one stream, null for a part that never began. The parts run in the bundle's order and no
  * output can forge the run's marker, so each frame is looked for after the previous one: one pass over the text.
+ * A part without its end (killed on the host) has the text up to the next part's begin as its body, and the next
+ * parts are looked for after its begin: the script may have gone on.
  * An end line must be whole (`… end KEY STATUS\n` on stderr and on a file part's stdout, `… end KEY\n` on the
  * other parts' stdout) to end its part.
  */
@@ -178,8 +180,9 @@ function frames(text: string, bundle: Pick<Bundle, 'marker' | 'parts'>, stream: 
         return { body: text.slice(bodyStart, end), ended: true, status: Number(status[1]) };
       }
     }
-    from = text.length;
-    return { body: text.slice(bodyStart), ended: false, status: null };
+    from = bodyStart;
+    const next = text.indexOf(`\n${bundle.marker} begin `, bodyStart);
+    return { body: text.slice(bodyStart, next < 0 ? text.length : next), ended: false, status: null };
   });
 }
 

@@ -167,7 +167,7 @@ export function describeSessionEnd(seen: {
   // The last part finished, so the script ran to its end: what is missing was lost on the host, not in the session.
   if (parts.at(-1)?.exitCode !== null) {
     const unfinished = [...seen.outputs].filter(([, o]) => o.exitCode === null).map(([key]) => key);
-    return `the script ran to its end, but not every part's output came through whole (${unfinished.join(', ')}: head -c failed on the host, or a frame line was lost)`;
+    return `the script ran to its end, but not every part finished whole on the host (${unfinished.join(', ')}: killed, or its head -c failed)`;
   }
   const status = seen.result.exitCode === null ? 'without an exit status' : `with status ${seen.result.exitCode}`;
   const said = firstLine(seen.preamble.stderr) || firstLine(seen.preamble.stdout);

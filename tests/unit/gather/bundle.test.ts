@@ -246,8 +246,21 @@ describe('hostile output through the real framing', () => {
         maxHostOutputMiB: 32,
       }),
     ).toBe(
-      "the script ran to its end, but not every part's output came through whole (etcHosts.hosts: head -c failed on the host, or a frame line was lost)",
+      'the script ran to its end, but not every part finished whole on the host (etcHosts.hosts: killed, or its head -c failed)',
     );
+  });
+
+  it('a part killed on the host did not finish, and only it: the parts after it are still read', () => {
+    const script = withCommand(bundle, 'cat /etc/hosts', "cat /etc/hosts; sh -c 'kill -9 $PPID'");
+    const { stdout, stderr } = runLocally(bundle, script);
+    const all = splitFrames(bundle, stdout, stderr);
+    expect(all.get('etcHosts.hosts')).toMatchObject({ stdout: readFileSync('/etc/hosts', 'utf8'), exitCode: null });
+    expect(all.get('etcHosts.hosts')!.stderr).not.toContain(bundle.marker);
+    expect(incompleteParts(bundle, stdout, stderr)).toEqual([
+      { key: 'etcHosts.hosts', missing: 'the end of its stderr frame' },
+    ]);
+    expect(all.get('machineIdentity.machineId')).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(parseFacts(all).machineIdentity.ok).toBe(true);
   });
 
   it('CR LF and control characters pass through untouched', () => {
