@@ -88,6 +88,30 @@ describe.skipIf(!isRoot)('--profile image on single lab hosts named with --targe
     ]);
   });
 
+  it('an image built with its final hostname (--hostname): host.hostname is judged, and fails for another name', () => {
+    const own = alone('10.0.0.101', 'compute', 'compute1', '--hostname', 'compute1', '--profile', 'image');
+    expect(own.code, own.stdout + own.stderr).toBe(0);
+    expect(own.report!.results.find((r) => r.check === 'host.hostname')).toMatchObject({
+      status: 'pass',
+      expected: 'compute1',
+    });
+    expect(own.report!.results.filter((r) => r.source === 'profile image').map((r) => r.check)).toEqual([
+      'host.address',
+      'chrony.source',
+      'topology.hosts',
+      'topology.ntp',
+    ]);
+    // A controller image expected to carry another hostname than the one it was built with.
+    const other = alone('10.0.0.100', 'controller', 'controller', '--hostname', 'ctl1', '--profile', 'image');
+    expect(other.code).toBe(1);
+    expect(other.report!.results.filter((r) => r.status === 'fail').map((r) => r.check)).toEqual(['host.hostname']);
+    expect(other.report!.results.find((r) => r.check === 'host.hostname')).toMatchObject({
+      expected: 'ctl1',
+      message: 'the running hostname is controller',
+      fix: 'hostnamectl set-hostname ctl1',
+    });
+  });
+
   it('a controller-only image passes under the image profile too', () => {
     const image = alone('10.0.0.100', 'controller', 'controller', '--profile', 'image');
     expect(image.code, image.stdout + image.stderr).toBe(0);
