@@ -73,10 +73,10 @@ export class SnapshotError extends Error {
 export function snapshotFiles(
   snapshots: ReadonlyArray<HostSnapshot>,
   multipleLabs = new Set(snapshots.map((s) => s.lab)).size > 1,
-): Array<{ name: string; content: string }> {
+): Array<{ name: string; content: () => string }> {
   return snapshots.map((snapshot) => ({
     name: `facts/${snapshotFileName(snapshot, multipleLabs)}`,
-    content: `${JSON.stringify(snapshot, null, 2)}\n`,
+    content: () => `${JSON.stringify(snapshot, null, 2)}\n`,
   }));
 }
 

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, linkSync, lstatSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** A run's report files, by name inside its run folder (`facts/<host>.json` for snapshots). */
-export type ReportFiles = ReadonlyArray<{ name: string; content: string }>;
+/**
+ * A run's report files, by name inside its run folder (`facts/<host>.json` for snapshots). A content given as a
+ * function is built when its file is written, so that a class's large files are not all in memory at once.
+ */
+export type ReportFiles = ReadonlyArray<{ name: string; content: string | (() => string) }>;
 
 /** The reports could not be written: one line naming the path and the reason. */
 export class ReportsUnwritable extends Error {
@@ -65,7 +68,7 @@ export class ReportsFolder {
         const path = join(partial, file.name);
         attempt(path, () => {
           makeDirs(dirname(path));
-          writeFileSync(path, file.content);
+          writeFileSync(path, typeof file.content === 'string' ? file.content : file.content());
         });
       }
       attempt(runDir, () => renameSync(partial, runDir));

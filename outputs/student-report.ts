@@ -67,8 +67,8 @@ interface ReportView {
 /** Every student's report, as HTML and Markdown: `students/<file>.html` and `students/<file>.md`. */
 export function studentReportFiles(grade: ClassGrade, options: StudentReportOptions): ReportFiles {
   return grade.labs.flatMap((lab) => [
-    { name: `students/${lab.fileName}.html`, content: renderStudentHtml(grade, lab, options) },
-    { name: `students/${lab.fileName}.md`, content: renderStudentMarkdown(grade, lab, options) },
+    { name: `students/${lab.fileName}.html`, content: () => renderStudentHtml(grade, lab, options) },
+    { name: `students/${lab.fileName}.md`, content: () => renderStudentMarkdown(grade, lab, options) },
   ]);
 }
 

@@ -350,8 +350,8 @@ export function finishRun(settings: RunSettings, run: PreparedRun, report: RunRe
   let runDir: string;
   try {
     runDir = folder.publish(run.runId, [
-      { name: 'junit.xml', content: buildJunit(report) },
-      { name: 'results.json', content: `${JSON.stringify(report, null, 2)}\n` },
+      { name: 'junit.xml', content: () => buildJunit(report) },
+      { name: 'results.json', content: () => `${JSON.stringify(report, null, 2)}\n` },
       ...classFiles,
       ...snapshotFiles(run.gathered, run.multipleLabs),
     ]);
@@ -381,13 +381,13 @@ function classReportFiles(
 ): ReportFiles {
   const history = buildHistory([...readPastGrades(join(folder.root, 'runs'), grade.run.id), grade]);
   return [
-    { name: 'class.html', content: renderClassHtml(grade, { lang, history }) },
+    { name: 'class.html', content: () => renderClassHtml(grade, { lang, history }) },
     ...studentReportFiles(grade, { lang, disclose }),
-    { name: 'class.json', content: `${JSON.stringify(grade, null, 2)}\n` },
-    { name: 'class.csv', content: buildClassCsv(grade) },
-    { name: 'moodle.csv', content: buildMoodleCsv(grade) },
-    { name: 'history.csv', content: buildHistoryCsv(history) },
-    { name: 'history.json', content: `${JSON.stringify(history, null, 2)}\n` },
+    { name: 'class.json', content: () => `${JSON.stringify(grade, null, 2)}\n` },
+    { name: 'class.csv', content: () => buildClassCsv(grade) },
+    { name: 'moodle.csv', content: () => buildMoodleCsv(grade) },
+    { name: 'history.csv', content: () => buildHistoryCsv(history) },
+    { name: 'history.json', content: () => `${JSON.stringify(history, null, 2)}\n` },
   ];
 }
 

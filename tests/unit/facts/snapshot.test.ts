@@ -57,9 +57,9 @@ describe('snapshotFiles', () => {
   });
 
   it('pretty JSON ending in a newline, which reads back as the same snapshot', () => {
-    const [file] = snapshotFiles(ONE_LAB);
-    expect(file!.content.endsWith('}\n')).toBe(true);
-    expect(hostSnapshot.parse(JSON.parse(file!.content))).toEqual(ONE_LAB[0]);
+    const content = snapshotFiles(ONE_LAB)[0]!.content();
+    expect(content.endsWith('}\n')).toBe(true);
+    expect(hostSnapshot.parse(JSON.parse(content))).toEqual(ONE_LAB[0]);
   });
 });
 
