@@ -76,7 +76,7 @@ build {
   provisioner "shell-local" {
     inline = [
       "mkdir -p ${var.output_directory}",
-      "labspec bundle --role ${var.role} --name ${var.name} --address ${var.lab_address} > ${var.output_directory}/labspec-bundle.sh",
+      "labspec bundle --role ${var.role} --name ${var.name} --lab-address ${var.lab_address} > ${var.output_directory}/labspec-bundle.sh",
     ]
   }
 
