@@ -239,7 +239,8 @@ function fromFlags(capture: Capture, source: CheckedSource, index: number): Plac
       role: roleOf(capture, source),
       ...(source.hostname !== undefined ? { hostname: source.hostname } : {}),
     },
-    labSettings: { ...LAB_DEFAULTS, name: lab },
+    // The capture says how long its compute waited for chronyd; the report must say the same.
+    labSettings: { ...LAB_DEFAULTS, name: lab, chronySyncWaitSeconds: capture.header.chronySyncWaitSeconds },
     position: index,
   };
 }

@@ -248,6 +248,33 @@ describe('the same machine read live and through bundles: the same report', () =
     expect(reportDifferences(live, results(replayed))).toEqual([]);
   });
 
+  it('without an inventory, the wait the capture recorded is the one the report states', () => {
+    const controller = capture(
+      bundle(['--role', 'controller', '--name', 'controller', '--lab-address', '10.0.0.100', '--peer', '10.0.0.101']),
+      ['sh'],
+    );
+    const compute = capture(
+      bundle([
+        '--role',
+        'compute',
+        '--name',
+        'compute1',
+        '--lab-address',
+        '10.0.0.101',
+        '--sync-source',
+        '10.0.0.100',
+        '--chrony-sync-wait',
+        '0',
+      ]),
+      ['sh'],
+    );
+    const reports = path('graded-no-wait');
+    labspec(['grade', controller, compute, '--reports', reports, '-q']);
+    // chrony.source states the wait from these settings (this machine has no chronyd to judge it by).
+    const snapshot = JSON.parse(readFileSync(join(reports, 'facts', 'compute1.json'), 'utf8'));
+    expect(snapshot.labSettings.chronySyncWaitSeconds).toBe(0);
+  });
+
   it('an image alone, with the image profile: the same report as a live run of --target local', () => {
     const liveReports = path('live-image');
     const target = ['--target', 'local', '--role', 'compute', '--name', 'compute1', '--lab-address', '10.0.0.101'];
