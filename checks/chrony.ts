@@ -54,6 +54,9 @@ function configOf(host: ObservedHost) {
  * read: `-f OTHER` or directives on its command line make chronyd ignore it.
  */
 function configReadByChronyd(host: ObservedHost, mainFile: string | null): void {
+  // Without the chrony package there is no chronyd to read another file: the config decides (and chrony.installed fails).
+  const packages = host.facts.packages;
+  if (packages.ok && !packages.value.chrony.installed) return;
   const { value: startup, source } = fact(host, 'chronyStartup');
   for (const line of startup.commandLines) {
     const command = line.argv.join(' ');

@@ -1473,7 +1473,13 @@ describe('chrony.localclock', () => {
 });
 
 describe('chrony checks never pass what they could not read, understand or compare', () => {
+  /** chrony installed (rpm -q's line, as in the CentOS 7 notes of the corpus): a chronyd exists to be started. */
+  const installed = {
+    'packages.rpm': ok('chrony-3.4-1.el7.x86_64\n'),
+    'packages.dpkg': exited(127, '', 'sh: 1: dpkg-query: not found\n'),
+  };
   const startup = (name: string) => ({
+    ...installed,
     'chronyStartup.units': {
       stdout: corpus('chrony', `chrony-startup__labspec-lab-debian12-systemd252-${name}.txt`),
       stderr: '',
@@ -1499,10 +1505,14 @@ describe('chrony checks never pass what they could not read, understand or compa
   it('how chronyd starts could not be read (no systemd; a required EnvironmentFile missing): error, not a pass', () => {
     const noSystemd = { 'chronyStartup.units': DEBIAN.chronyStartup!.units! };
     for (const outputs of [noSystemd, startup('required-envfile-missing')])
-      expect(check(chronyAllow, CONTROLLER, { ...chronyConf(GUIDE_CONTROLLER), ...outputs })).toMatchObject({
-        status: 'error',
-        message: expect.stringMatching(/^probe chrony-startup: /),
-      });
+      expect(
+        check(chronyAllow, CONTROLLER, { ...chronyConf(GUIDE_CONTROLLER), ...installed, ...outputs }),
+      ).toMatchObject({ status: 'error', message: expect.stringMatching(/^probe chrony-startup: /) });
+  });
+
+  it('no chrony package (the Debian capture): no chronyd to read another file, so chrony.conf decides', () => {
+    const noSystemd = { 'chronyStartup.units': DEBIAN.chronyStartup!.units! };
+    expect(check(chronyAllow, CONTROLLER, { ...chronyConf(GUIDE_CONTROLLER), ...noSystemd }).status).toBe('pass');
   });
 
   // A lab whose compute node has a lab address the accheck captures were made for (10.0.0.101 allowed,
