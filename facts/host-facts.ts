@@ -33,6 +33,12 @@ function parseFact<N extends ProbeName>(
       )
       .join('\n'),
   );
+  // A live session records every part of its bundle, finished or not: a probe with no part at all among others'
+  // is one the snapshot's labspec did not have.
+  if (Object.keys(mine).length === 0 && outputs.size > 0) {
+    const reason = `probe ${probe.id} is not in this snapshot, which a labspec without it made; read the host again to judge it`;
+    return { ok: false, reason, raw };
+  }
   const unfinished = Object.entries(mine).filter(([, o]) => o.exitCode === null);
   if (Object.keys(mine).length === 0 || unfinished.length > 0) {
     const which = unfinished.map(([part]) => part).join(', ') || 'all parts';

@@ -95,9 +95,18 @@ describe('parseFacts: unfinished and missing parts', () => {
     expect(facts.hostname.ok).toBe(true);
   });
 
-  it('no parts at all for a probe: "did not finish (all parts)"', () => {
+  it('no parts at all for a probe among the others (a snapshot from a labspec without it): says so, never a value', () => {
     const facts = parseFacts(outputs({ 'etcHosts.hosts': undefined }));
     expect(facts.etcHosts).toEqual({
+      ok: false,
+      reason:
+        'probe etc-hosts is not in this snapshot, which a labspec without it made; read the host again to judge it',
+      raw: '',
+    });
+  });
+
+  it('no parts at all (a host never read): every probe "did not finish (all parts)"', () => {
+    expect(parseFacts(new Map()).etcHosts).toEqual({
       ok: false,
       reason: 'probe etc-hosts did not finish (all parts): the host deadline passed or the session broke',
       raw: '',
