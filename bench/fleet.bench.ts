@@ -38,6 +38,7 @@ interface Options {
   layout: Layout;
   profile: boolean;
   npmTest: boolean;
+  testinfra: boolean;
   chronyDemo: boolean;
   only: Set<string> | null;
   labspecNodeArgs: string[];
@@ -52,12 +53,14 @@ const HELP = `npm run bench -- [options]           (as root: it starts sshd)
   --hosts LIST        host counts, comma-separated (default 1,50,200)
   --runs N            runs per measurement (default 5 up to 50 hosts, 3 above)
   --layout labs|flat  labs of 2 hosts (default) or one lab of N hosts
-  --ci                --runs 2 --no-profile --no-chrony --only floor,labspec-c16,npm-test: the CI job
+  --ci                --runs 2 --no-profile --no-chrony --no-testinfra --only floor,labspec-c16,npm-test: the CI job
                       (exit 0 unless the benchmark broke)
   --no-profile        skip the CPU profile of labspec at the largest N
   --no-npm-test       skip npm test
+  --no-testinfra      skip pytest-testinfra (skipped anyway when it is not installed, and in --ci)
   --no-chrony         skip the chrony wait measurement
-  --only LIST         only these measurements: floor, labspec-c16, labspec-c8, npm-test
+  --only LIST         only these measurements: floor, labspec-c16, labspec-c8, npm-test, testinfra,
+                      testinfra-mux, testinfra-mux-n2
   --labspec-node-args "ARGS"   extra node arguments for the labspec runs (A/B experiments, e.g. --import=FILE)
   --label TEXT        a name for this run in the results (e.g. the experiment)
   --keep-rc           keep ~/.bashrc visible to the sessions (hidden by default, see README)
@@ -71,6 +74,7 @@ function parseOptions(argv: string[]): Options {
     layout: 'labs',
     profile: true,
     npmTest: true,
+    testinfra: true,
     chronyDemo: true,
     only: null,
     labspecNodeArgs: [],
@@ -113,6 +117,7 @@ function parseOptions(argv: string[]): Options {
         o.runs ??= 2;
         o.profile = false;
         o.chronyDemo = false;
+        o.testinfra = false;
         o.only ??= new Set(['floor', 'labspec-c16', 'npm-test']);
         break;
       case '--no-profile':
@@ -121,13 +126,16 @@ function parseOptions(argv: string[]): Options {
       case '--no-npm-test':
         o.npmTest = false;
         break;
+      case '--no-testinfra':
+        o.testinfra = false;
+        break;
       case '--no-chrony':
         o.chronyDemo = false;
         break;
       case '--only':
         o.only = new Set(value().split(','));
         for (const v of o.only)
-          if (!['floor', 'labspec-c16', 'labspec-c8', 'npm-test'].includes(v)) throw new Error(`--only: unknown ${v}`);
+          if (!(MEASURED_VARIANTS as readonly string[]).includes(v)) throw new Error(`--only: unknown ${v}`);
         break;
       case '--labspec-node-args':
         o.labspecNodeArgs = value().split(/\s+/).filter(Boolean);
@@ -274,7 +282,17 @@ const load = () => loadavg().map((l) => Math.round(l * 100) / 100) as [number, n
 // ---------------------------------------------------------------------------------------------------------------
 // Measurements
 
-type Variant = 'floor' | 'labspec-c16' | 'labspec-c8' | 'npm-test' | 'vitest-direct';
+const MEASURED_VARIANTS = [
+  'floor',
+  'labspec-c16',
+  'labspec-c8',
+  'npm-test',
+  'testinfra',
+  'testinfra-mux',
+  'testinfra-mux-n2',
+] as const;
+type Variant = (typeof MEASURED_VARIANTS)[number] | 'vitest-direct';
+const TESTINFRA_VARIANTS: readonly Variant[] = ['testinfra', 'testinfra-mux', 'testinfra-mux-n2'];
 
 const VARIANT_LABEL: Record<Variant, string> = {
   floor: `OpenSSH floor: ssh, xargs -P ${FLOOR_PARALLEL}`,
@@ -282,6 +300,9 @@ const VARIANT_LABEL: Record<Variant, string> = {
   'labspec-c8': 'labspec run --concurrency 8',
   'npm-test': `npm test (concurrency ${DEFAULT_CONCURRENCY})`,
   'vitest-direct': 'node specs/harness/npm-test.ts (npm test without npm)',
+  testinfra: 'pytest-testinfra, ssh backend as it comes (no ControlPath: a connection per command)',
+  'testinfra-mux': 'pytest-testinfra, ssh backend with a ControlPath (one master per host)',
+  'testinfra-mux-n2': 'pytest-testinfra with a ControlPath, pytest-xdist -n 2',
 };
 
 interface PerHost {
@@ -309,6 +330,8 @@ interface RunRecord {
   execsPerHost: PerHost;
   hostsOk: number | null;
   loadBefore: number;
+  /** pytest's last line (testinfra rows): how many tests passed and failed, which shows every test ran. */
+  pytestSummary?: string;
 }
 
 interface Measurement {
@@ -355,8 +378,127 @@ interface Ctx {
   fleet: Fleet;
   options: Options;
   broken: string[];
+  /** Debian's python3 with pytest-testinfra (and whether pytest-xdist is there), or why its rows are skipped. */
+  testinfra: Testinfra;
   /** Per N: whether the floor's script is the one labspec sent its first controller (markers aside). */
   bundleChecks: { hosts: number; bytes: number; parts: number; sameAsLabspec: boolean | null }[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// pytest-testinfra: the same hosts checked as a testinfra user would (bench/testinfra/test_lab.py)
+
+const TESTINFRA_TESTS = join(ROOT, 'bench/testinfra/test_lab.py');
+
+type Testinfra = { python: string; testinfra: string; pytest: string; xdist: string | null } | { skipped: string };
+
+/** The first python3 (PATH's, then Debian's) with pytest-testinfra: its versions, and pytest-xdist's if installed. */
+function findTestinfra(env: NodeJS.ProcessEnv): Testinfra {
+  const versions = [
+    'from importlib.metadata import version',
+    'import testinfra',
+    'print(version("pytest-testinfra"), version("pytest"))',
+    'try:\n    import xdist; print(version("pytest-xdist"))\nexcept ImportError:\n    print("-")',
+  ].join('\n');
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(python, ['-c', versions], { env, encoding: 'utf8' });
+    if (r.status !== 0) continue;
+    const [testinfra = '?', pytest = '?', xdist = '-'] = r.stdout.split(/\s+/).filter(Boolean);
+    return { python, testinfra, pytest, xdist: xdist === '-' ? null : xdist };
+  }
+  return { skipped: 'pytest-testinfra is not installed (apt-get install python3-testinfra python3-pytest)' };
+}
+
+/** What bench/testinfra/conftest.py gives each test as `lab_host`, by sshd port: the inventory's hosts as JSON. */
+function writeTestinfraLab(ctx: Ctx, n: number): string {
+  const ports = ctx.fleet.ports.slice(0, n);
+  const labOf = (i: number) => (ctx.options.layout === 'labs' ? Math.floor(i / 2) * 2 : 0);
+  const hosts = Object.fromEntries(
+    ports.map((port, i) => {
+      const first = labOf(i);
+      const members = ports.map((_, j) => j).filter((j) => labOf(j) === first);
+      return [
+        String(port),
+        {
+          name: `host${i + 1}`,
+          labAddress: labAddress(i),
+          role: i === first ? 'controller' : 'compute',
+          subnet: '10.0.0.0/16',
+          controller: labAddress(first),
+          lab: members.map((j) => ({ name: `host${j + 1}`, labAddress: labAddress(j) })),
+        },
+      ];
+    }),
+  );
+  const file = join(ctx.scratch, `testinfra-lab.${n}.json`);
+  writeFileSync(file, JSON.stringify(hosts, null, 2));
+  return file;
+}
+
+/**
+ * `python3 -m pytest` on test_lab.py against the first N hosts, with testinfra 7's ssh backend (the `ssh` binary,
+ * as `--hosts=ssh://…` selects), given the floor's client options in an ssh_config (`--ssh-config`: testinfra 7.0's
+ * pytest plugin does not pass `--ssh-extra-args` on). Without a ControlPath (testinfra sets none; its
+ * ControlMaster=auto and ControlPersist=60s then do nothing) every command is a connection of its own. With one
+ * (`mux`), in a folder new for each run, each host's first command starts a master that the others share; the
+ * masters outlive pytest (ControlPersist) and are closed with `ssh -O exit` after the run, so every run is cold.
+ */
+function testinfraCommand(
+  ctx: Ctx,
+  n: number,
+  variant: Variant,
+): { cmd: string; args: string[]; env: NodeJS.ProcessEnv; runDir: string; controlDir: string | null } {
+  if (!('python' in ctx.testinfra)) throw new Error(ctx.testinfra.skipped);
+  const runDir = mkdtempSync(join(ctx.scratch, `${variant}-`));
+  const controlDir = variant === 'testinfra' ? null : join(runDir, 'control');
+  if (controlDir) mkdirSync(controlDir);
+  const sshConfig = join(runDir, 'ssh_config');
+  writeFileSync(
+    sshConfig,
+    [
+      'Host 127.0.0.1',
+      '  BatchMode yes',
+      '  IdentitiesOnly yes',
+      '  IdentityAgent none',
+      '  UpdateHostKeys no',
+      '  StrictHostKeyChecking yes',
+      `  UserKnownHostsFile ${ctx.fleet.knownHosts}`,
+      '  GlobalKnownHostsFile /dev/null',
+      '  LogLevel ERROR',
+      ...(controlDir ? [`  ControlPath ${controlDir}/%p`] : []),
+      '',
+    ].join('\n'),
+  );
+  const args = [
+    '-m',
+    'pytest',
+    '-q',
+    '-p',
+    'no:cacheprovider',
+    `--hosts=${ctx.fleet.ports
+      .slice(0, n)
+      .map((p) => `ssh://root@127.0.0.1:${p}`)
+      .join(',')}`,
+    '--ssh-identity-file',
+    ctx.fleet.clientKey,
+    `--ssh-config=${sshConfig}`,
+    `--lab=${join(ctx.scratch, `testinfra-lab.${n}.json`)}`,
+    ...(variant === 'testinfra-mux-n2' ? ['-n', '2'] : []),
+    TESTINFRA_TESTS,
+  ];
+  // Python's bytecode cache outside the checkout, kept warm across runs like node's compile cache.
+  const env = { ...ctx.env, PYTHONPYCACHEPREFIX: join(ctx.scratch, 'pycache') };
+  return { cmd: ctx.testinfra.python, args, env, runDir, controlDir };
+}
+
+/** Closes the ControlPersist masters a testinfra run left, one `ssh -O exit` per control socket. */
+function closeMasters(controlDir: string): void {
+  for (const port of readdirSync(controlDir)) {
+    spawnSync(
+      'ssh',
+      ['-F', 'none', '-o', `ControlPath=${join(controlDir, port)}`, '-O', 'exit', '-p', port, 'root@127.0.0.1'],
+      { stdio: 'ignore', timeout: 10_000 },
+    );
+  }
 }
 
 /** The script the floor sends: host1's bundle (a controller) as gatherHost builds it for N hosts. */
@@ -503,8 +645,10 @@ async function runOnce(
     `-o UserKnownHostsFile=${ctx.fleet.knownHosts} -o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR`,
     `-i ${ctx.fleet.clientKey} -p "$1" -l root 127.0.0.1`,
   ].join(' ');
-  const [cmd, args, env]: [string, string[], NodeJS.ProcessEnv] =
-    variant === 'floor'
+  const testinfra = TESTINFRA_VARIANTS.includes(variant) ? testinfraCommand(ctx, n, variant) : null;
+  const [cmd, args, env]: [string, string[], NodeJS.ProcessEnv] = testinfra
+    ? [testinfra.cmd, testinfra.args, testinfra.env]
+    : variant === 'floor'
       ? [
           'xargs',
           [
@@ -535,9 +679,11 @@ async function runOnce(
   const mark = ctx.fleet.mark();
   const loadBefore = loadavg()[0]!;
   const measured = await measure(cmd, args, { env, cwd: ROOT, scratch: ctx.scratch });
+  if (testinfra?.controlDir) closeMasters(testinfra.controlDir);
+  if (testinfra) rmSync(testinfra.runDir, { recursive: true, force: true });
   await new Promise((r) => setTimeout(r, 50)); // sshd's last log lines
   const counts = ctx.fleet.countSince(mark, n);
-  const hostsOk = variant === 'floor' ? null : hostsOkOf(reports);
+  const hostsOk = variant === 'floor' || testinfra ? null : hostsOkOf(reports);
   const record: RunRecord = {
     wallMs: measured.wallMs,
     cpuSeconds: measured.cpuSeconds,
@@ -548,9 +694,13 @@ async function runOnce(
     execsPerHost: perHostOf(counts.execs),
     hostsOk,
     loadBefore,
+    ...(testinfra ? { pytestSummary: measured.stdout.trim().split('\n').at(-1) ?? '' } : {}),
   };
-  const expected = variant === 'floor' ? [0] : [0, 1, 3];
-  if (measured.exitCode === null || !expected.includes(measured.exitCode)) {
+  // pytest: 0 all passed, 1 some failed; an error (a host it could not reach, a fixture) means it did not judge.
+  const expected = variant === 'floor' ? [0] : testinfra ? [0, 1] : [0, 1, 3];
+  if (testinfra && (/ error/.test(record.pytestSummary ?? '') || Math.min(...counts.execs) === 0)) {
+    ctx.broken.push(`${variant} at ${n} hosts did not read every host: ${record.pytestSummary}`);
+  } else if (measured.exitCode === null || !expected.includes(measured.exitCode)) {
     ctx.broken.push(
       `${variant} at ${n} hosts exited ${measured.exitCode ?? measured.signal}: ${(measured.stderr || measured.stdout).trim().split('\n').slice(-5).join(' | ')}`,
     );
@@ -601,9 +751,16 @@ async function measureN(
     sameAsLabspec: null as boolean | null,
   };
   ctx.bundleChecks.push(bundleCheck);
-  const variants: Variant[] = (['floor', 'labspec-c16', 'labspec-c8', 'npm-test'] as Variant[]).filter(
-    (v) => (o.only === null || o.only.has(v)) && (v !== 'npm-test' || o.npmTest),
+  const testinfraReady = o.testinfra && 'python' in ctx.testinfra;
+  const hasXdist = 'python' in ctx.testinfra && ctx.testinfra.xdist !== null;
+  const variants: Variant[] = MEASURED_VARIANTS.filter(
+    (v) =>
+      (o.only === null || o.only.has(v)) &&
+      (v !== 'npm-test' || o.npmTest) &&
+      (!TESTINFRA_VARIANTS.includes(v) || testinfraReady) &&
+      (v !== 'testinfra-mux-n2' || hasXdist),
   );
+  if (variants.some((v) => TESTINFRA_VARIANTS.includes(v))) writeTestinfraLab(ctx, n);
   if (n === 1 && o.npmTest && (o.only === null || o.only.has('npm-test'))) variants.push('vitest-direct');
   const runs = o.runs ?? (n <= 50 ? 5 : 3);
   const loadBefore = load();
@@ -612,6 +769,7 @@ async function measureN(
     process.stdout.write(`bench: warm-up at 1 host …`);
     const one = prepareN(ctx, 1);
     writeFloorBundle(ctx, 1);
+    if (variants.some((v) => TESTINFRA_VARIANTS.includes(v))) writeTestinfraLab(ctx, 1);
     for (const v of variants) rmSync((await runOnce(ctx, v, 1, one)).reports, { recursive: true, force: true });
     process.stdout.write('\n');
   }
@@ -861,7 +1019,14 @@ async function main(): Promise<number> {
   try {
     console.log('bench: installing labspec from its npm pack tarball, as users do …');
     const installed = installPackage(scratch, env);
-    const ctx: Ctx = { env, installed, scratch, fleet, options, broken: [], bundleChecks: [] };
+    const testinfra: Testinfra = options.testinfra ? findTestinfra(env) : { skipped: 'not asked for' };
+    const testinfraNote = !options.testinfra
+      ? null
+      : 'python' in testinfra
+        ? `pytest-testinfra ${testinfra.testinfra} (pytest ${testinfra.pytest}, ${testinfra.python})${testinfra.xdist ? `, pytest-xdist ${testinfra.xdist}` : ', no pytest-xdist: sequential only'}`
+        : `testinfra rows skipped: ${testinfra.skipped}`;
+    if (testinfraNote) console.log(`bench: ${testinfraNote}`);
+    const ctx: Ctx = { env, installed, scratch, fleet, options, testinfra, broken: [], bundleChecks: [] };
 
     const startup = await measureStartup(ctx);
     const perN: Awaited<ReturnType<typeof measureN>>[] = [];
@@ -909,6 +1074,8 @@ async function main(): Promise<number> {
         floorBundles: ctx.bundleChecks,
         floorCommand: `xargs -P ${FLOOR_PARALLEL} -n 1 -a PORTS sh -c 'exec ssh -F none -o BatchMode=yes -o ControlMaster=no -o ControlPath=none -o IdentitiesOnly=yes -o IdentityAgent=none -o UpdateHostKeys=no -o StrictHostKeyChecking=yes -o UserKnownHostsFile=KNOWN_HOSTS -o GlobalKnownHostsFile=/dev/null -i KEY -p "$1" -l root 127.0.0.1 "env LC_ALL=C /bin/sh -s" <BUNDLE >/dev/null' sh`,
         labspecCommand: `${options.labspecNodeArgs.length ? `${process.execPath} ${options.labspecNodeArgs.join(' ')} APP/node_modules/labspec/dist/bin/labspec.js` : 'APP/node_modules/.bin/labspec'} run --inventory INV --reports TMP -q [--concurrency 8], APP: npm install TARBALL --omit=dev --ignore-scripts`,
+        testinfra: testinfraNote,
+        testinfraCommand: `${'python' in testinfra ? testinfra.python : 'python3'} -m pytest -q -p no:cacheprovider --hosts=ssh://root@127.0.0.1:PORT,… --ssh-identity-file KEY --ssh-config=SSH_CONFIG --lab=LAB.json [-n 2] bench/testinfra/test_lab.py; SSH_CONFIG: Host 127.0.0.1 BatchMode yes, IdentitiesOnly yes, IdentityAgent none, UpdateHostKeys no, StrictHostKeyChecking yes, UserKnownHostsFile KNOWN_HOSTS, GlobalKnownHostsFile /dev/null, LogLevel ERROR[, ControlPath DIR/%p]; testinfra adds -o ControlMaster=auto -o ControlPersist=60s -o ConnectTimeout=10`,
         rssSampling: '/proc/PID/statm of the process tree every 20 ms, summed; CPU from GNU time (user+sys, tree)',
         build,
       },
@@ -934,6 +1101,17 @@ async function main(): Promise<number> {
       '',
       markdownTable(HEADER, rows),
       '',
+      ...(testinfraNote
+        ? [
+            `testinfra: ${testinfraNote}; bench/testinfra/test_lab.py, labspec's host checks as testinfra tests. "as it comes": testinfra 7's ssh backend adds ControlMaster=auto and ControlPersist=60s but no ControlPath, so ssh shares nothing: a connection per command. "ControlPath": a new folder per run, the masters closed after it (cold). pytest's result (the hosts are this machine, not CentOS: most tests fail): ${[
+              ...new Set(all.flatMap((m) => m.runs.map((r) => r.pytestSummary).filter((x): x is string => Boolean(x)))),
+            ]
+              .map((x) => x.replace(/ in [\d.]+s.*/, ''))
+              .filter((x, i, a) => a.indexOf(x) === i)
+              .join('; ')}.`,
+            '',
+          ]
+        : []),
       '÷ floor: median wall time over the floor\'s median at the same N. CPU: user+sys of the whole process tree (GNU time). Peak RSS: the process tree\'s summed RSS, sampled every 20 ms, median over runs. conn/host, exec/host: "Accepted publickey" and "Starting session: command" lines in each host\'s sshd log, per run and host.',
       '',
     );
