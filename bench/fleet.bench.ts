@@ -60,7 +60,7 @@ const HELP = `npm run bench -- [options]           (as root: it starts sshd)
   --no-testinfra      skip pytest-testinfra (skipped anyway when it is not installed, and in --ci)
   --no-chrony         skip the chrony wait measurement
   --only LIST         only these measurements: floor, labspec-c16, labspec-c8, npm-test, testinfra,
-                      testinfra-mux, testinfra-mux-n2
+                      testinfra-mux, testinfra-mux-n2, testinfra-paramiko
   --labspec-node-args "ARGS"   extra node arguments for the labspec runs (A/B experiments, e.g. --import=FILE)
   --label TEXT        a name for this run in the results (e.g. the experiment)
   --keep-rc           keep ~/.bashrc visible to the sessions (hidden by default, see README)
@@ -290,9 +290,10 @@ const MEASURED_VARIANTS = [
   'testinfra',
   'testinfra-mux',
   'testinfra-mux-n2',
+  'testinfra-paramiko',
 ] as const;
 type Variant = (typeof MEASURED_VARIANTS)[number] | 'vitest-direct';
-const TESTINFRA_VARIANTS: readonly Variant[] = ['testinfra', 'testinfra-mux', 'testinfra-mux-n2'];
+const TESTINFRA_VARIANTS: readonly Variant[] = ['testinfra', 'testinfra-mux', 'testinfra-mux-n2', 'testinfra-paramiko'];
 
 const VARIANT_LABEL: Record<Variant, string> = {
   floor: `OpenSSH floor: ssh, xargs -P ${FLOOR_PARALLEL}`,
@@ -303,6 +304,7 @@ const VARIANT_LABEL: Record<Variant, string> = {
   testinfra: 'pytest-testinfra, ssh backend as it comes (no ControlPath: a connection per command)',
   'testinfra-mux': 'pytest-testinfra, ssh backend with a ControlPath (one master per host)',
   'testinfra-mux-n2': 'pytest-testinfra with a ControlPath, pytest-xdist -n 2',
+  'testinfra-paramiko': 'pytest-testinfra, paramiko backend (one connection per host, in process)',
 };
 
 interface PerHost {
@@ -436,7 +438,9 @@ function writeTestinfraLab(ctx: Ctx, n: number): string {
 
 /**
  * `python3 -m pytest` on test_lab.py against the first N hosts, with testinfra 7's ssh backend (the `ssh` binary,
- * as `--hosts=ssh://…` selects), given the floor's client options in an ssh_config (`--ssh-config`: testinfra 7.0's
+ * as `--hosts=ssh://…` selects) or its paramiko backend (`paramiko://`: one connection per host, a channel per
+ * command, in pytest's process; it reads only User/Port/IdentityFile-like keys of the ssh_config and does not check
+ * the host key against known_hosts, only warns), given the floor's client options in an ssh_config (`--ssh-config`: testinfra 7.0's
  * pytest plugin does not pass `--ssh-extra-args` on). Without a ControlPath (testinfra sets none; its
  * ControlMaster=auto and ControlPersist=60s then do nothing) every command is a connection of its own. With one
  * (`mux`), in a folder new for each run, each host's first command starts a master that the others share; the
@@ -449,7 +453,8 @@ function testinfraCommand(
 ): { cmd: string; args: string[]; env: NodeJS.ProcessEnv; runDir: string; controlDir: string | null } {
   if (!('python' in ctx.testinfra)) throw new Error(ctx.testinfra.skipped);
   const runDir = mkdtempSync(join(ctx.scratch, `${variant}-`));
-  const controlDir = variant === 'testinfra' ? null : join(runDir, 'control');
+  const controlDir = variant === 'testinfra-mux' || variant === 'testinfra-mux-n2' ? join(runDir, 'control') : null;
+  const scheme = variant === 'testinfra-paramiko' ? 'paramiko' : 'ssh';
   if (controlDir) mkdirSync(controlDir);
   const sshConfig = join(runDir, 'ssh_config');
   writeFileSync(
@@ -476,7 +481,7 @@ function testinfraCommand(
     'no:cacheprovider',
     `--hosts=${ctx.fleet.ports
       .slice(0, n)
-      .map((p) => `ssh://root@127.0.0.1:${p}`)
+      .map((p) => `${scheme}://root@127.0.0.1:${p}`)
       .join(',')}`,
     '--ssh-identity-file',
     ctx.fleet.clientKey,
@@ -1075,7 +1080,7 @@ async function main(): Promise<number> {
         floorCommand: `xargs -P ${FLOOR_PARALLEL} -n 1 -a PORTS sh -c 'exec ssh -F none -o BatchMode=yes -o ControlMaster=no -o ControlPath=none -o IdentitiesOnly=yes -o IdentityAgent=none -o UpdateHostKeys=no -o StrictHostKeyChecking=yes -o UserKnownHostsFile=KNOWN_HOSTS -o GlobalKnownHostsFile=/dev/null -i KEY -p "$1" -l root 127.0.0.1 "env LC_ALL=C /bin/sh -s" <BUNDLE >/dev/null' sh`,
         labspecCommand: `${options.labspecNodeArgs.length ? `${process.execPath} ${options.labspecNodeArgs.join(' ')} APP/node_modules/labspec/dist/bin/labspec.js` : 'APP/node_modules/.bin/labspec'} run --inventory INV --reports TMP -q [--concurrency 8], APP: npm install TARBALL --omit=dev --ignore-scripts`,
         testinfra: testinfraNote,
-        testinfraCommand: `${'python' in testinfra ? testinfra.python : 'python3'} -m pytest -q -p no:cacheprovider --hosts=ssh://root@127.0.0.1:PORT,… --ssh-identity-file KEY --ssh-config=SSH_CONFIG --lab=LAB.json [-n 2] bench/testinfra/test_lab.py; SSH_CONFIG: Host 127.0.0.1 BatchMode yes, IdentitiesOnly yes, IdentityAgent none, UpdateHostKeys no, StrictHostKeyChecking yes, UserKnownHostsFile KNOWN_HOSTS, GlobalKnownHostsFile /dev/null, LogLevel ERROR[, ControlPath DIR/%p]; testinfra adds -o ControlMaster=auto -o ControlPersist=60s -o ConnectTimeout=10`,
+        testinfraCommand: `${'python' in testinfra ? testinfra.python : 'python3'} -m pytest -q -p no:cacheprovider --hosts=ssh://root@127.0.0.1:PORT,… (paramiko://… for the paramiko row) --ssh-identity-file KEY --ssh-config=SSH_CONFIG --lab=LAB.json [-n 2] bench/testinfra/test_lab.py; SSH_CONFIG: Host 127.0.0.1 BatchMode yes, IdentitiesOnly yes, IdentityAgent none, UpdateHostKeys no, StrictHostKeyChecking yes, UserKnownHostsFile KNOWN_HOSTS, GlobalKnownHostsFile /dev/null, LogLevel ERROR[, ControlPath DIR/%p]; testinfra adds -o ControlMaster=auto -o ControlPersist=60s -o ConnectTimeout=10`,
         rssSampling: '/proc/PID/statm of the process tree every 20 ms, summed; CPU from GNU time (user+sys, tree)',
         build,
       },
@@ -1103,7 +1108,7 @@ async function main(): Promise<number> {
       '',
       ...(testinfraNote
         ? [
-            `testinfra: ${testinfraNote}; bench/testinfra/test_lab.py, labspec's host checks as testinfra tests. "as it comes": testinfra 7's ssh backend adds ControlMaster=auto and ControlPersist=60s but no ControlPath, so ssh shares nothing: a connection per command. "ControlPath": a new folder per run, the masters closed after it (cold). pytest's result (the hosts are this machine, not CentOS: most tests fail): ${[
+            `testinfra: ${testinfraNote}; bench/testinfra/test_lab.py, labspec's host checks as testinfra tests. "as it comes": testinfra 7's ssh backend adds ControlMaster=auto and ControlPersist=60s but no ControlPath, so ssh shares nothing: a connection per command. "ControlPath": a new folder per run, the masters closed after it (cold). "paramiko": one connection per host in pytest's process (host key not checked against known_hosts). pytest's result (the hosts are this machine, not CentOS: most tests fail): ${[
               ...new Set(all.flatMap((m) => m.runs.map((r) => r.pytestSummary).filter((x): x is string => Boolean(x)))),
             ]
               .map((x) => x.replace(/ in [\d.]+s.*/, ''))
