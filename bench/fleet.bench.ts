@@ -439,12 +439,13 @@ function writeTestinfraLab(ctx: Ctx, n: number): string {
 /**
  * `python3 -m pytest` on test_lab.py against the first N hosts, with testinfra 7's ssh backend (the `ssh` binary,
  * as `--hosts=ssh://…` selects) or its paramiko backend (`paramiko://`: one connection per host, a channel per
- * command, in pytest's process; it reads only User/Port/IdentityFile-like keys of the ssh_config and does not check
- * the host key against known_hosts, only warns), given the floor's client options in an ssh_config (`--ssh-config`: testinfra 7.0's
- * pytest plugin does not pass `--ssh-extra-args` on). Without a ControlPath (testinfra sets none; its
- * ControlMaster=auto and ControlPersist=60s then do nothing) every command is a connection of its own. With one
- * (`mux`), in a folder new for each run, each host's first command starts a master that the others share; the
- * masters outlive pytest (ControlPersist) and are closed with `ssh -O exit` after the run, so every run is cold.
+ * command, in pytest's process; it reads only a few keys of the ssh_config and does not check the host key against
+ * known_hosts, it warns). The floor's client options go in an ssh_config (`--ssh-config`: testinfra 7.0's pytest
+ * plugin does not pass `--ssh-extra-args` on). Without a ControlPath (testinfra sets none; its ControlMaster=auto
+ * and ControlPersist=60s then do nothing) every command is a connection of its own. With one (`mux`), in a folder
+ * new for each run, each host's first command starts a master that the others share; the masters outlive pytest
+ * (ControlPersist) and are closed with `ssh -O exit` after the run, so every run is cold (and when the benchmark is
+ * stopped, its sshd go and the masters with them).
  */
 function testinfraCommand(
   ctx: Ctx,
