@@ -1473,13 +1473,9 @@ describe('chrony.localclock', () => {
 });
 
 describe('chrony checks never pass what they could not read, understand or compare', () => {
-  /** chrony installed (rpm -q's line, as in the CentOS 7 notes of the corpus): a chronyd exists to be started. */
-  const installed = {
-    'packages.rpm': ok('chrony-3.4-1.el7.x86_64\n'),
-    'packages.dpkg': exited(127, '', 'sh: 1: dpkg-query: not found\n'),
-  };
+  // chrony installed: a chronyd exists whose start matters (rpmChrony, below).
   const startup = (name: string) => ({
-    ...installed,
+    ...rpmChrony('3.4-1.el7'),
     'chronyStartup.units': {
       stdout: corpus('chrony', `chrony-startup__labspec-lab-debian12-systemd252-${name}.txt`),
       stderr: '',
@@ -1506,7 +1502,7 @@ describe('chrony checks never pass what they could not read, understand or compa
     const noSystemd = { 'chronyStartup.units': DEBIAN.chronyStartup!.units! };
     for (const outputs of [noSystemd, startup('required-envfile-missing')])
       expect(
-        check(chronyAllow, CONTROLLER, { ...chronyConf(GUIDE_CONTROLLER), ...installed, ...outputs }),
+        check(chronyAllow, CONTROLLER, { ...chronyConf(GUIDE_CONTROLLER), ...rpmChrony('3.4-1.el7'), ...outputs }),
       ).toMatchObject({ status: 'error', message: expect.stringMatching(/^probe chrony-startup: /) });
   });
 

@@ -56,6 +56,16 @@ function problemOf(text: string, file = 'capture.txt'): string {
   return (verified as { problem: string }).problem;
 }
 
+/** The tutorial's lab settings and its controller, as grade places a capture without an inventory. */
+const LAB = { ...singleLab.shape.lab.parse(undefined), name: 'default' };
+const CONTROLLER = {
+  lab: 'default',
+  name: 'controller',
+  address: '10.0.0.100',
+  labAddress: '10.0.0.100',
+  role: 'controller' as const,
+};
+
 function verified(text: string) {
   const result = verifyCapture(parseCapture(text, 'capture.txt'));
   if ('problem' in result) throw new Error(result.problem);
@@ -141,17 +151,9 @@ describe('a real capture, split back into the live streams', () => {
   });
 
   it('becomes a valid snapshot that records the live command and script', () => {
-    const lab = { ...singleLab.shape.lab.parse(undefined), name: 'default' };
-    const host = {
-      lab: 'default',
-      name: 'controller',
-      address: '10.0.0.100',
-      labAddress: '10.0.0.100',
-      role: 'controller' as const,
-    };
     const snapshot = snapshotFromCapture(parseCapture(capture, '/tmp/capture.txt'), {
-      host,
-      labSettings: lab,
+      host: CONTROLLER,
+      labSettings: LAB,
       position: 0,
       runId: 'r1',
     });
@@ -325,17 +327,9 @@ describe('a cut, edited or mismatched capture is refused with the reason in one 
   });
 
   it('as a snapshot: a host that could not be read, every fact unavailable with the reason', () => {
-    const lab = { ...singleLab.shape.lab.parse(undefined), name: 'default' };
-    const host = {
-      lab: 'default',
-      name: 'controller',
-      address: '10.0.0.100',
-      labAddress: '10.0.0.100',
-      role: 'controller' as const,
-    };
     const snapshot = snapshotFromCapture(parseCapture(capture.slice(0, stderrAt), 'c.txt'), {
-      host,
-      labSettings: lab,
+      host: CONTROLLER,
+      labSettings: LAB,
       position: 0,
       runId: 'r1',
     });
